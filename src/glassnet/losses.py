@@ -1,0 +1,238 @@
+"""Losses: the error E between the network's output y and the target t.
+
+``forward(y, t)`` returns E as a float and keeps what ``backward()`` needs; ``backward()``
+returns dE/dy with the shape of y. Every loss is a mean over the batch, so dE/dy carries a
+1/N (for MSE, 1/(number of elements)).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from glassnet._checks import unknown_name
+
+
+class Loss:
+    """Base class: ``forward(y, t) -> float`` then ``backward() -> dE/dy``."""
+
+    name = "loss"
+    #: the error in the article's notation, for explain
+    formula = "E"
+    #: dE/dy in words, for explain
+    grad_formula = "dE/dY"
+
+    def forward(self, y: np.ndarray, t: np.ndarray) -> float:  # pragma: no cover - abstract
+        """Return the error E for output y and target t."""
+        raise NotImplementedError
+
+    def backward(self) -> np.ndarray:  # pragma: no cover - abstract
+        """Return dE/dy for the last forward."""
+        raise NotImplementedError
+
+    def __call__(self, y: np.ndarray, t: np.ndarray) -> float:
+        return self.forward(y, t)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+    def _check_same_shape(self, y: np.ndarray, t: np.ndarray) -> np.ndarray:
+        t = np.asarray(t)
+        if t.shape != y.shape:
+            if t.ndim == 1 and y.ndim == 2 and y.shape[1] == 1 and t.shape[0] == y.shape[0]:
+                return t.reshape(-1, 1)
+            raise ValueError(
+                f"{type(self).__name__} expected target of shape {y.shape} (the output's); "
+                f"got {t.shape}. Check the last layer's width or the targets."
+            )
+        return t
+
+
+class MSE(Loss):
+    r"""Mean squared error over all elements.
+
+    .. math:: E = \frac{1}{M} \sum (y - t)^2, \qquad dE/dy = \frac{2}{M} (y - t)
+
+    with M the number of elements (N samples times outputs). For the article's single
+    output and single sample, E = (Y - t)^2 and dE/dY = 2(Y - t).
+
+    Examples
+    --------
+    >>> loss = MSE()
+    >>> round(loss.forward(np.array([[0.6]]), np.array([[0.8]])), 12)  # (0.6 - 0.8)^2
+    0.04
+    >>> loss.backward()  # 2 (0.6 - 0.8)
+    array([[-0.4]])
+    """
+
+    name = "mse"
+    formula = "E = (Y - target)^2"
+    grad_formula = "dE/dY = 2(Y - target)"
+
+    def forward(self, y: np.ndarray, t: np.ndarray) -> float:
+        """E = mean((y - t)^2)."""
+        t = self._check_same_shape(y, t)
+        self.diff = y - t  # (N, d)
+        return float(np.mean(self.diff * self.diff))
+
+    def backward(self) -> np.ndarray:
+        """dE/dy = 2 (y - t) / M."""
+        return self.diff * self.diff.dtype.type(2.0 / self.diff.size)
+
+
+class BinaryCrossEntropy(Loss):
+    r"""Binary cross-entropy for outputs y in (0, 1) (after a Sigmoid), or for logits.
+
+    .. math:: E = -\frac{1}{M} \sum t \log y + (1 - t) \log(1 - y)
+
+    .. math:: dE/dy = \frac{1}{M} \frac{y - t}{y (1 - y)}
+
+    Like PyTorch's ``BCELoss``, each log is clamped at -100 and y(1 - y) at 1e-12, so an
+    output of exactly 0 or 1 gives a large but finite error.
+
+    With ``from_logits=True`` the input is z and the sigmoid is fused (``BCEWithLogitsLoss``):
+    E = mean(max(z, 0) - z t + log(1 + e^{-|z|})), dE/dz = (sigmoid(z) - t)/M.
+
+    Examples
+    --------
+    >>> loss = BinaryCrossEntropy()
+    >>> round(loss.forward(np.array([[0.5]]), np.array([[1.0]])), 6)  # -log(0.5)
+    0.693147
+    >>> loss.backward()  # (0.5 - 1) / (0.5 * 0.5)
+    array([[-2.]])
+    """
+
+    name = "binary_cross_entropy"
+    formula = "E = -(target log Y + (1 - target) log(1 - Y))"
+    grad_formula = "dE/dY = (Y - target) / (Y(1 - Y))"
+
+    def __init__(self, from_logits: bool = False) -> None:
+        self.from_logits = bool(from_logits)
+
+    def forward(self, y: np.ndarray, t: np.ndarray) -> float:
+        """E = mean binary cross-entropy."""
+        t = self._check_same_shape(y, t).astype(y.dtype, copy=False)
+        self.y, self.t = y, t
+        if self.from_logits:
+            z = y
+            losses = np.maximum(z, 0) - z * t + np.log1p(np.exp(-np.abs(z)))
+            return float(np.mean(losses))
+        with np.errstate(divide="ignore"):
+            log_y = np.maximum(np.log(y), -100)
+            log_1my = np.maximum(np.log(1 - y), -100)
+        return float(-np.mean(t * log_y + (1 - t) * log_1my))
+
+    def backward(self) -> np.ndarray:
+        """dE/dy (or dE/dz with ``from_logits``)."""
+        y, t, m = self.y, self.t, self.y.size
+        if self.from_logits:
+            e = np.exp(-np.abs(y))
+            sig = np.where(y >= 0, 1, e) / (1 + e)
+            return ((sig - t) / m).astype(y.dtype, copy=False)
+        return ((y - t) / np.maximum(y * (1 - y), 1e-12) / m).astype(y.dtype, copy=False)
+
+    def __repr__(self) -> str:
+        return f"BinaryCrossEntropy(from_logits={self.from_logits})"
+
+
+class CrossEntropy(Loss):
+    r"""Softmax cross-entropy on logits z, fused for stability and speed.
+
+    Targets are integer labels of shape (N,) or one-hot (or soft) rows of shape (N, K).
+
+    .. math:: p = \text{softmax}(z), \qquad E = -\frac{1}{N} \sum_n \log p_{n, t_n}
+              = \frac{1}{N} \sum_n \big(\text{logsumexp}(z_n) - z_{n, t_n}\big)
+
+    The gradient with respect to the logits is where the fusion pays: the softmax Jacobian
+    and the log cancel, leaving
+
+    .. math:: dE/dz = (p - \text{onehot}(t)) / N
+
+    Examples
+    --------
+    >>> loss = CrossEntropy()
+    >>> round(loss.forward(np.array([[0.0, 0.0]]), np.array([1])), 6)  # log 2
+    0.693147
+    >>> loss.backward()
+    array([[ 0.5, -0.5]])
+    """
+
+    name = "cross_entropy"
+    formula = "E = -log softmax(z)[target]"
+    grad_formula = "dE/dz = softmax(z) - onehot(target)"
+
+    def forward(self, y: np.ndarray, t: np.ndarray) -> float:
+        """E = mean over the batch of logsumexp(z) - z[target]."""
+        z = y  # (N, K) logits
+        if z.ndim != 2:
+            raise ValueError(f"CrossEntropy expected logits of shape (N, K); got {z.shape}.")
+        n, k = z.shape
+        t = np.asarray(t)
+        zmax = z.max(axis=1, keepdims=True)  # (N, 1)
+        p = np.subtract(z, zmax)  # (N, K), shifted logits, max 0
+        np.exp(p, out=p)
+        sums = p.sum(axis=1, keepdims=True)  # (N, 1)
+        p /= sums  # softmax
+        self.p, self.t, self.n, self._grad = p, t, n, None
+        if t.ndim == 1 and t.dtype.kind in "iu":
+            if t.shape[0] != n:
+                raise ValueError(f"CrossEntropy expected {n} labels; got {t.shape[0]}.")
+            lo, hi = int(t.min()), int(t.max())
+            if lo < 0 or hi >= k:
+                raise ValueError(
+                    f"labels must be integers in [0, {k - 1}] for {k} outputs; got labels in "
+                    f"[{lo}, {hi}]. Widen the last layer or fix the labels."
+                )
+            self.labels = t
+            # -log p_t = log(sum) - (z_t - max): exact and finite, never log(0)
+            shifted_t = z[np.arange(n), t] - zmax[:, 0]  # (N,)
+            return float(np.mean(np.log(sums[:, 0]) - shifted_t))
+        if t.shape != z.shape:
+            raise ValueError(
+                f"CrossEntropy expected integer labels of shape ({n},) or one-hot targets of "
+                f"shape {z.shape}; got {t.shape} of dtype {t.dtype}."
+            )
+        self.labels = None
+        log_p = z - zmax - np.log(sums)  # (N, K), stable log-softmax
+        return float(-np.sum(t * log_p) / n)
+
+    def backward(self) -> np.ndarray:
+        """dE/dz = (p - onehot(t)) / N, reusing the softmax from forward."""
+        if self._grad is not None:  # a second call returns the same array
+            return self._grad
+        g = self.p  # (N, K); forward's softmax, turned into the gradient in place
+        if self.labels is not None:
+            g[np.arange(self.n), self.labels] -= 1
+        else:
+            g -= self.t
+        g *= g.dtype.type(1.0 / self.n)
+        self._grad = g
+        return g
+
+
+LOSSES: dict[str, type[Loss]] = {
+    "mse": MSE,
+    "binary_cross_entropy": BinaryCrossEntropy,
+    "cross_entropy": CrossEntropy,
+}
+_ALIASES = {"bce": "binary_cross_entropy", "ce": "cross_entropy", "mean_squared_error": "mse"}
+
+
+def get_loss(name: str | Loss, **kwargs: Any) -> Loss:
+    """Build a loss from its name: "mse", "binary_cross_entropy" or "cross_entropy".
+
+    Examples
+    --------
+    >>> get_loss("cross_entropy")
+    CrossEntropy()
+    """
+    if isinstance(name, Loss):
+        return name
+    if isinstance(name, type) and issubclass(name, Loss):
+        return name(**kwargs)
+    key = str(name).lower().replace("-", "_")
+    key = _ALIASES.get(key, key)
+    if key not in LOSSES:
+        raise unknown_name("loss", name, sorted(LOSSES))
+    return LOSSES[key](**kwargs)

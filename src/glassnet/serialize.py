@@ -1,0 +1,214 @@
+"""Saving and loading networks: NumPy arrays in an .npz plus a JSON description. No pickle.
+
+A model file is a zip archive (NumPy's .npz) holding one array per parameter ("0.W", "0.b",
+...) and one entry "__glassnet__" with the architecture as UTF-8 JSON bytes. It is read with
+``np.load(..., allow_pickle=False)``, so opening a model file can never run code. Files are
+written to a temporary name beside the target and renamed into place, so a crash never leaves
+a half-written file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from glassnet import activations, layers
+from glassnet.network import Sequential
+
+FORMAT = "glassnet-model"
+VERSION = 1
+_META = "__glassnet__"
+_LAYER_TYPES: dict[str, type] = {
+    "Dense": layers.Dense,
+    "Dropout": layers.Dropout,
+    **{cls.__name__: cls for cls in activations.ACTIVATIONS.values()},
+}
+
+
+def describe(net: Sequential) -> dict[str, Any]:
+    """The JSON-able architecture of ``net`` (no weights).
+
+    Examples
+    --------
+    >>> from glassnet import Dense, Sigmoid
+    >>> describe(Sequential([Dense(1, 1), Sigmoid()]))["layers"][1]
+    {'type': 'Sigmoid', 'config': {}}
+    """
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "dtype": str(net.dtype),
+        "layers": [{"type": type(layer).__name__, "config": layer.config()} for layer in net.layers],
+        "loss": net.loss_.name if net.loss_ is not None else None,
+    }
+
+
+def _write_npz(path: Path, arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> None:
+    """Write atomically: a temporary file in the same folder, then os.replace."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    payload = dict(arrays)
+    payload[_META] = np.frombuffer(json.dumps(meta).encode("utf-8"), dtype=np.uint8)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            np.savez(fh, **payload)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def save(net: Sequential, path: Any) -> None:
+    """Save ``net`` to ``path`` atomically (see the module docstring for the format).
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from glassnet import Dense
+    >>> save(Sequential([Dense(2, 1)]), os.path.join(tempfile.mkdtemp(), "m.npz"))
+    """
+    arrays = {p.name: p.value for p in net.parameters()}
+    _write_npz(Path(path), arrays, describe(net))
+
+
+def save_checkpoint(net: Sequential, path: Any, optimizer: Any = None, state: dict | None = None) -> None:
+    """Save ``net`` with its optimiser's state and the run's progress, for resuming.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from glassnet import Dense
+    >>> save_checkpoint(Sequential([Dense(2, 1)]), os.path.join(tempfile.mkdtemp(), "c.npz"),
+    ...                 state={"epoch": 3})
+    """
+    arrays = {p.name: p.value for p in net.parameters()}
+    meta = describe(net)
+    meta["state"] = state or {}
+    if optimizer is not None:
+        opt_meta, opt_arrays = optimizer.state_dict()
+        meta["optimizer"] = opt_meta
+        arrays.update({f"optimizer/{k}": v for k, v in opt_arrays.items()})
+    _write_npz(Path(path), arrays, meta)
+
+
+def _read(path: Any) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"no model file at {str(path)!r}; check the path.")
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            arrays = {key: data[key] for key in data.files}
+    except ValueError as exc:
+        if "pickle" in str(exc):
+            raise ValueError(
+                f"{str(path)!r} contains pickled data; glassnet never loads pickles because they "
+                "can run code. Re-save the model with net.save(path)."
+            ) from None
+        raise ValueError(f"{str(path)!r} is not a glassnet model file: {exc}") from None
+    except (zipfile.BadZipFile, EOFError, OSError, KeyError) as exc:
+        raise ValueError(
+            f"{str(path)!r} is not a readable glassnet model file (corrupt or truncated: {exc}). "
+            "Save it again with net.save(path)."
+        ) from None
+    if not isinstance(arrays, dict) or _META not in arrays:
+        raise ValueError(f"{str(path)!r} is an .npz file but not a glassnet model (no {_META} entry).")
+    try:
+        meta = json.loads(arrays.pop(_META).tobytes().decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValueError(f"{str(path)!r}: the model description is corrupt ({exc}).") from None
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+        raise ValueError(f"{str(path)!r} is not a glassnet model file (format {meta.get('format')!r}).")
+    if meta.get("version", 0) > VERSION:
+        raise ValueError(
+            f"{str(path)!r} was written by a newer glassnet (format version {meta['version']}); "
+            "upgrade glassnet to read it."
+        )
+    return meta, arrays
+
+
+def _build(meta: dict[str, Any], arrays: dict[str, np.ndarray], path: Any) -> Sequential:
+    built = []
+    try:
+        for spec in meta["layers"]:
+            cls = _LAYER_TYPES.get(spec["type"])
+            if cls is None:
+                raise ValueError(f"unknown layer type {spec['type']!r}")
+            built.append(cls(**spec.get("config", {})))
+        net = Sequential(built, dtype=meta["dtype"])
+    except (KeyError, TypeError) as exc:
+        raise ValueError(f"{str(path)!r}: the model description is invalid ({exc}).") from None
+    except ValueError as exc:
+        raise ValueError(f"{str(path)!r}: the model description is invalid ({exc}).") from None
+    for p in net.parameters():
+        if p.name not in arrays:
+            raise ValueError(f"{str(path)!r} lacks the array {p.name!r}; the file is incomplete.")
+        arr = arrays[p.name]
+        if arr.shape != p.value.shape:
+            raise ValueError(
+                f"{str(path)!r}: array {p.name!r} has shape {arr.shape}, expected {p.value.shape}."
+            )
+        p.value[...] = arr
+    if meta.get("loss"):
+        from glassnet.losses import get_loss
+
+        net.loss_ = get_loss(meta["loss"])
+    return net
+
+
+def load(path: Any) -> Sequential:
+    """Load a network saved with ``net.save(path)``.
+
+    Raises
+    ------
+    ValueError
+        If the file is not a glassnet model (a pickle, truncated, another program's .npz).
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from glassnet import Dense
+    >>> path = os.path.join(tempfile.mkdtemp(), "m.npz")
+    >>> Sequential([Dense(2, 1)]).save(path); load(path)
+    Sequential([Dense(in_features=2, out_features=1, init='xavier_uniform', bias_init='zeros')], dtype='float32')
+    """
+    meta, arrays = _read(path)
+    return _build(meta, arrays, path)
+
+
+def load_checkpoint(path: Any) -> tuple[Sequential, Any, dict[str, Any]]:
+    """Load (network, optimiser with its state, run state) written by ``save_checkpoint``.
+
+    The run state holds "epoch" (where to resume), "seed" and "history".
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from glassnet import Dense
+    >>> path = os.path.join(tempfile.mkdtemp(), "c.npz")
+    >>> save_checkpoint(Sequential([Dense(2, 1)]), path, state={"epoch": 2})
+    >>> load_checkpoint(path)[2]["epoch"]
+    2
+    """
+    meta, arrays = _read(path)
+    opt_arrays = {k.split("/", 1)[1]: arrays.pop(k) for k in list(arrays) if k.startswith("optimizer/")}
+    net = _build(meta, arrays, path)
+    optimizer = None
+    if "optimizer" in meta:
+        from glassnet.optimizers import get_optimizer
+
+        opt_meta = meta["optimizer"]
+        hp = dict(opt_meta.get("hyperparameters", {}))
+        if "betas" in hp:
+            hp["betas"] = tuple(hp["betas"])
+        name = opt_meta["name"]
+        optimizer = get_optimizer(name, **hp).bind(net)
+        optimizer.load_state_dict(opt_meta, opt_arrays)
+    return net, optimizer, meta.get("state", {})

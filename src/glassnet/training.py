@@ -1,0 +1,311 @@
+"""The training loop: shuffle, forward, error, backward, (average gradients), step.
+
+It reads top to bottom like the article's recipe, repeated over batches and epochs::
+
+    for epoch:                                  # one pass over the data
+        for batch:                              # rows gathered once, in a fresh order
+            y = net.forward(x)                  # forward propagation
+            E = loss.forward(y, t)              # the error
+            net.backward(loss.backward())       # chain rule: every dE/dW
+            grad_hook(params)                   # (where data-parallel training averages)
+            optimizer.step()                    # W <- W - lr dE/dW (or Adam, ...)
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from glassnet._checks import (
+    as_2d_array,
+    check_finite,
+    check_fraction,
+    check_positive_int,
+)
+from glassnet.activations import Softmax
+from glassnet.callbacks import Callback, History, ModelCheckpoint, snapshot
+from glassnet.layers import Dropout
+from glassnet.losses import Loss, get_loss
+from glassnet.metrics import is_classification, labels_from_outputs, score_outputs
+from glassnet.optimizers import Optimizer, get_optimizer
+
+
+class DivergedError(RuntimeError):
+    """Training produced a loss of NaN or inf; the network keeps its last finite weights."""
+
+
+def prepare_targets(net: Any, loss: Loss, T: Any, n: int, name: str = "T") -> np.ndarray:
+    """Check the targets against the loss and the network's output; return them ready to use.
+
+    Integer labels (N,) for cross-entropy, (N, out) floats otherwise.
+
+    Examples
+    --------
+    >>> from glassnet import Dense, Sequential
+    >>> net = Sequential([Dense(2, 3)])
+    >>> prepare_targets(net, get_loss("cross_entropy"), [0, 2], 2)
+    array([0, 2])
+    """
+    T = np.asarray(T)
+    if T.dtype.kind not in "biuf":
+        raise TypeError(f"{name} must hold numbers; got dtype {T.dtype}.")
+    if len(T) != n:
+        raise ValueError(f"X has {n} samples but {name} has {len(T)}; they must match.")
+    k = net.out_features
+    if loss.name == "cross_entropy" and T.ndim == 1:
+        check_finite(T.astype(np.float64), name)
+        if not np.array_equal(T, np.rint(T)):
+            raise ValueError(f"{name} must be integer class labels for cross_entropy; got floats.")
+        T = T.astype(np.int64)
+        if k is not None and (T.min() < 0 or T.max() >= k):
+            raise ValueError(
+                f"labels must be integers in [0, {k - 1}] for a network with {k} outputs; got "
+                f"labels in [{T.min()}, {T.max()}]. Widen the last layer or fix the labels."
+            )
+        return T
+    T = as_2d_array(T, name, net.dtype)
+    if k is not None and T.shape[1] != k:
+        raise ValueError(
+            f"{name} has shape {T.shape} but the network outputs (N, {k}); they must match. "
+            f"Change the last layer to {T.shape[1]} outputs or reshape the targets."
+        )
+    if loss.name == "binary_cross_entropy" and (T.min() < 0 or T.max() > 1):
+        raise ValueError(f"binary_cross_entropy targets must be in [0, 1]; got [{T.min()}, {T.max()}].")
+    return T
+
+
+def fit(
+    net: Any,
+    X: Any,
+    T: Any,
+    *,
+    loss: str | Loss = "mse",
+    optimizer: str | Optimizer = "sgd",
+    lr: float | None = None,
+    epochs: int = 10,
+    batch_size: int = 32,
+    shuffle: bool = True,
+    validation_data: tuple[Any, Any] | None = None,
+    validation_split: float = 0.0,
+    seed: int | None = None,
+    callbacks: list[Callback] | None = None,
+    verbose: int = 1,
+    initial_epoch: int = 0,
+    grad_hook: Any = None,
+) -> History:
+    """Train ``net`` on inputs X (N, in) and targets T with mini-batch gradient descent.
+
+    Parameters
+    ----------
+    net : Sequential
+        The network; trained in place.
+    X : array-like, shape (N, in)
+        Inputs, one sample per row. Cast once to the network's dtype.
+    T : array-like
+        Targets: (N, out) for "mse" and "binary_cross_entropy"; integer labels (N,) or
+        one-hot (N, K) for "cross_entropy".
+    loss : str or Loss
+        "mse", "binary_cross_entropy", "cross_entropy", or a Loss object.
+    optimizer : str or Optimizer
+        "sgd", "momentum", "nesterov", "rmsprop", "adam", "adamw", or an Optimizer (which keeps
+        its state between calls, so ``fit`` can be called again to continue).
+    lr : float, optional
+        Learning rate; None keeps the optimiser's own (SGD 0.01, Adam 0.001).
+    epochs : int
+        Number of passes over the data; with ``initial_epoch`` the run ends at epoch
+        ``epochs`` (Keras's convention), so a resumed run stops where the first would have.
+    batch_size : int
+        Samples per gradient step (the last batch may be smaller).
+    shuffle : bool
+        Visit the samples in a new random order every epoch.
+    validation_data : (X_val, T_val), optional
+        Scored after each epoch as "val_loss" (and "val_accuracy").
+    validation_split : float
+        Fraction of the samples, taken from the end before shuffling, held out for validation.
+    seed : int, optional
+        Makes the run reproducible bit for bit: epoch e shuffles with
+        ``default_rng([seed, e])``, and dropout masks are seeded the same way.
+    callbacks : list of Callback
+        E.g. ``[EarlyStopping(), ModelCheckpoint("model.npz")]``.
+    verbose : {0, 1, 2}
+        0 silent, 1 a live progress bar, 2 one line per epoch.
+    initial_epoch : int
+        Epoch to start at (when resuming from a checkpoint).
+    grad_hook : callable, optional
+        Called as ``grad_hook(parameters)`` after backward and before each optimiser step:
+        the one place to average gradients across processes (data-parallel training).
+
+    Returns
+    -------
+    History
+        Loss and metrics per epoch.
+
+    Raises
+    ------
+    DivergedError
+        If the loss becomes NaN or inf; the network keeps its last finite weights.
+
+    Examples
+    --------
+    >>> from glassnet import Dense, Sequential, Tanh, Sigmoid
+    >>> X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
+    >>> T = np.array([[0], [1], [1], [0]], dtype=float)
+    >>> net = Sequential([Dense(2, 4), Tanh(), Dense(4, 1), Sigmoid()], seed=1)
+    >>> h = net.fit(X, T, loss="binary_cross_entropy", optimizer="adam", lr=0.05,
+    ...             epochs=300, batch_size=4, seed=0, verbose=0)
+    >>> net.predict_classes(X).tolist()
+    [0, 1, 1, 0]
+    """
+    epochs = check_positive_int(epochs, "epochs")
+    batch_size = check_positive_int(batch_size, "batch_size")
+    if lr is not None:
+        from glassnet._checks import check_positive_float
+
+        check_positive_float(lr, "lr")
+    validation_split = check_fraction(validation_split, "validation_split")
+    if isinstance(initial_epoch, bool) or not isinstance(initial_epoch, int) or initial_epoch < 0:
+        raise ValueError(f"initial_epoch must be an integer >= 0; got {initial_epoch!r}.")
+    loss_obj = get_loss(loss)
+    if loss_obj.name == "cross_entropy" and isinstance(net.layers[-1], Softmax):
+        raise ValueError(
+            "cross_entropy takes logits and applies the softmax itself; remove the final "
+            "Softmax layer (predict_proba gives probabilities)."
+        )
+    X = as_2d_array(X, "X", net.dtype)
+    T = prepare_targets(net, loss_obj, T, len(X))
+    if validation_split and validation_data is None:
+        cut = len(X) - max(1, int(round(len(X) * validation_split)))
+        if cut < 1:
+            raise ValueError(f"validation_split={validation_split} leaves no training samples.")
+        X, T, validation_data = X[:cut], T[:cut], (X[cut:], T[cut:])
+    if validation_data is not None:
+        Xv = as_2d_array(validation_data[0], "validation_data[0]", net.dtype)
+        Tv = prepare_targets(net, loss_obj, validation_data[1], len(Xv), "validation_data[1]")
+    opt = get_optimizer(optimizer, lr)
+    if opt.params is None or not _bound_to(opt, net):
+        opt.bind(net)
+    if seed is None:
+        seed = int(np.random.default_rng().integers(2**31))
+
+    n = len(X)
+    history = History(params={
+        "epochs": epochs, "batch_size": batch_size, "lr": opt.lr, "optimizer": repr(opt),
+        "loss": loss_obj.name, "seed": seed, "n_samples": n,
+    })
+    callbacks = list(callbacks or [])
+    if verbose:
+        from glassnet.progress import ProgressBar
+
+        callbacks.append(ProgressBar(epochs, n, verbose=verbose))
+    for cb in callbacks:
+        if isinstance(cb, ModelCheckpoint):
+            cb.optimizer = opt
+            cb.run_state = {"seed": seed, "loss": loss_obj.name, "history": history.to_dict()}
+    batch_cbs = [cb for cb in callbacks if hasattr(cb, "on_batch_end")]
+    classify = is_classification(loss_obj)
+    from_logits = getattr(loss_obj, "from_logits", False)
+    labels = T if T.ndim == 1 else (T.argmax(axis=1) if T.shape[1] > 1 else None)
+
+    net.loss_ = loss_obj
+    net.stop_training, net.stop_reason = False, None
+    params = opt.params
+    dropouts = [layer for layer in net.layers if isinstance(layer, Dropout)]
+    xbuf = np.empty((min(batch_size, n), X.shape[1]), dtype=X.dtype)  # (B, in)
+    tbuf = np.empty((min(batch_size, n), *T.shape[1:]), dtype=T.dtype)  # (B,) or (B, out)
+    lbuf = np.empty(min(batch_size, n), dtype=np.int64) if labels is not None else None
+    logs: dict[str, float] = {}
+    epoch = initial_epoch
+    for layer in net.layers:
+        layer.reuse_buffers = True
+    net.train()
+    for cb in callbacks:
+        cb.on_train_begin(net)
+    try:
+        for epoch in range(initial_epoch, epochs):
+            rng = np.random.default_rng([seed, epoch])
+            for i, layer in enumerate(dropouts):
+                layer.rng = np.random.default_rng([seed, epoch, i + 1])
+            order = rng.permutation(n) if shuffle else np.arange(n)
+            good = snapshot(net)  # finite weights to fall back on if this epoch diverges
+            for cb in callbacks:
+                cb.on_epoch_begin(epoch)
+            loss_sum, correct = 0.0, 0
+            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                for b, start in enumerate(range(0, n, batch_size)):
+                    idx = order[start : start + batch_size]
+                    m = len(idx)
+                    xb = np.take(X, idx, axis=0, out=xbuf[:m])  # (m, in), gathered once
+                    tb = np.take(T, idx, axis=0, out=tbuf[:m])
+                    y = net.forward(xb)  # (m, out)
+                    value = loss_obj.forward(y, tb)
+                    if not math.isfinite(value):
+                        _diverged(net, good, epoch, b, value, opt)
+                    if classify and labels is not None:
+                        lb = np.take(labels, idx, out=lbuf[:m])
+                        correct += int(np.count_nonzero(labels_from_outputs(loss_obj.name, y, from_logits) == lb))
+                    net.backward(loss_obj.backward(), input_grad=False)
+                    if grad_hook is not None:
+                        grad_hook(params)
+                    opt.step()
+                    for layer in net.layers:
+                        layer._grads_are_zero = True  # the next backward overwrites the grads
+                    loss_sum += value * m
+                    for cb in batch_cbs:
+                        cb.on_batch_end(b, m, value)
+            logs = {"loss": loss_sum / n}
+            if classify and labels is not None:
+                logs["accuracy"] = correct / n
+            if validation_data is not None:
+                scores = _score(net, loss_obj, Xv, Tv)
+                logs.update({f"val_{k}": v for k, v in scores.items() if k in ("loss", "accuracy", "mae", "r2")})
+            history.append(epoch, logs)
+            for cb in callbacks:
+                if isinstance(cb, ModelCheckpoint):
+                    cb.run_state["history"] = history.to_dict()
+                cb.on_epoch_end(epoch, logs)
+            if net.stop_training:
+                history.stopped = net.stop_reason or "callback"
+                break
+    except KeyboardInterrupt:
+        history.stopped = "interrupted"
+    finally:
+        for layer in net.layers:
+            layer.reuse_buffers = False
+            layer._buffers.clear()
+        net.eval()
+    end = {"stopped": history.stopped, "epoch": epoch, **logs}
+    for cb in callbacks:
+        cb.on_train_end(end)
+    net.history_ = history
+    return history
+
+
+def _bound_to(opt: Optimizer, net: Any) -> bool:
+    mine = [p.value for p in net.parameters()]
+    return len(mine) == len(opt.params) and all(a is p.value for a, p in zip(mine, opt.params, strict=True))
+
+
+def _score(net: Any, loss: Loss, X: np.ndarray, T: np.ndarray) -> dict[str, float]:
+    was = [layer.reuse_buffers for layer in net.layers]
+    out = net.predict(X)
+    net.train()
+    for layer, flag in zip(net.layers, was, strict=True):
+        layer.reuse_buffers = flag
+    return score_outputs(loss, out, T)
+
+
+def _diverged(net: Any, good: list[np.ndarray], epoch: int, batch: int, value: float, opt: Any) -> None:
+    params = net.parameters()
+    finite = all(np.isfinite(p.value).all() for p in params)
+    if finite:
+        where = "the weights are the last finite ones, from just before this batch"
+    else:
+        for p, g in zip(params, good, strict=True):
+            p.value[...] = g
+        where = f"the weights were restored to the last finite ones, from the start of epoch {epoch + 1}"
+    raise DivergedError(
+        f"training diverged at epoch {epoch + 1}, batch {batch + 1}: the loss became {value}; "
+        f"{where}. Lower the learning rate (now {opt.lr}) or standardise the inputs."
+    )
