@@ -11,7 +11,9 @@ Examples
 0.6457
 """
 
+from glassnet import build, datasets
 from glassnet.activations import Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh, get_activation
+from glassnet.build import mlp
 from glassnet.callbacks import Callback, EarlyStopping, History, ModelCheckpoint
 from glassnet.explain import Explanation, explain
 from glassnet.gradcheck import GradcheckReport, gradcheck
@@ -60,6 +62,9 @@ __all__ = [
     "get_optimizer",
     "gradcheck",
     "load",
+    "mlp",
+    "build",
+    "datasets",
     "load_checkpoint",
     "save_checkpoint",
 ]

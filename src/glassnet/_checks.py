@@ -21,7 +21,9 @@ def check_positive_int(value: Any, name: str) -> int:
     3
     """
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be a positive integer; got {value!r} ({type(value).__name__}).")
+        raise TypeError(
+            f"{name} must be a positive integer; got {value!r} ({type(value).__name__})."
+        )
     if value <= 0:
         raise ValueError(f"{name} must be a positive integer; got {value}. Use a value >= 1.")
     return int(value)
@@ -36,7 +38,9 @@ def check_positive_float(value: Any, name: str) -> float:
     0.1
     """
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a positive number; got {value!r} ({type(value).__name__}).")
+        raise TypeError(
+            f"{name} must be a positive number; got {value!r} ({type(value).__name__})."
+        )
     value = float(value)
     if not np.isfinite(value) or value <= 0:
         raise ValueError(f"{name} must be a finite number > 0; got {value}.")

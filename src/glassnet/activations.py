@@ -226,7 +226,12 @@ ACTIVATIONS: dict[str, type[Activation]] = {
     "softmax": Softmax,
     "identity": Identity,
 }
-_ALIASES = {"linear": "identity", "none": "identity", "leakyrelu": "leaky_relu", "logistic": "sigmoid"}
+_ALIASES = {
+    "linear": "identity",
+    "none": "identity",
+    "leakyrelu": "leaky_relu",
+    "logistic": "sigmoid",
+}
 
 
 def get_activation(name: str | Activation, **kwargs: Any) -> Activation:

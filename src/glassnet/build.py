@@ -79,7 +79,11 @@ def mlp(
     for k in range(len(widths) - 1):
         act_name = acts[k] if k < n_hidden else output_activation
         act = get_activation(act_name) if act_name else None
-        chosen = init or ("he_uniform" if act is not None and act.symbol in ("relu", "leaky_relu") else "xavier_uniform")
+        chosen = init or (
+            "he_uniform"
+            if act is not None and act.symbol in ("relu", "leaky_relu")
+            else "xavier_uniform"
+        )
         layers.append(Dense(widths[k], widths[k + 1], init=chosen))
         if act is not None and not (k == len(widths) - 2 and act.symbol == "identity"):
             layers.append(act)

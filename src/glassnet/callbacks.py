@@ -61,8 +61,12 @@ class History:
         >>> History().to_dict()["history"]
         {}
         """
-        return {"history": self.history, "epochs": self.epochs, "params": self.params,
-                "stopped": self.stopped}
+        return {
+            "history": self.history,
+            "epochs": self.epochs,
+            "params": self.params,
+            "stopped": self.stopped,
+        }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> History:
@@ -73,8 +77,12 @@ class History:
         >>> History.from_dict({"history": {"loss": [1.0]}, "epochs": [0]}).history["loss"]
         [1.0]
         """
-        return cls(dict(data.get("history", {})), list(data.get("epochs", [])),
-                   dict(data.get("params", {})), data.get("stopped"))
+        return cls(
+            dict(data.get("history", {})),
+            list(data.get("epochs", [])),
+            dict(data.get("params", {})),
+            data.get("stopped"),
+        )
 
 
 class Callback:
@@ -145,7 +153,11 @@ class EarlyStopping(Callback):
                 f"{sorted(logs)}. Give validation data or monitor 'loss'."
             )
         value = logs[self.monitor]
-        better = value > self.best + self.min_delta if self.mode == "max" else value < self.best - self.min_delta
+        better = (
+            value > self.best + self.min_delta
+            if self.mode == "max"
+            else value < self.best - self.min_delta
+        )
         if better:
             self.best, self.best_epoch, self.wait = value, epoch, 0
             if self.restore_best_weights:
@@ -197,7 +209,9 @@ class ModelCheckpoint(Callback):
         if self.save_best_only:
             value = logs.get(self.monitor)
             if value is None:
-                raise ValueError(f"ModelCheckpoint monitors {self.monitor!r}; logs have {sorted(logs)}.")
+                raise ValueError(
+                    f"ModelCheckpoint monitors {self.monitor!r}; logs have {sorted(logs)}."
+                )
             signed = -value if self.mode == "max" else value
             if not signed < self.best:
                 return

@@ -156,7 +156,9 @@ def explain(
     forward   z = w*x + b = 0.5000*1.0000 + 0.1000 = 0.6000
     """
     for lay in net.layers:
-        if not isinstance(lay, (Dense, Activation)) or (isinstance(lay, Softmax) and lay is not net.layers[-1]):
+        if not isinstance(lay, (Dense, Activation)) or (
+            isinstance(lay, Softmax) and lay is not net.layers[-1]
+        ):
             raise ValueError(
                 f"explain handles Dense layers and activations (Softmax only last); got {lay!r}."
             )

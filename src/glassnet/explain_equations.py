@@ -40,8 +40,14 @@ class Equation:
     show_value: bool = True  # False when the template already ends with the value
 
 
-_TEX_FN = {"sigmoid": r"\sigma", "tanh": r"\tanh", "relu": r"\mathrm{ReLU}",
-           "leaky_relu": r"\mathrm{LeakyReLU}", "identity": r"\mathrm{id}", "softmax": r"\mathrm{softmax}"}
+_TEX_FN = {
+    "sigmoid": r"\sigma",
+    "tanh": r"\tanh",
+    "relu": r"\mathrm{ReLU}",
+    "leaky_relu": r"\mathrm{LeakyReLU}",
+    "identity": r"\mathrm{id}",
+    "softmax": r"\mathrm{softmax}",
+}
 
 
 def _esc(tex: str) -> str:
@@ -69,7 +75,10 @@ class _Names:
         recs = trace.layers
         dense = [r for r in recs if r.kind == "Dense"]
         self.two_node = (
-            len(dense) == 1 and dense[0].x.shape[1] == 1 and dense[0].y.shape[1] == 1 and len(recs) <= 2
+            len(dense) == 1
+            and dense[0].x.shape[1] == 1
+            and dense[0].y.shape[1] == 1
+            and len(recs) <= 2
         )
         self.outputs: list[list[Sym]] = []  # names of each record's outputs
         k = 0
@@ -184,7 +193,11 @@ def _forward(rec: LayerRecord, pos: int, names: _Names, want: Callable) -> list[
             tex_fn = _TEX_FN.get(fn, fn)
             rhs = (f"{fn}({ins[j][0]})", rf"{tex_fn}({ins[j][1]})")
             tpl = (f"{fn}({{}})", _esc(tex_fn) + "({})")
-            eqs.append(Equation("forward", "a", out, rhs, tpl, [rec.x[0, j]], rec.y[0, j], k, j, wrap=False))
+            eqs.append(
+                Equation(
+                    "forward", "a", out, rhs, tpl, [rec.x[0, j]], rec.y[0, j], k, j, wrap=False
+                )
+            )
     return eqs
 
 
@@ -195,8 +208,10 @@ def _error(trace: Trace, names: _Names) -> list[Equation]:
     E: Sym = ("E", "E")
     outs = [names.output(j, n) for j in range(n)]
     if loss.name == "mse":
-        parts = [(f"({o[0]} - {names.target(j, n)[0]})^2", rf"({o[1]} - {names.target(j, n)[1]})^2")
-                 for j, o in enumerate(outs)]
+        parts = [
+            (f"({o[0]} - {names.target(j, n)[0]})^2", rf"({o[1]} - {names.target(j, n)[1]})^2")
+            for j, o in enumerate(outs)
+        ]
         rhs = _join(parts, (" + ", " + "))
         tpl = _slots(n, each="({} - {})^2", tex_each="({} - {})^2")
         if n > 1:
@@ -226,12 +241,32 @@ def _loss_grads(trace: Trace, names: _Names) -> list[Equation]:
         if loss.name == "mse":
             rhs = (f"2({o[0]} - {tj[0]}){scale}", rf"2({o[1]} - {tj[1]}){scale}")
             tpl = (f"2({{}} - {{}}){scale}", rf"2({{}} - {{}}){scale}")
-            eqs.append(Equation("backward", "dE/dY", d(("E", "E"), o), rhs, tpl, [y[j], t[j]], g[j], node=j))
+            eqs.append(
+                Equation(
+                    "backward", "dE/dY", d(("E", "E"), o), rhs, tpl, [y[j], t[j]], g[j], node=j
+                )
+            )
         elif loss.name == "binary_cross_entropy" and not getattr(loss, "from_logits", False):
-            rhs = (f"({o[0]} - {tj[0]}) / ({o[0]}(1 - {o[0]})){scale}",
-                   rf"\frac{{{o[1]} - {tj[1]}}}{{{o[1]}(1 - {o[1]})}}{scale}")
-            tpl = (f"({{}} - {{}}) / ({{}}(1 - {{}})){scale}", r"\frac{{{} - {}}}{{{}(1 - {})}}" + scale)
-            eqs.append(Equation("backward", "dE/dY", d(("E", "E"), o), rhs, tpl, [y[j], t[j], y[j], y[j]], g[j], node=j))
+            rhs = (
+                f"({o[0]} - {tj[0]}) / ({o[0]}(1 - {o[0]})){scale}",
+                rf"\frac{{{o[1]} - {tj[1]}}}{{{o[1]}(1 - {o[1]})}}{scale}",
+            )
+            tpl = (
+                f"({{}} - {{}}) / ({{}}(1 - {{}})){scale}",
+                r"\frac{{{} - {}}}{{{}(1 - {})}}" + scale,
+            )
+            eqs.append(
+                Equation(
+                    "backward",
+                    "dE/dY",
+                    d(("E", "E"), o),
+                    rhs,
+                    tpl,
+                    [y[j], t[j], y[j], y[j]],
+                    g[j],
+                    node=j,
+                )
+            )
         else:
             rhs = (loss.grad_formula.split("= ", 1)[-1],) * 2
             eqs.append(Equation("backward", "dE/dY", d(("E", "E"), o), rhs, None, [], g[j], node=j))
@@ -266,20 +301,48 @@ def _backward(trace: Trace, pos: int, names: _Names, want: Callable) -> list[Equ
             val = rec.y[0, j] if uses_out else rec.x[0, j]
             nslots = rhs[0].count(o[0] if uses_out else i[0])
             tpl = (text.format(o="{}", i="{}"), tex.format(o="{}", i="{}")) if nslots else None
-            eqs.append(Equation("backward", "local", d(o, i), rhs, tpl, [val] * nslots, rec.local[0, j], k, j))
+            eqs.append(
+                Equation(
+                    "backward", "local", d(o, i), rhs, tpl, [val] * nslots, rec.local[0, j], k, j
+                )
+            )
             if not names.two_node:
                 chain = _mul(d(("E", "E"), o), d(o, i))
-                eqs.append(Equation("backward", "dE/dz", d(("E", "E"), i), chain, ("{}*{}", r"{} \cdot {}"),
-                                    [G[j], rec.local[0, j]], rec.grad_in[0, j], k, j))
+                eqs.append(
+                    Equation(
+                        "backward",
+                        "dE/dz",
+                        d(("E", "E"), i),
+                        chain,
+                        ("{}*{}", r"{} \cdot {}"),
+                        [G[j], rec.local[0, j]],
+                        rec.grad_in[0, j],
+                        k,
+                        j,
+                    )
+                )
     elif rec.kind == "Softmax":
         J = rec.local[0]  # (d, d): J[i, j] = dy_i/dz_j
         for j in range(len(outs)):
             if want(k, j):
-                rhs = (f"sum_i dE/d{outs[0][0][0]}_i * d{outs[0][0][0]}_i/d{ins[j][0]}",
-                       rf"\sum_i \frac{{\partial E}}{{\partial Y_i}} \frac{{\partial Y_i}}{{\partial {ins[j][1]}}}")
+                rhs = (
+                    f"sum_i dE/d{outs[0][0][0]}_i * d{outs[0][0][0]}_i/d{ins[j][0]}",
+                    rf"\sum_i \frac{{\partial E}}{{\partial Y_i}} \frac{{\partial Y_i}}{{\partial {ins[j][1]}}}",
+                )
                 args = [v for i in range(len(outs)) for v in (G[i], J[i, j])]
-                eqs.append(Equation("backward", "dE/dz", d(("E", "E"), ins[j]), rhs, _slots(len(outs)),
-                                    args, rec.grad_in[0, j], k, j))
+                eqs.append(
+                    Equation(
+                        "backward",
+                        "dE/dz",
+                        d(("E", "E"), ins[j]),
+                        rhs,
+                        _slots(len(outs)),
+                        args,
+                        rec.grad_in[0, j],
+                        k,
+                        j,
+                    )
+                )
     elif rec.kind == "Dense":
         eqs += _dense_backward(trace, pos, names, want)
     return eqs
@@ -307,34 +370,67 @@ def _dense_backward(trace: Trace, pos: int, names: _Names, want: Callable) -> li
                 tpl = ("{}*{}*{}", r"{} \cdot {} \cdot {}")
             else:
                 rhs, args, tpl = _mul(d(E, z), d(z, w)), [G[j], x[i]], ("{}*{}", r"{} \cdot {}")
-            eqs.append(Equation("backward", "dE/dw", d(E, w), rhs, tpl, args, rec.grads["W"][i, j], k, j, param))
+            eqs.append(
+                Equation(
+                    "backward", "dE/dw", d(E, w), rhs, tpl, args, rec.grads["W"][i, j], k, j, param
+                )
+            )
         if want(k, j):
             bj = names.bias(k, j)
             if article:
                 Y = names.outputs[pos + 1][j]
                 rhs = _mul(d(E, Y), d(Y, z), d(z, bj))
-                args, tpl = [act.grad_out[0, j], act.local[0, j]], ("{}*{}*1", r"{} \cdot {} \cdot 1")
+                args, tpl = (
+                    [act.grad_out[0, j], act.local[0, j]],
+                    ("{}*{}*1", r"{} \cdot {} \cdot 1"),
+                )
             else:
                 rhs, args, tpl = _mul(d(E, z), d(z, bj)), [G[j]], ("{}*1", r"{} \cdot 1")
-            eqs.append(Equation("backward", "dE/db", d(E, bj), rhs, tpl, args, rec.grads["b"][j], k, j, f"b[{j}]"))
+            eqs.append(
+                Equation(
+                    "backward",
+                    "dE/db",
+                    d(E, bj),
+                    rhs,
+                    tpl,
+                    args,
+                    rec.grads["b"][j],
+                    k,
+                    j,
+                    f"b[{j}]",
+                )
+            )
     if pos > 0 and rec.grad_in is not None:  # send the error back to the previous layer's nodes
         for i, inp in enumerate(ins):
             if not want(k - 1 if k > 1 else k, i):
                 continue
             terms = [_mul(d(E, outs[j]), names.weight(k, i, j)) for j in range(len(outs))]
             args = [v for j in range(len(outs)) for v in (G[j], W[i, j])]
-            eqs.append(Equation("backward", "dE/da", d(E, inp), _join(terms, (" + ", " + ")),
-                                _slots(len(outs)), args, rec.grad_in[0, i], k - 1, i))
+            eqs.append(
+                Equation(
+                    "backward",
+                    "dE/da",
+                    d(E, inp),
+                    _join(terms, (" + ", " + ")),
+                    _slots(len(outs)),
+                    args,
+                    rec.grad_in[0, i],
+                    k - 1,
+                    i,
+                )
+            )
     return eqs
 
 
-def _update(trace: Trace, rec: LayerRecord, names: _Names, k: int, want: Callable, plain_sgd: bool) -> list[Equation]:
+def _update(
+    trace: Trace, rec: LayerRecord, names: _Names, k: int, want: Callable, plain_sgd: bool
+) -> list[Equation]:
     eqs = []
     lr = trace.lr
     for key in ("W", "b"):
         before, after, grad = rec.params[key], rec.params_after[key], rec.grads[key]
         for idx in np.ndindex(before.shape):
-            i, j = (idx if key == "W" else (None, idx[0]))
+            i, j = idx if key == "W" else (None, idx[0])
             if not want(k, j, i):
                 continue
             sym = names.weight(k, i, j) if key == "W" else names.bias(k, j)
@@ -343,10 +439,27 @@ def _update(trace: Trace, rec: LayerRecord, names: _Names, k: int, want: Callabl
                 rhs = (f"{sym[0]} - lr*dE/d{sym[0]}", rf"{sym[1]} - \eta {d(('E', 'E'), sym)[1]}")
                 tpl, args = ("{} - {}*{}", r"{} - {} \cdot {}"), [before[idx], lr, grad[idx]]
             else:
-                rhs = (f"{trace.optimizer}({sym[0]}, dE/d{sym[0]})", rf"\mathrm{{{trace.optimizer}}}({sym[1]})")
+                rhs = (
+                    f"{trace.optimizer}({sym[0]}, dE/d{sym[0]})",
+                    rf"\mathrm{{{trace.optimizer}}}({sym[1]})",
+                )
                 tpl, args = ("{} -> {}", r"{} \to {}"), [before[idx], after[idx]]
-            eqs.append(Equation("update", "update", sym, rhs, tpl, args, after[idx], k, j, param, "<-",
-                                show_value=plain_sgd))
+            eqs.append(
+                Equation(
+                    "update",
+                    "update",
+                    sym,
+                    rhs,
+                    tpl,
+                    args,
+                    after[idx],
+                    k,
+                    j,
+                    param,
+                    "<-",
+                    show_value=plain_sgd,
+                )
+            )
     return eqs
 
 
@@ -359,17 +472,32 @@ def two_node_summary(trace: Trace) -> dict[str, float] | None:
     True
     """
     recs = trace.layers
-    if not (len(recs) == 2 and recs[0].kind == "Dense" and recs[0].x.shape[1] == 1
-            and recs[0].y.shape[1] == 1 and recs[1].local is not None and trace.loss is not None
-            and trace.has_update):
+    if not (
+        len(recs) == 2
+        and recs[0].kind == "Dense"
+        and recs[0].x.shape[1] == 1
+        and recs[0].y.shape[1] == 1
+        and recs[1].local is not None
+        and trace.loss is not None
+        and trace.has_update
+    ):
         return None
     dense, act, loss = recs[0], recs[1], trace.loss
     f = float
     return {
-        "x": f(dense.x[0, 0]), "target": f(loss.target.reshape(-1)[0]),
-        "w": f(dense.params["W"][0, 0]), "b": f(dense.params["b"][0]),
-        "z": f(dense.y[0, 0]), "y": f(act.y[0, 0]), "error": f(loss.value),
-        "dE_dy": f(loss.grad[0, 0]), "dy_dz": f(act.local[0, 0]), "dz_dw": f(dense.x[0, 0]),
-        "dE_dw": f(dense.grads["W"][0, 0]), "dE_db": f(dense.grads["b"][0]), "lr": f(trace.lr),
-        "w_new": f(dense.params_after["W"][0, 0]), "b_new": f(dense.params_after["b"][0]),
+        "x": f(dense.x[0, 0]),
+        "target": f(loss.target.reshape(-1)[0]),
+        "w": f(dense.params["W"][0, 0]),
+        "b": f(dense.params["b"][0]),
+        "z": f(dense.y[0, 0]),
+        "y": f(act.y[0, 0]),
+        "error": f(loss.value),
+        "dE_dy": f(loss.grad[0, 0]),
+        "dy_dz": f(act.local[0, 0]),
+        "dz_dw": f(dense.x[0, 0]),
+        "dE_dw": f(dense.grads["W"][0, 0]),
+        "dE_db": f(dense.grads["b"][0]),
+        "lr": f(trace.lr),
+        "w_new": f(dense.params_after["W"][0, 0]),
+        "b_new": f(dense.params_after["b"][0]),
     }

@@ -53,7 +53,9 @@ def equation_text(eq: Equation, precision: int = 4, tex: bool = False) -> str:
         parts.append(eq.rhs[side])
     if eq.template is not None and eq.template[side] not in ("{}", ""):
         args = [
-            _lr(a) if eq.kind == "update" and k == 1 and len(eq.args) == 3 else _arg(a, precision, eq.wrap)
+            _lr(a)
+            if eq.kind == "update" and k == 1 and len(eq.args) == 3
+            else _arg(a, precision, eq.wrap)
             for k, a in enumerate(eq.args)
         ]
         parts.append(eq.template[side].format(*args))

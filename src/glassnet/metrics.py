@@ -57,7 +57,9 @@ def accuracy(y_true: Any, y_pred: Any) -> float:
     """
     y_true, y_pred = np.asarray(y_true).reshape(-1), np.asarray(y_pred).reshape(-1)
     if y_true.shape != y_pred.shape:
-        raise ValueError(f"y_true has {y_true.size} labels and y_pred {y_pred.size}; they must match.")
+        raise ValueError(
+            f"y_true has {y_true.size} labels and y_pred {y_pred.size}; they must match."
+        )
     return float(np.mean(y_true == y_pred))
 
 

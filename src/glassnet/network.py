@@ -242,7 +242,9 @@ class Sequential:
         was_training = [layer.training for layer in self.layers]
         self.eval()
         try:
-            outs = [self.forward(X[i : i + batch_size]).copy() for i in range(0, len(X), batch_size)]
+            outs = [
+                self.forward(X[i : i + batch_size]).copy() for i in range(0, len(X), batch_size)
+            ]
         finally:
             for layer, mode in zip(self.layers, was_training, strict=True):
                 layer.training = mode
@@ -282,7 +284,9 @@ class Sequential:
             return (proba[:, 0] > 0.5).astype(np.int64)
         return proba.argmax(axis=1)
 
-    def evaluate(self, X: Any, T: Any, loss: Any = None, batch_size: int = 4096) -> dict[str, float]:
+    def evaluate(
+        self, X: Any, T: Any, loss: Any = None, batch_size: int = 4096
+    ) -> dict[str, float]:
         """Loss and metrics on (X, T): accuracy for classification, MAE and R^2 otherwise.
 
         Examples

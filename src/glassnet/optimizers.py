@@ -178,7 +178,11 @@ class SGD(Optimizer):
             raise ValueError(f"weight_decay must be >= 0; got {weight_decay}.")
         if nesterov and momentum == 0:
             raise ValueError("nesterov=True needs momentum > 0; set momentum, e.g. 0.9.")
-        self.momentum, self.nesterov, self.weight_decay = float(momentum), nesterov, float(weight_decay)
+        self.momentum, self.nesterov, self.weight_decay = (
+            float(momentum),
+            nesterov,
+            float(weight_decay),
+        )
         super().__init__(params, lr)
 
     def _update(self, w: np.ndarray, g: np.ndarray, state: dict[str, np.ndarray]) -> None:
@@ -302,7 +306,11 @@ class Adam(Optimizer):
         b1, b2 = betas
         if not (0.0 <= b1 < 1.0 and 0.0 <= b2 < 1.0):
             raise ValueError(f"betas must both be in [0, 1); got {tuple(betas)}.")
-        self.betas, self.eps, self.weight_decay = (float(b1), float(b2)), float(eps), float(weight_decay)
+        self.betas, self.eps, self.weight_decay = (
+            (float(b1), float(b2)),
+            float(eps),
+            float(weight_decay),
+        )
         super().__init__(params, lr)
 
     def step(self) -> None:

@@ -44,7 +44,9 @@ def describe(net: Sequential) -> dict[str, Any]:
         "format": FORMAT,
         "version": VERSION,
         "dtype": str(net.dtype),
-        "layers": [{"type": type(layer).__name__, "config": layer.config()} for layer in net.layers],
+        "layers": [
+            {"type": type(layer).__name__, "config": layer.config()} for layer in net.layers
+        ],
         "loss": net.loss_.name if net.loss_ is not None else None,
     }
 
@@ -79,7 +81,9 @@ def save(net: Sequential, path: Any) -> None:
     _write_npz(Path(path), arrays, describe(net))
 
 
-def save_checkpoint(net: Sequential, path: Any, optimizer: Any = None, state: dict | None = None) -> None:
+def save_checkpoint(
+    net: Sequential, path: Any, optimizer: Any = None, state: dict | None = None
+) -> None:
     """Save ``net`` with its optimiser's state and the run's progress, for resuming.
 
     Examples
@@ -119,13 +123,17 @@ def _read(path: Any) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
             "Save it again with net.save(path)."
         ) from None
     if not isinstance(arrays, dict) or _META not in arrays:
-        raise ValueError(f"{str(path)!r} is an .npz file but not a glassnet model (no {_META} entry).")
+        raise ValueError(
+            f"{str(path)!r} is an .npz file but not a glassnet model (no {_META} entry)."
+        )
     try:
         meta = json.loads(arrays.pop(_META).tobytes().decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ValueError(f"{str(path)!r}: the model description is corrupt ({exc}).") from None
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
-        raise ValueError(f"{str(path)!r} is not a glassnet model file (format {meta.get('format')!r}).")
+        raise ValueError(
+            f"{str(path)!r} is not a glassnet model file (format {meta.get('format')!r})."
+        )
     if meta.get("version", 0) > VERSION:
         raise ValueError(
             f"{str(path)!r} was written by a newer glassnet (format version {meta['version']}); "
@@ -198,7 +206,9 @@ def load_checkpoint(path: Any) -> tuple[Sequential, Any, dict[str, Any]]:
     2
     """
     meta, arrays = _read(path)
-    opt_arrays = {k.split("/", 1)[1]: arrays.pop(k) for k in list(arrays) if k.startswith("optimizer/")}
+    opt_arrays = {
+        k.split("/", 1)[1]: arrays.pop(k) for k in list(arrays) if k.startswith("optimizer/")
+    }
     net = _build(meta, arrays, path)
     optimizer = None
     if "optimizer" in meta:

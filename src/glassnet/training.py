@@ -72,7 +72,9 @@ def prepare_targets(net: Any, loss: Loss, T: Any, n: int, name: str = "T") -> np
             f"Change the last layer to {T.shape[1]} outputs or reshape the targets."
         )
     if loss.name == "binary_cross_entropy" and (T.min() < 0 or T.max() > 1):
-        raise ValueError(f"binary_cross_entropy targets must be in [0, 1]; got [{T.min()}, {T.max()}].")
+        raise ValueError(
+            f"binary_cross_entropy targets must be in [0, 1]; got [{T.min()}, {T.max()}]."
+        )
     return T
 
 
@@ -190,10 +192,17 @@ def fit(
         seed = int(np.random.default_rng().integers(2**31))
 
     n = len(X)
-    history = History(params={
-        "epochs": epochs, "batch_size": batch_size, "lr": opt.lr, "optimizer": repr(opt),
-        "loss": loss_obj.name, "seed": seed, "n_samples": n,
-    })
+    history = History(
+        params={
+            "epochs": epochs,
+            "batch_size": batch_size,
+            "lr": opt.lr,
+            "optimizer": repr(opt),
+            "loss": loss_obj.name,
+            "seed": seed,
+            "n_samples": n,
+        }
+    )
     callbacks = list(callbacks or [])
     if verbose:
         from glassnet.progress import ProgressBar
@@ -244,7 +253,11 @@ def fit(
                         _diverged(net, good, epoch, b, value, opt)
                     if classify and labels is not None:
                         lb = np.take(labels, idx, out=lbuf[:m])
-                        correct += int(np.count_nonzero(labels_from_outputs(loss_obj.name, y, from_logits) == lb))
+                        correct += int(
+                            np.count_nonzero(
+                                labels_from_outputs(loss_obj.name, y, from_logits) == lb
+                            )
+                        )
                     net.backward(loss_obj.backward(), input_grad=False)
                     if grad_hook is not None:
                         grad_hook(params)
@@ -259,7 +272,13 @@ def fit(
                 logs["accuracy"] = correct / n
             if validation_data is not None:
                 scores = _score(net, loss_obj, Xv, Tv)
-                logs.update({f"val_{k}": v for k, v in scores.items() if k in ("loss", "accuracy", "mae", "r2")})
+                logs.update(
+                    {
+                        f"val_{k}": v
+                        for k, v in scores.items()
+                        if k in ("loss", "accuracy", "mae", "r2")
+                    }
+                )
             history.append(epoch, logs)
             for cb in callbacks:
                 if isinstance(cb, ModelCheckpoint):
@@ -284,7 +303,9 @@ def fit(
 
 def _bound_to(opt: Optimizer, net: Any) -> bool:
     mine = [p.value for p in net.parameters()]
-    return len(mine) == len(opt.params) and all(a is p.value for a, p in zip(mine, opt.params, strict=True))
+    return len(mine) == len(opt.params) and all(
+        a is p.value for a, p in zip(mine, opt.params, strict=True)
+    )
 
 
 def _score(net: Any, loss: Loss, X: np.ndarray, T: np.ndarray) -> dict[str, float]:
@@ -296,7 +317,9 @@ def _score(net: Any, loss: Loss, X: np.ndarray, T: np.ndarray) -> dict[str, floa
     return score_outputs(loss, out, T)
 
 
-def _diverged(net: Any, good: list[np.ndarray], epoch: int, batch: int, value: float, opt: Any) -> None:
+def _diverged(
+    net: Any, good: list[np.ndarray], epoch: int, batch: int, value: float, opt: Any
+) -> None:
     params = net.parameters()
     finite = all(np.isfinite(p.value).all() for p in params)
     if finite:

@@ -33,7 +33,9 @@ def build_parser() -> argparse.ArgumentParser:
     True
     """
     parser = argparse.ArgumentParser(
-        prog="glassnet", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
+        prog="glassnet",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     from glassnet import __version__
 

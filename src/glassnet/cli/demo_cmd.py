@@ -14,14 +14,17 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     """Register the subcommand."""
     p = sub.add_parser("demo", help="the two-node explanation, then a short real training run")
     p.add_argument("--epochs", type=int, default=15, help="epochs of the digits run (default 15)")
-    p.add_argument("--gallery", default=None, metavar="DIR",
-                   help="also write the README's pictures into DIR")
+    p.add_argument(
+        "--gallery", default=None, metavar="DIR", help="also write the README's pictures into DIR"
+    )
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Run the demo."""
-    print("== 1. One training step of the two-node network (x -> w, b, sigmoid -> Y), written out\n")
+    print(
+        "== 1. One training step of the two-node network (x -> w, b, sigmoid -> Y), written out\n"
+    )
     net = two_node_network(w=0.5, b=0.1)
     steps = [explain(net, [1.0], [0.8], lr=1.0) for _ in range(20)]
     print(steps[0].to_text())
@@ -37,13 +40,24 @@ def run(args: argparse.Namespace) -> int:
     model = mlp([64, 128, 10], "relu", seed=0)
     print(model.summary(), "\n")
     start = time.perf_counter()
-    model.fit(X_train, data.y_train, loss="cross_entropy", optimizer="adam", lr=0.003,
-              epochs=args.epochs, batch_size=32, validation_data=(X_test, data.y_test),
-              seed=0, verbose=2)
+    model.fit(
+        X_train,
+        data.y_train,
+        loss="cross_entropy",
+        optimizer="adam",
+        lr=0.003,
+        epochs=args.epochs,
+        batch_size=32,
+        validation_data=(X_test, data.y_test),
+        seed=0,
+        verbose=2,
+    )
     seconds = time.perf_counter() - start
     scores = model.evaluate(X_test, data.y_test)
-    print(f"\ntest accuracy {scores['accuracy']:.2%} on {len(X_test)} digits after "
-          f"{seconds:.1f} s of training")
+    print(
+        f"\ntest accuracy {scores['accuracy']:.2%} on {len(X_test)} digits after "
+        f"{seconds:.1f} s of training"
+    )
     if args.gallery:
         from glassnet.plot.gallery import write_gallery
 

@@ -24,7 +24,9 @@ def two_node_network(w: float, b: float, activation: str = "sigmoid") -> Sequent
     """
     from glassnet.activations import get_activation
 
-    return Sequential([Dense(1, 1, weights=[[w]], bias=[b]), get_activation(activation)], dtype="float64")
+    return Sequential(
+        [Dense(1, 1, weights=[[w]], bias=[b]), get_activation(activation)], dtype="float64"
+    )
 
 
 def _floats(text: str) -> list[float]:
@@ -39,17 +41,29 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         description="Run one (or --steps N) training steps on one sample and write every "
         "node's equation with its numbers, as the article does for the two-node network.",
     )
-    p.add_argument("network", nargs="?", default="two-node",
-                   help="'two-node' (default), 'mlp' (with --layers) or a saved model .npz")
+    p.add_argument(
+        "network",
+        nargs="?",
+        default="two-node",
+        help="'two-node' (default), 'mlp' (with --layers) or a saved model .npz",
+    )
     p.add_argument("--x", default="1.0", help="input value(s), comma-separated (default 1.0)")
-    p.add_argument("--target", default="0.8", help="target value(s), or a class label (default 0.8)")
+    p.add_argument(
+        "--target", default="0.8", help="target value(s), or a class label (default 0.8)"
+    )
     p.add_argument("--w", type=float, default=0.5, help="two-node weight w (default 0.5)")
     p.add_argument("--b", type=float, default=0.1, help="two-node bias b (default 0.1)")
-    p.add_argument("--lr", type=float, default=1.0, help="learning rate of the SGD step (default 1.0)")
-    p.add_argument("--steps", type=int, default=1, help="number of steps; the error falls step by step")
+    p.add_argument(
+        "--lr", type=float, default=1.0, help="learning rate of the SGD step (default 1.0)"
+    )
+    p.add_argument(
+        "--steps", type=int, default=1, help="number of steps; the error falls step by step"
+    )
     p.add_argument("--layers", default="2,2,2", help="widths for 'mlp', e.g. 2,2,2")
     p.add_argument("--activation", default="sigmoid", help="activation (default sigmoid)")
-    p.add_argument("--loss", default="mse", help="mse (default), binary_cross_entropy, cross_entropy")
+    p.add_argument(
+        "--loss", default="mse", help="mse (default), binary_cross_entropy, cross_entropy"
+    )
     p.add_argument("--seed", type=int, default=0, help="seed of the initial weights for 'mlp'")
     p.add_argument("--layer", type=int, default=None, help="explain only this layer (index)")
     p.add_argument("--weight", default=None, help="explain only weight LAYER,I,J")
@@ -64,7 +78,9 @@ def _network(args: argparse.Namespace) -> Sequential:
         return two_node_network(args.w, args.b, args.activation)
     if args.network == "mlp":
         out_act = args.activation if args.loss != "cross_entropy" else None
-        return mlp(args.layers, args.activation, output_activation=out_act, dtype="float64", seed=args.seed)
+        return mlp(
+            args.layers, args.activation, output_activation=out_act, dtype="float64", seed=args.seed
+        )
     from glassnet.serialize import load
 
     return load(args.network).copy("float64")
@@ -82,7 +98,9 @@ def run(args: argparse.Namespace) -> int:
     weight = tuple(int(v) for v in args.weight.split(",")) if args.weight else None
     steps = []
     for _ in range(args.steps):
-        steps.append(explain(net, x, target, loss=args.loss, lr=args.lr, layer=args.layer, weight=weight))
+        steps.append(
+            explain(net, x, target, loss=args.loss, lr=args.lr, layer=args.layer, weight=weight)
+        )
     if args.format == "json":
         payload = [s.to_dict() for s in steps]
         print(json.dumps(payload[0] if len(payload) == 1 else payload, indent=2))

@@ -21,7 +21,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--layers", default="3,5,2", help="widths, e.g. 3,5,2 (default)")
     p.add_argument("--activation", default="tanh", help="hidden activation (default tanh)")
     p.add_argument("--output-activation", default=None, help="e.g. sigmoid (default: linear)")
-    p.add_argument("--loss", default="mse", help="mse (default), binary_cross_entropy, cross_entropy")
+    p.add_argument(
+        "--loss", default="mse", help="mse (default), binary_cross_entropy, cross_entropy"
+    )
     p.add_argument("--samples", type=int, default=4, help="batch size of the random data")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--tolerance", type=float, default=1e-6)
@@ -33,7 +35,9 @@ def run(args: argparse.Namespace) -> int:
     out_act = args.output_activation
     if args.loss in ("binary_cross_entropy", "bce") and out_act is None:
         out_act = "sigmoid"
-    net = mlp(args.layers, args.activation, output_activation=out_act, dtype="float64", seed=args.seed)
+    net = mlp(
+        args.layers, args.activation, output_activation=out_act, dtype="float64", seed=args.seed
+    )
     rng = np.random.default_rng(args.seed)
     X = rng.normal(size=(args.samples, net.in_features))
     k = net.out_features
