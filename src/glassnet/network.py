@@ -301,10 +301,10 @@ class Sequential:
         loss_obj = get_loss(loss) if loss is not None else self.loss_
         if loss_obj is None:
             raise ValueError("evaluate needs a loss: pass loss='mse' (or another), or fit first.")
+        from glassnet.training import prepare_targets
+
         X = as_2d_array(X, "X", self.dtype)
-        T = np.asarray(T)
-        if len(T) != len(X):
-            raise ValueError(f"X has {len(X)} samples but T has {len(T)}; they must match.")
+        T = prepare_targets(self, loss_obj, T, len(X))
         out = self.predict(X, batch_size)
         return score_outputs(loss_obj, out, T)
 
