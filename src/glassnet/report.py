@@ -158,7 +158,7 @@ def to_rich(report: dict[str, Any]) -> list[Any]:
     from rich.table import Table
 
     if report["task"] == "regression":
-        table = Table(title=f"test metrics ({report['n_samples']} samples)")
+        table = Table(title=f"metrics on {report['n_samples']} samples")
         for name in ("MSE", "MAE", "R^2"):
             table.add_column(name, justify="right")
         table.add_row(f"{report['mse']:.6g}", f"{report['mae']:.6g}", f"{report['r2']:.4f}")
