@@ -72,7 +72,9 @@ def test_two_node_explain_summary_equals_hand_worked():
         assert summary[key] == pytest.approx(value, rel=1e-12, abs=1e-15), key
 
 
-@pytest.mark.parametrize(("x", "w", "b", "t", "lr"), [(2.0, -0.3, 0.4, 0.1, 0.5), (-1.5, 1.2, 0.0, 1.0, 3.0)])
+@pytest.mark.parametrize(
+    ("x", "w", "b", "t", "lr"), [(2.0, -0.3, 0.4, 0.1, 0.5), (-1.5, 1.2, 0.0, 1.0, 3.0)]
+)
 def test_two_node_other_numbers(x, w, b, t, lr):
     hand = two_node_by_hand(x, w, b, t, lr)
     summary = gn.explain(two_node_net(w, b), [x], [t], lr=lr).summary
