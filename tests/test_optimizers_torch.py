@@ -1,0 +1,116 @@
+"""Every optimiser against torch.optim: the same gradients, several steps, float64, to 1e-10.
+
+Also: training in float32 keeps everything float32 (parameters, gradients, optimiser state),
+since one float64 array sneaking in would make every step pay for conversions.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import glassnet as gn
+from glassnet.optimizers import Parameter
+
+torch = pytest.importorskip("torch")
+
+STEPS = 5
+SHAPES = [(3, 2), (2,), (1, 1)]
+
+CASES = [  # (glassnet class, torch class, shared keyword arguments)
+    (gn.SGD, torch.optim.SGD, {"lr": 0.1}),
+    (gn.SGD, torch.optim.SGD, {"lr": 0.1, "momentum": 0.9}),
+    (gn.SGD, torch.optim.SGD, {"lr": 0.1, "momentum": 0.9, "nesterov": True}),
+    (gn.SGD, torch.optim.SGD, {"lr": 0.1, "weight_decay": 0.01}),
+    (gn.SGD, torch.optim.SGD, {"lr": 0.05, "momentum": 0.5, "nesterov": True, "weight_decay": 0.1}),
+    (gn.RMSprop, torch.optim.RMSprop, {"lr": 0.01}),
+    (gn.RMSprop, torch.optim.RMSprop, {"lr": 0.01, "momentum": 0.9}),
+    (gn.RMSprop, torch.optim.RMSprop, {"lr": 0.01, "weight_decay": 0.1}),
+    (
+        gn.RMSprop,
+        torch.optim.RMSprop,
+        {"lr": 0.02, "alpha": 0.9, "eps": 1e-6, "momentum": 0.5, "weight_decay": 0.05},
+    ),
+    (gn.Adam, torch.optim.Adam, {"lr": 0.01}),
+    (gn.Adam, torch.optim.Adam, {"lr": 0.01, "weight_decay": 0.1}),
+    (gn.Adam, torch.optim.Adam, {"lr": 0.03, "betas": (0.8, 0.95), "eps": 1e-6}),
+    (gn.AdamW, torch.optim.AdamW, {"lr": 0.01}),  # both default to weight_decay 0.01
+    (gn.AdamW, torch.optim.AdamW, {"lr": 0.01, "weight_decay": 0.5}),
+    (gn.AdamW, torch.optim.AdamW, {"lr": 0.05, "betas": (0.5, 0.9), "weight_decay": 0.0}),
+]
+
+
+@pytest.mark.parametrize(("ours", "theirs", "kwargs"), CASES, ids=lambda c: repr(c)[:60])
+def test_optimizer_matches_torch_over_several_steps(ours, theirs, kwargs):
+    rng = np.random.default_rng(0)
+    start = [rng.normal(size=s) for s in SHAPES]
+    grads = [[rng.normal(size=s) for s in SHAPES] for _ in range(STEPS)]
+    params = [Parameter(str(i), w.copy(), np.zeros_like(w)) for i, w in enumerate(start)]
+    opt = ours(params, **kwargs)
+    tparams = [torch.tensor(w, dtype=torch.float64, requires_grad=True) for w in start]
+    topt = theirs(tparams, **kwargs)
+    for step in range(STEPS):
+        for p, tp, g in zip(params, tparams, grads[step], strict=True):
+            p.grad[...] = g
+            tp.grad = torch.tensor(g, dtype=torch.float64)
+        opt.step()
+        topt.step()
+        for p, tp in zip(params, tparams, strict=True):
+            assert p.value.dtype == np.float64
+            np.testing.assert_allclose(p.value, tp.detach().numpy(), rtol=1e-10, atol=1e-13)
+    assert opt.t == STEPS
+    # the start moved: a test in which nothing happens would pass trivially
+    assert not np.allclose(params[0].value, start[0])
+
+
+def test_optimizers_update_in_place():
+    w = np.array([1.0, 2.0])
+    p = Parameter("w", w, np.array([0.5, -0.5]))
+    for opt in (gn.SGD([p], lr=0.1, momentum=0.9), gn.RMSprop([p]), gn.Adam([p]), gn.AdamW([p])):
+        opt.step()
+        assert p.value is w
+
+
+@pytest.mark.parametrize("name", ["sgd", "momentum", "nesterov", "rmsprop", "adam", "adamw"])
+@pytest.mark.parametrize("weight_decay", [0.0, 0.01])
+def test_float32_training_stays_float32(name, weight_decay):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 3))  # float64 on purpose: fit casts it once
+    T = rng.integers(0, 3, size=40)
+    net = gn.Sequential(
+        [gn.Dense(3, 8), gn.ReLU(), gn.Dropout(0.2), gn.Dense(8, 3)], dtype="float32", seed=0
+    )
+    kwargs = {"weight_decay": weight_decay} if weight_decay else {}
+    if name == "adamw":
+        kwargs.setdefault("weight_decay", 0.0)
+    opt = gn.get_optimizer(name, lr=0.01, **kwargs)
+    seen: list[np.dtype] = []
+
+    def hook(params):
+        seen.extend(p.grad.dtype for p in params)
+        seen.extend(p.value.dtype for p in params)
+
+    net.fit(X, T, loss="cross_entropy", optimizer=opt, epochs=2, batch_size=16, verbose=0,
+            seed=0, grad_hook=hook)  # fmt: skip
+    assert seen and set(seen) == {np.dtype(np.float32)}
+    for p in net.parameters():
+        assert p.value.dtype == np.float32, p.name
+        assert p.grad.dtype == np.float32, p.name
+    state = [arr for per_param in opt.state for arr in per_param.values()]
+    assert state  # every optimiser keeps per-parameter arrays (SGD at least its scratch)
+    for arr in state:
+        assert arr.dtype == np.float32
+    assert net.predict(X).dtype == np.float32
+    assert net.predict_proba(X).dtype == np.float32
+
+
+def test_float32_checkpoint_state_stays_float32(tmp_path):
+    rng = np.random.default_rng(1)
+    X, T = rng.normal(size=(20, 2)), rng.normal(size=(20, 1))
+    net = gn.Sequential([gn.Dense(2, 4), gn.Tanh(), gn.Dense(4, 1)], seed=0)
+    opt = gn.Adam(lr=0.01)
+    net.fit(X, T, optimizer=opt, epochs=2, verbose=0, seed=0)
+    gn.save_checkpoint(net, tmp_path / "c.npz", optimizer=opt)
+    net2, opt2, _ = gn.load_checkpoint(tmp_path / "c.npz")
+    assert net2.dtype == np.float32
+    assert {a.dtype for s in opt2.state for a in s.values()} == {np.dtype(np.float32)}
