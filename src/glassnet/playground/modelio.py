@@ -1,0 +1,107 @@
+"""Save the tab's network to .npz bytes and load an uploaded one, through glassnet.serialize.
+
+Files are written and read with :func:`glassnet.serialize.save` / :func:`load` via a temporary
+file: the safe format (arrays plus a JSON architecture, never pickle).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+
+from glassnet.activations import Activation
+from glassnet.layers import Dense
+from glassnet.network import Sequential
+from glassnet.playground.validate import ACTIVATIONS, MAX_LAYERS, MAX_NEURONS, NetSpec
+from glassnet.serialize import load, save
+
+
+def model_bytes(net: Sequential) -> bytes:
+    """The network as the bytes of a glassnet .npz file.
+
+    Examples
+    --------
+    >>> from glassnet.build import mlp
+    >>> model_bytes(mlp("2,3,1", seed=0))[:2]
+    b'PK'
+    """
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "model.npz")
+        save(net, path)
+        with open(path, "rb") as f:
+            return f.read()
+
+
+def read_model(raw: bytes) -> Sequential:
+    """A network from uploaded .npz bytes; glassnet.serialize.load refuses pickles and junk.
+
+    Examples
+    --------
+    >>> from glassnet.build import mlp
+    >>> read_model(model_bytes(mlp("2,3,1", seed=0))).out_features
+    1
+    >>> read_model(b"not a zip")
+    Traceback (most recent call last):
+    ...
+    ValueError: the uploaded file is not a readable glassnet model file (corrupt or truncated: File is not a zip file). Save it again with net.save(path).
+    """
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "upload.npz")
+        with open(path, "wb") as f:
+            f.write(raw)
+        try:
+            return load(path)
+        except ValueError as exc:
+            raise ValueError(str(exc).replace(repr(path), "the uploaded file")) from None
+
+
+def spec_of(net: Sequential, base: NetSpec) -> NetSpec:
+    """The playground settings that describe ``net`` (training settings kept from ``base``).
+
+    Raises ValueError unless the network takes 2 inputs and is Dense layers each followed by
+    at most one playground activation, within the playground's size limits.
+
+    Examples
+    --------
+    >>> from glassnet.build import mlp
+    >>> spec_of(mlp("2,5,1", "relu", "sigmoid"), NetSpec()).hidden
+    [5]
+    """
+    if net.in_features != 2:
+        raise ValueError(
+            f"the playground needs a model with 2 inputs (x1, x2); this one takes "
+            f"{net.in_features}."
+        )
+    hidden: list[int] = []
+    acts: list[str] = []
+    layers = net.layers
+    for pos, lay in enumerate(layers):
+        if isinstance(lay, Dense):
+            continue
+        if not isinstance(lay, Activation) or pos == 0 or not isinstance(layers[pos - 1], Dense):
+            raise ValueError(
+                f"the playground shows Dense layers each followed by one activation; layer "
+                f"{pos} is {type(lay).__name__}."
+            )
+    dense = [(pos, lay) for pos, lay in enumerate(layers) if isinstance(lay, Dense)]
+    for pos, lay in dense[:-1]:
+        nxt = layers[pos + 1]
+        name = "identity" if isinstance(nxt, Dense) else type(nxt).__name__
+        name = {"LeakyReLU": "leaky_relu"}.get(name, name.lower())
+        if name not in ACTIVATIONS:
+            raise ValueError(f"hidden activation {name!r} is not one of {', '.join(ACTIVATIONS)}.")
+        hidden.append(lay.out_features)
+        acts.append(name)
+    if len(hidden) > MAX_LAYERS or max(hidden, default=0) > MAX_NEURONS:
+        raise ValueError(
+            f"the model is larger than the playground's limit of {MAX_LAYERS} hidden layers of "
+            f"{MAX_NEURONS} neurons."
+        )
+    last = layers[-1]
+    if net.loss_ is not None:
+        loss = net.loss_.name
+    elif isinstance(last, Dense):
+        loss = "cross_entropy" if last.out_features > 1 else "mse"
+    else:
+        loss = "binary_cross_entropy"
+    return NetSpec(hidden, acts, loss, base.optimizer, base.lr, base.batch_size, base.l2, base.seed)

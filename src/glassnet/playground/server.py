@@ -1,0 +1,318 @@
+"""The playground's web server: the page, and one websocket (one Session) per browser tab.
+
+Every message is validated (:mod:`glassnet.playground.validate`); bad input is answered with
+``{"type": "error", "message": ...}`` and the session carries on. Training runs in small chunks
+in worker threads (``asyncio.to_thread``), at most about ten updates a second, so other tabs and
+other messages stay responsive.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import logging
+import socket
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from starlette.applications import Starlette
+from starlette.responses import FileResponse
+from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.staticfiles import StaticFiles
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from glassnet.playground import modelio, stepmode, validate, views
+from glassnet.playground.session import DivergedError, Session
+
+STATIC = Path(__file__).parent / "static"
+CHUNK_SECONDS = 0.06  # training time per update while playing
+MIN_INTERVAL = 0.1  # seconds between updates (at most 10 a second)
+MAX_EPOCHS = 100_000  # playing stops here
+log = logging.getLogger("glassnet.playground")
+
+
+class Tab:
+    """One websocket connection: its session, its play loop and its step-mode state."""
+
+    def __init__(self, ws: WebSocket) -> None:
+        self.ws = ws
+        self.session = Session()
+        self.lock = asyncio.Lock()  # one computation on the session at a time
+        self.send_lock = asyncio.Lock()
+        self.playing = False
+        self.play_task: asyncio.Task | None = None
+        self.step: dict[str, Any] | None = None
+
+    async def send(self, msg: dict[str, Any]) -> None:
+        async with self.send_lock:
+            await self.ws.send_text(json.dumps(msg))
+
+    # -- what the page draws ------------------------------------------------------------
+    def data_msg(self) -> dict[str, Any]:
+        s = self.session
+        pts = np.column_stack([np.round(s.X, 4), s.y, s.test]).tolist()  # (n, 4)
+        return {
+            "type": "data",
+            "points": pts,
+            "domain": s.domain,
+            "n_classes": s.n_classes,
+            "source": s.source,
+            "spec": asdict(s.data_spec),
+        }
+
+    def state_msg(self) -> dict[str, Any]:
+        s = self.session
+        view = views.network_view(s.net)
+        msg = {"type": "state", "playing": self.playing, "spec": asdict(s.net_spec), "net": view}
+        msg["out"] = views.output_map(s.net, s.domain, s.net_spec.loss)
+        msg["neurons"] = views.neuron_maps(s.net, s.domain) if view["drawable"] else []
+        msg.update(s.summary())
+        return msg
+
+    async def compute(self, fn: Any, *args: Any) -> Any:
+        """Run fn(*args) in a worker thread while holding the session."""
+        async with self.lock:
+            return await asyncio.to_thread(fn, *args)
+
+    # -- handlers ---------------------------------------------------------------------
+    async def handle(self, msg: Any) -> None:
+        if not isinstance(msg, dict) or not isinstance(msg.get("type"), str):
+            raise TypeError("a message must be a JSON object with a string 'type'.")
+        handler = getattr(self, "on_" + msg["type"], None)
+        if handler is None:
+            raise ValueError(f"unknown message type {msg['type']!r}.")
+        await handler(msg)
+
+    async def changed(self, data: bool = False) -> None:
+        self.step = None
+        if data:
+            await self.send(self.data_msg())
+        await self.send(await self.compute(self.state_msg))
+
+    async def on_hello(self, msg: dict[str, Any]) -> None:
+        await self.changed(data=True)
+
+    async def on_set_data(self, msg: dict[str, Any]) -> None:
+        spec = validate.data_spec(msg)
+        await self.compute(self.session.set_data, spec)
+        await self.changed(data=True)
+
+    async def on_set_network(self, msg: dict[str, Any]) -> None:
+        spec = validate.net_spec(msg)
+        await self.compute(self.session.set_network, spec)
+        await self.changed()
+
+    async def on_add_point(self, msg: dict[str, Any]) -> None:
+        x, y = validate.point(msg, self.session.domain)
+        label = validate.integer(msg, "label", 0, validate.MAX_CLASSES - 1)
+        await self.compute(self.session.add_point, x, y, label)
+        await self.changed(data=True)
+
+    async def on_remove_points(self, msg: dict[str, Any]) -> None:
+        x, y = validate.point(msg, self.session.domain)
+        radius = validate.number(msg, "radius", 0.0, self.session.domain)
+        await self.compute(self.session.remove_near, x, y, radius)
+        await self.changed(data=True)
+
+    async def on_upload_csv(self, msg: dict[str, Any]) -> None:
+        X, y = validate.parse_csv(validate.upload_bytes(msg).decode("utf-8", errors="replace"))
+        await self.compute(self.session.set_csv, X, y)
+        await self.changed(data=True)
+
+    async def on_load_model(self, msg: dict[str, Any]) -> None:
+        net = modelio.read_model(validate.upload_bytes(msg))
+        spec = modelio.spec_of(net, self.session.net_spec)
+        await self.compute(self.session.adopt, net, spec)
+        await self.changed()
+
+    async def on_download_model(self, msg: dict[str, Any]) -> None:
+        raw = await self.compute(modelio.model_bytes, self.session.net)
+        data = base64.b64encode(raw).decode("ascii")
+        await self.send(
+            {"type": "file", "name": "glassnet-model.npz", "mime": "application/zip", "data": data}
+        )
+
+    async def on_download_data(self, msg: dict[str, Any]) -> None:
+        text = await self.compute(self.session.data_csv)
+        data = base64.b64encode(text.encode("utf-8")).decode("ascii")
+        await self.send(
+            {"type": "file", "name": "glassnet-data.csv", "mime": "text/csv", "data": data}
+        )
+
+    async def on_reset(self, msg: dict[str, Any]) -> None:
+        await self.compute(self.session.build)
+        await self.changed()
+
+    async def on_step(self, msg: dict[str, Any]) -> None:
+        unit = validate.choice(msg, "unit", ("epoch", "batch"), "epoch")
+        kw = {"epochs": 1} if unit == "epoch" else {"batches": 1}
+        await self.compute(lambda: self.session.train(**kw))
+        await self.changed()
+
+    async def on_play(self, msg: dict[str, Any]) -> None:
+        if not self.playing:
+            self.playing = True
+            self.play_task = asyncio.create_task(self.play_loop())
+
+    async def on_pause(self, msg: dict[str, Any]) -> None:
+        self.playing = False
+        await self.send(await self.compute(self.state_msg))
+
+    async def play_loop(self) -> None:
+        loop = asyncio.get_running_loop()
+        try:
+            while self.playing:
+                start = loop.time()
+                try:
+                    await self.compute(lambda: self.session.train(seconds=CHUNK_SECONDS))
+                    if self.session.epoch >= MAX_EPOCHS:
+                        self.playing = False
+                except (DivergedError, ValueError) as exc:
+                    self.playing = False
+                    await self.send({"type": "error", "message": str(exc)})
+                await self.send(await self.compute(self.state_msg))
+                await asyncio.sleep(max(0.0, MIN_INTERVAL - (loop.time() - start)))
+        except (WebSocketDisconnect, RuntimeError):
+            self.playing = False
+
+    # -- step mode ------------------------------------------------------------------------
+    def _sample(self, index: int) -> tuple[np.ndarray, Any]:
+        s = self.session
+        width = s.net.out_features
+        return s.X[index].astype(np.float64), stepmode.sample_target(
+            int(s.y[index]), s.net_spec.loss, width
+        )
+
+    async def on_sample_forward(self, msg: dict[str, Any]) -> None:
+        s = self.session
+        index = validate.integer(msg, "index", 0, len(s.X) - 1)
+        self.playing = False
+        x, t = self._sample(index)
+        net = s.net.copy()
+
+        def run() -> dict[str, Any]:
+            step = stepmode.run_step(net, x, t, s.net_spec.loss, s.net_spec.lr)
+            return {"step": step, "values": stepmode.node_values(step)}
+
+        result = await self.compute(run)
+        self.step = {"index": index, "net": net, "x": x, "t": t, **result, "phase": "forward"}
+        fwd = {k: v for k, v in result["values"].items() if k in ("x", "output", "target")}
+        fwd["layers"] = [{"z": lay["z"], "a": lay["a"]} for lay in result["values"]["layers"]]
+        await self.send({"type": "sample", "phase": "forward", "index": index, **fwd})
+
+    def _need_step(self, phase: str) -> dict[str, Any]:
+        if self.step is None:
+            raise ValueError("pick a sample and run its forward pass first (step mode: Forward).")
+        if phase == "update" and self.step["phase"] != "backward":
+            raise ValueError("run the backward pass before applying the update.")
+        return self.step
+
+    async def on_sample_backward(self, msg: dict[str, Any]) -> None:
+        step = self._need_step("backward")
+        step["phase"] = "backward"
+        await self.send(
+            {"type": "sample", "phase": "backward", "index": step["index"], **step["values"]}
+        )
+
+    async def on_sample_update(self, msg: dict[str, Any]) -> None:
+        step = self._need_step("update")
+        records = [r for r in step["step"].trace.layers if r.kind == "Dense"]
+        dense = [lay for lay in self.session.net.layers if lay.params]
+
+        def apply() -> None:
+            for rec, lay in zip(records, dense, strict=True):
+                for key, value in rec.params_after.items():
+                    lay.params[key][...] = value
+            self.session.record()
+
+        await self.compute(apply)
+        await self.changed()
+
+    async def on_explain_param(self, msg: dict[str, Any]) -> None:
+        step = self._need_step("explain")
+        layer = validate.integer(msg, "layer", 1, validate.MAX_LAYERS + 1)
+        param = msg.get("param")
+        s = self.session
+        args = (step["net"], step["x"], step["t"], s.net_spec.loss, s.net_spec.lr, layer, param)
+        result = await self.compute(stepmode.param_equations, *args)
+        await self.send({"type": "equation", **result})
+
+
+async def ws_endpoint(ws: WebSocket) -> None:
+    """Serve one tab: read messages until the tab closes; answer every bad one with an error."""
+    await ws.accept()
+    tab = Tab(ws)
+    try:
+        while True:
+            text = await ws.receive_text()
+            try:
+                await tab.handle(json.loads(text))
+            except (ValueError, TypeError) as exc:  # includes json.JSONDecodeError
+                await tab.send({"type": "error", "message": str(exc)})
+            except (WebSocketDisconnect, RuntimeError):
+                raise
+            except Exception as exc:  # never let one message kill the tab
+                log.exception("playground message failed")
+                await tab.send({"type": "error", "message": f"internal error: {exc!r}"})
+    except (WebSocketDisconnect, RuntimeError):
+        pass
+    finally:
+        tab.playing = False
+
+
+async def index(request: Any) -> FileResponse:
+    """The page."""
+    return FileResponse(STATIC / "index.html")
+
+
+def create_app() -> Starlette:
+    """The Starlette application: "/" (the page), "/static/..." and "/ws".
+
+    Examples
+    --------
+    >>> sorted(r.path for r in create_app().routes)
+    ['/', '/static', '/ws']
+    """
+    return Starlette(
+        routes=[
+            Route("/", index),
+            Mount("/static", app=StaticFiles(directory=STATIC), name="static"),
+            WebSocketRoute("/ws", ws_endpoint),
+        ]
+    )
+
+
+def bind_socket(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
+    """A listening socket on (host, port); port 0 picks a free one.
+
+    Examples
+    --------
+    >>> sock = bind_socket(); sock.getsockname()[1] > 0
+    True
+    >>> sock.close()
+    """
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise ValueError(
+            f"cannot listen on {host}:{port} ({exc.strerror}); try --port 0."
+        ) from None
+    sock.listen(128)
+    return sock
+
+
+def make_server(sock: socket.socket) -> Any:
+    """A uvicorn Server for the app; run it with ``server.run(sockets=[sock])``."""
+    import uvicorn
+
+    config = uvicorn.Config(
+        create_app(), log_level="warning", ws_max_size=16 * 2**20, lifespan="off"
+    )
+    return uvicorn.Server(config)

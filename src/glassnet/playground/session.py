@@ -1,0 +1,329 @@
+"""One playground session (one browser tab): its points, its network, its training state.
+
+All the maths is glassnet's: the network is built with :func:`glassnet.build.mlp`, trained
+batch by batch with ``net.forward`` / ``loss.forward`` / ``loss.backward`` /
+``net.backward`` / ``optimizer.step()``, the same recipe as :func:`glassnet.training.fit`,
+cut into small chunks so the server can send pictures in between.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from typing import Any
+
+import numpy as np
+
+from glassnet.build import mlp
+from glassnet.datasets import generated
+from glassnet.datasets.preprocess import one_hot
+from glassnet.losses import get_loss
+from glassnet.network import Sequential
+from glassnet.optimizers import Optimizer, get_optimizer
+from glassnet.playground.validate import MAX_CLASSES, MAX_POINTS, DataSpec, NetSpec
+
+MAX_HISTORY = 400  # loss-chart points kept; older ones are thinned
+
+
+class DivergedError(ValueError):
+    """The loss became NaN or inf; the weights were put back as they were before the chunk."""
+
+
+def make_points(spec: DataSpec) -> tuple[np.ndarray, np.ndarray]:
+    """Generate the points of ``spec``: X (n, 2) float32, y (n,) int64.
+
+    Blobs are drawn with std ``5 * noise`` around centres at radius 5, then divided by 5,
+    so every set lies roughly in [-1.5, 1.5].
+
+    Examples
+    --------
+    >>> X, y = make_points(DataSpec("xor", 0.0, 8, 0.5, 0))
+    >>> X.shape, sorted(set(y.tolist()))
+    ((8, 2), [0, 1])
+    """
+    if spec.dataset == "blobs":
+        X, y = generated.blobs(spec.n_points, centers=3, std=5 * spec.noise, seed=spec.seed)
+        return (X / 5).astype(np.float32), y  # (n, 2), (n,)
+    fn = getattr(generated, spec.dataset)
+    return fn(spec.n_points, noise=spec.noise, seed=spec.seed)
+
+
+def out_width(loss: str, n_classes: int) -> int:
+    """Output neurons: one probability for two classes (unless cross-entropy), else one per class.
+
+    Examples
+    --------
+    >>> out_width("binary_cross_entropy", 2), out_width("cross_entropy", 2), out_width("mse", 3)
+    (1, 2, 3)
+    """
+    return 1 if n_classes == 2 and loss != "cross_entropy" else n_classes
+
+
+def targets(y: np.ndarray, loss: str, n_classes: int) -> np.ndarray:
+    """Targets for the loss: labels (N,) for cross-entropy, else (N, 1) or one-hot (N, k).
+
+    Examples
+    --------
+    >>> targets(np.array([0, 1]), "mse", 2).tolist()
+    [[0.0], [1.0]]
+    """
+    if loss == "cross_entropy":
+        return y
+    if out_width(loss, n_classes) == 1:
+        return y[:, None].astype(np.float32)  # (N, 1)
+    return one_hot(y, n_classes)  # (N, k)
+
+
+class Session:
+    """The state of one tab: data points, network, optimiser, epoch counter and loss history.
+
+    Examples
+    --------
+    >>> s = Session(DataSpec("xor", 0.1, 60, 0.25, 0), NetSpec([4], ["tanh"], lr=0.1))
+    >>> s.n_train, s.n_test, s.net.out_features
+    (45, 15, 1)
+    >>> s.train(batches=3); s.epoch_float > 0
+    True
+    """
+
+    def __init__(self, data: DataSpec | None = None, net: NetSpec | None = None) -> None:
+        self.data_spec = data or DataSpec()
+        self.net_spec = net or NetSpec()
+        self.source = self.data_spec.dataset
+        X, y = make_points(self.data_spec)
+        self._set_points(X, y, domain=None)
+        self.build()
+
+    # -- data ------------------------------------------------------------------------
+    def _set_points(self, X: np.ndarray, y: np.ndarray, domain: float | None) -> None:
+        rng = np.random.default_rng(self.data_spec.seed)
+        n = len(X)
+        n_test = int(round(n * self.data_spec.test_ratio))
+        self.X, self.y = X.astype(np.float32), y.astype(np.int64)  # (n, 2), (n,)
+        self.test = rng.permutation(n) < n_test  # (n,) True for test points
+        big = float(np.abs(self.X).max()) if n else 1.0
+        self.domain = domain or max(1.0, math.ceil(big * 1.15 * 10) / 10)
+        self.n_classes = max(2, int(self.y.max()) + 1 if n else 2)
+
+    def set_data(self, spec: DataSpec) -> None:
+        """Generate a new data set and start training again."""
+        self.data_spec, self.source = spec, spec.dataset
+        X, y = make_points(spec)
+        self._set_points(X, y, domain=None)
+        self.build()
+
+    def set_csv(self, X: np.ndarray, y: np.ndarray) -> None:
+        """Use uploaded points (already validated) and start training again."""
+        self.source = "csv"
+        self._set_points(X, y, domain=None)
+        self.build()
+
+    def add_point(self, x: float, y: float, label: int) -> None:
+        """Add a training point; a new class label rebuilds the network's output layer."""
+        if len(self.X) >= MAX_POINTS:
+            raise ValueError(f"at most {MAX_POINTS} points; remove some before adding more.")
+        if isinstance(label, bool) or not isinstance(label, int) or not 0 <= label < MAX_CLASSES:
+            raise ValueError(f"label must be an integer 0..{MAX_CLASSES - 1}; got {label!r}.")
+        self.X = np.vstack([self.X, np.array([[x, y]], dtype=np.float32)])  # (n + 1, 2)
+        self.y = np.append(self.y, np.int64(label))  # (n + 1,)
+        self.test = np.append(self.test, False)
+        if label >= self.n_classes:
+            self.n_classes = label + 1
+            self.build()
+        else:
+            self._prepare()
+
+    def remove_near(self, x: float, y: float, radius: float) -> int:
+        """Remove the points within ``radius`` of (x, y); return how many went."""
+        keep = np.hypot(self.X[:, 0] - x, self.X[:, 1] - y) > radius  # (n,)
+        removed = int(len(keep) - keep.sum())
+        if removed and keep.sum() < 2:
+            raise ValueError(f"keep at least 2 points; this would remove all but {keep.sum()}.")
+        self.X, self.y, self.test = self.X[keep], self.y[keep], self.test[keep]
+        self._prepare()
+        return removed
+
+    @property
+    def n_train(self) -> int:
+        """Number of training points."""
+        return int((~self.test).sum())
+
+    @property
+    def n_test(self) -> int:
+        """Number of test points."""
+        return int(self.test.sum())
+
+    def data_csv(self) -> str:
+        """The points as CSV text: x1, x2, label, split.
+
+        Examples
+        --------
+        >>> Session(DataSpec("xor", 0.0, 10, 0.2, 0)).data_csv().splitlines()[0]
+        'x1,x2,label,split'
+        """
+        rows = ["x1,x2,label,split"]
+        for (a, b), lab, t in zip(
+            self.X.tolist(), self.y.tolist(), self.test.tolist(), strict=True
+        ):
+            rows.append(f"{a:.6g},{b:.6g},{lab},{'test' if t else 'train'}")
+        return "\n".join(rows) + "\n"
+
+    # -- network -----------------------------------------------------------------------
+    def build(self, net: Sequential | None = None) -> None:
+        """(Re)build the network from ``net_spec`` (or adopt ``net``) and reset training."""
+        spec = self.net_spec
+        if net is None:
+            widths = [2, *spec.hidden, out_width(spec.loss, self.n_classes)]
+            out_act = None if spec.loss == "cross_entropy" else "sigmoid"
+            net = mlp(widths, spec.activations, output_activation=out_act, seed=spec.seed)
+        self.net = net
+        self.loss = get_loss(spec.loss)
+        self.net.loss_ = self.loss
+        self.epoch, self.pos = 0, 0
+        self.history: list[tuple[float, float, float | None]] = []
+        self.opt = self._optimizer()
+        self._prepare()
+        self.record()
+
+    def adopt(self, net: Sequential, spec: NetSpec) -> None:
+        """Use a loaded network (described by ``spec``) if its outputs fit the data's classes."""
+        want = out_width(spec.loss, self.n_classes)
+        if net.out_features != want:
+            raise ValueError(
+                f"the model has {net.out_features} outputs but {self.n_classes} classes with "
+                f"{spec.loss} need {want}; load data with matching classes first."
+            )
+        self.net_spec = spec
+        self.build(net if net.dtype == np.float32 else net.copy("float32"))
+
+    def _optimizer(self) -> Optimizer:
+        spec = self.net_spec
+        # L2 regularisation: the optimiser adds l2 * W to dE/dW (AdamW decays W directly)
+        return get_optimizer(spec.optimizer, spec.lr, weight_decay=spec.l2).bind(self.net)
+
+    def set_network(self, spec: NetSpec) -> bool:
+        """Apply new settings; rebuild (and return True) only if the architecture changed."""
+        old, self.net_spec = self.net_spec, spec
+        same = (old.hidden, old.activations, old.loss, old.seed) == (
+            spec.hidden,
+            spec.activations,
+            spec.loss,
+            spec.seed,
+        )
+        if same:
+            if old.optimizer != spec.optimizer:
+                self.opt = self._optimizer()
+            else:
+                self.opt.lr, self.opt.weight_decay = spec.lr, spec.l2
+            if old.batch_size != spec.batch_size:
+                self.pos = 0
+            return False
+        self.build()
+        return True
+
+    def _prepare(self) -> None:
+        """Cache the training arrays and restart the epoch's order."""
+        train = ~self.test
+        self.X_train = self.X[train]  # (n_train, 2)
+        self.T_train = targets(self.y[train], self.net_spec.loss, self.n_classes)
+        self.X_test = self.X[self.test]  # (n_test, 2)
+        self.T_test = targets(self.y[self.test], self.net_spec.loss, self.n_classes)
+        rng = np.random.default_rng([self.net_spec.seed, self.epoch])
+        self.order = rng.permutation(len(self.X_train))
+        self.pos = 0
+
+    # -- training ----------------------------------------------------------------------
+    @property
+    def epoch_float(self) -> float:
+        """Epochs done, counting the part of the current one."""
+        return self.epoch + self.pos / max(1, len(self.X_train))
+
+    def _batch(self) -> None:
+        n = len(self.X_train)
+        idx = self.order[self.pos : self.pos + self.net_spec.batch_size]
+        xb, tb = self.X_train[idx], self.T_train[idx]  # (m, 2), (m,) or (m, out)
+        self.net.train()
+        y = self.net.forward(xb)  # (m, out)
+        value = self.loss.forward(y, tb)
+        if not math.isfinite(value):
+            raise DivergedError(
+                f"training diverged at epoch {self.epoch + 1}: the loss became {value}. "
+                f"Lower the learning rate (now {self.net_spec.lr:g})."
+            )
+        self.net.zero_grad()
+        self.net.backward(self.loss.backward(), input_grad=False)
+        self.opt.step()
+        self.pos += len(idx)
+        if self.pos >= n:
+            self.epoch += 1
+            self.order = np.random.default_rng([self.net_spec.seed, self.epoch]).permutation(n)
+            self.pos = 0
+
+    def train(
+        self, batches: int | None = None, epochs: int | None = None, seconds: float | None = None
+    ) -> None:
+        """Train for a number of batches, whole epochs, or about ``seconds``; record the losses.
+
+        If the loss becomes NaN or inf, the weights go back to how they were before the call
+        and :class:`DivergedError` is raised.
+        """
+        if len(self.X_train) == 0:
+            raise ValueError("there are no training points; add some or load a data set.")
+        saved = [p.value.copy() for p in self.net.parameters()]
+        start, target = time.perf_counter(), None
+        if epochs is not None:
+            target = self.epoch + epochs
+        count = 0
+        try:
+            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                while True:
+                    self._batch()
+                    count += 1
+                    if batches is not None and count >= batches:
+                        break
+                    if target is not None and self.epoch >= target:
+                        break
+                    if seconds is not None and time.perf_counter() - start >= seconds:
+                        break
+        except DivergedError:
+            for p, v in zip(self.net.parameters(), saved, strict=True):
+                p.value[...] = v
+            raise
+        finally:
+            self.net.eval()
+        self.record()
+
+    def scores(self, X: np.ndarray, T: np.ndarray) -> tuple[float | None, float | None]:
+        """(loss, accuracy) of the network on X, T; (None, None) for no points."""
+        if len(X) == 0:
+            return None, None
+        out = self.net.predict(X)  # (n, out)
+        loss = get_loss(self.net_spec.loss)
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            value = float(loss.forward(out, T))
+        labels = out[:, 0] > 0.5 if out.shape[1] == 1 else out.argmax(axis=1)
+        y = T if T.ndim == 1 else (T[:, 0] > 0.5 if T.shape[1] == 1 else T.argmax(axis=1))
+        return value, float((labels == y).mean())
+
+    def record(self) -> None:
+        """Append (epoch, train loss, test loss) to the history, thinning it when long."""
+        train, _ = self.scores(self.X_train, self.T_train)
+        test, _ = self.scores(self.X_test, self.T_test)
+        if train is not None and math.isfinite(train):
+            self.history.append((self.epoch_float, train, test))
+        if len(self.history) > MAX_HISTORY:
+            self.history = self.history[:-1:2] + self.history[-1:]
+
+    def summary(self) -> dict[str, Any]:
+        """Epoch, losses and accuracies as JSON-able numbers."""
+        train, acc = self.scores(self.X_train, self.T_train)
+        test, test_acc = self.scores(self.X_test, self.T_test)
+        return {
+            "epoch": self.epoch,
+            "epoch_float": self.epoch_float,
+            "train_loss": train,
+            "test_loss": test,
+            "train_accuracy": acc,
+            "test_accuracy": test_acc,
+            "history": [list(h) for h in self.history],
+        }

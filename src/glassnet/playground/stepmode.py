@@ -1,0 +1,140 @@
+"""Step mode: one sample, one forward pass, one backward pass, one SGD update, shown node by node.
+
+Every number comes from :func:`glassnet.explain.explain`, run on a float64 copy of the tab's
+network, so the page shows exactly what ``glassnet explain`` prints for the same network and
+sample. The update uses plain SGD with the tab's learning rate, W <- W - lr * dE/dW.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from glassnet.explain import Explanation, explain
+from glassnet.explain_equations import Equation
+from glassnet.explain_render import equation_text, render_text
+from glassnet.layers import Dense
+from glassnet.network import Sequential
+
+
+def _dense_positions(net: Sequential) -> list[int]:
+    return [i for i, lay in enumerate(net.layers) if isinstance(lay, Dense)]
+
+
+def sample_target(y: int, loss: str, width: int) -> Any:
+    """The target of one sample as ``explain`` takes it.
+
+    Examples
+    --------
+    >>> sample_target(1, "cross_entropy", 2), sample_target(1, "mse", 1), sample_target(2, "mse", 3)
+    (1, [1.0], [0.0, 0.0, 1.0])
+    """
+    if loss == "cross_entropy":
+        return int(y)
+    if width == 1:
+        return [float(y)]
+    return [1.0 if j == y else 0.0 for j in range(width)]
+
+
+def run_step(net: Sequential, x: np.ndarray, target: Any, loss: str, lr: float) -> Explanation:
+    """Explain one SGD step of a float64 copy of ``net`` on sample ``x``; ``net`` is untouched."""
+    copy = net.copy("float64")
+    first = _dense_positions(copy)[0]
+    return explain(copy, x, target, loss=loss, lr=lr, weight=(first, 0, 0))
+
+
+def node_values(step: Explanation) -> dict[str, Any]:
+    """Per Dense layer k: z (before the activation), a (after), dE/dz, dE/da, dE/dW, dE/db.
+
+    The lists are indexed by Dense layer, 0 for the first; the input x and the loss come too.
+    """
+    recs = step.trace.layers
+    layers: list[dict[str, Any]] = []
+    for pos, rec in enumerate(recs):
+        if rec.kind != "Dense":
+            continue
+        nxt = recs[pos + 1] if pos + 1 < len(recs) and recs[pos + 1].kind != "Dense" else None
+        act = nxt if nxt is not None else rec
+        layers.append(
+            {
+                "z": rec.y[0].tolist(),
+                "a": act.y[0].tolist(),
+                "dz": rec.grad_out[0].tolist(),
+                "da": act.grad_out[0].tolist(),
+                "dW": rec.grads["W"].tolist(),
+                "db": rec.grads["b"].tolist(),
+            }
+        )
+    loss = step.trace.loss
+    return {
+        "x": recs[0].x[0].tolist(),
+        "output": loss.y[0].tolist(),
+        "target": np.asarray(loss.target).reshape(-1).tolist(),
+        "loss": float(loss.value),
+        "layers": layers,
+    }
+
+
+def param_equations(
+    net: Sequential, x: np.ndarray, target: Any, loss: str, lr: float, layer: int, param: str
+) -> dict[str, Any]:
+    """The chain-rule equations of one weight or bias, written as ``glassnet explain`` writes them.
+
+    Parameters
+    ----------
+    layer : int
+        Dense layer, 1-based (as in explain's names w2[1,3]).
+    param : str
+        "W[i,j]" or "b[j]", 0-based indices.
+
+    Examples
+    --------
+    >>> from glassnet.build import mlp
+    >>> net = mlp("2,2,1", "tanh", "sigmoid", seed=0)
+    >>> eq = param_equations(net, np.array([0.5, -1.0]), [1.0], "mse", 0.1, 2, "W[1,0]")
+    >>> [line.split(" = ")[0].split()[-1] for line in eq["lines"] if "dE/dw" in line.split(" = ")[0]]
+    ['dE/dw2[2,1]']
+    """
+    dense = _dense_positions(net)
+    if isinstance(layer, bool) or not isinstance(layer, int) or not 1 <= layer <= len(dense):
+        raise ValueError(f"layer must be a Dense layer number 1..{len(dense)}; got {layer!r}.")
+    d = net.layers[dense[layer - 1]]
+    i, j = _parse_param(param, d.in_features, d.out_features)
+    copy = net.copy("float64")
+    step = explain(copy, x, target, loss=loss, lr=lr, weight=(dense[layer - 1], i or 0, j))
+    last = layer == len(dense)
+    node_kinds = ("z", "a", "dE/da", "local", "dE/dz")
+    chosen: list[Equation] = []
+    for e in step.equations:
+        if e.param is not None:
+            if e.dense == layer and e.param == param:
+                chosen.append(e)
+        elif e.kind == "E" or (e.kind == "dE/dY" and last and e.node == j):
+            chosen.append(e)
+        elif e.dense == layer and e.node == j and e.kind in node_kinds:
+            chosen.append(e)
+    return {
+        "layer": layer,
+        "param": param,
+        "text": render_text(chosen),
+        "lines": [equation_text(e) for e in chosen],
+    }
+
+
+def _parse_param(param: Any, n_in: int, n_out: int) -> tuple[int | None, int]:
+    """(i, j) from "W[i,j]" (or (None, j) from "b[j]"), checked against the layer's shape."""
+    if not isinstance(param, str):
+        raise TypeError(f"param must be a string like 'W[0,1]' or 'b[1]'; got {param!r}.")
+    try:
+        if param.startswith("W[") and param.endswith("]"):
+            i, j = (int(v) for v in param[2:-1].split(","))
+        elif param.startswith("b[") and param.endswith("]"):
+            i, j = None, int(param[2:-1])
+        else:
+            raise ValueError
+    except ValueError:
+        raise ValueError(f"param must look like 'W[0,1]' or 'b[1]'; got {param!r}.") from None
+    if not 0 <= j < n_out or (i is not None and not 0 <= i < n_in):
+        raise ValueError(f"{param} is outside this layer's W of shape ({n_in}, {n_out}).")
+    return i, j

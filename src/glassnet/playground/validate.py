@@ -1,0 +1,254 @@
+"""Validate every message the playground's browser sends: types, ranges and sizes.
+
+Each checker takes the raw JSON value and returns clean Python values, or raises
+:class:`ValueError`/:class:`TypeError` naming the field, what was expected and what came.
+The server turns those errors into an ``{"type": "error"}`` message shown on the page.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import io
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+MAX_POINTS = 10_000
+MAX_LAYERS = 64
+MAX_NEURONS = 256
+MAX_UPLOAD = 5 * 1024 * 1024  # bytes
+MAX_CLASSES = 8
+DATASETS = ("xor", "moons", "circles", "spirals", "blobs")
+ACTIVATIONS = ("tanh", "relu", "sigmoid", "leaky_relu", "identity")
+LOSSES = ("mse", "binary_cross_entropy", "cross_entropy")
+OPTIMIZERS = ("sgd", "momentum", "rmsprop", "adam", "adamw")
+
+
+def _get(msg: dict[str, Any], key: str, default: Any = None) -> Any:
+    return msg.get(key, default)
+
+
+def number(msg: dict[str, Any], key: str, low: float, high: float, default: Any = None) -> float:
+    """A finite float in [low, high] from ``msg[key]``.
+
+    Examples
+    --------
+    >>> number({"lr": 0.1}, "lr", 0.0, 10.0)
+    0.1
+    """
+    value = _get(msg, key, default)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TypeError(f"{key} must be a number; got {type(value).__name__} {value!r}.")
+    value = float(value)
+    if not math.isfinite(value) or not low <= value <= high:
+        raise ValueError(f"{key} must be between {low:g} and {high:g}; got {value!r}.")
+    return value
+
+
+def integer(msg: dict[str, Any], key: str, low: int, high: int, default: Any = None) -> int:
+    """An int in [low, high] from ``msg[key]``.
+
+    Examples
+    --------
+    >>> integer({"n": 3}, "n", 1, 5)
+    3
+    """
+    value = _get(msg, key, default)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{key} must be an integer; got {type(value).__name__} {value!r}.")
+    if not low <= value <= high:
+        raise ValueError(f"{key} must be between {low} and {high}; got {value}.")
+    return value
+
+
+def choice(msg: dict[str, Any], key: str, options: tuple[str, ...], default: Any = None) -> str:
+    """One of ``options`` from ``msg[key]``.
+
+    Examples
+    --------
+    >>> choice({"loss": "mse"}, "loss", LOSSES)
+    'mse'
+    """
+    value = _get(msg, key, default)
+    if value not in options:
+        raise ValueError(f"{key} must be one of {', '.join(options)}; got {value!r}.")
+    return str(value)
+
+
+@dataclass
+class DataSpec:
+    """Which generated data set to draw, and how."""
+
+    dataset: str = "spirals"  # one of DATASETS
+    noise: float = 0.1  # std of the Gaussian noise on the coordinates
+    n_points: int = 300  # train + test
+    test_ratio: float = 0.3  # fraction held out for the test loss
+    seed: int = 0
+
+
+def data_spec(msg: dict[str, Any]) -> DataSpec:
+    """Check a ``set_data`` message.
+
+    Examples
+    --------
+    >>> data_spec({"dataset": "xor", "noise": 0.2, "n_points": 100, "test_ratio": 0.5, "seed": 1})
+    DataSpec(dataset='xor', noise=0.2, n_points=100, test_ratio=0.5, seed=1)
+    """
+    d = DataSpec()
+    return DataSpec(
+        dataset=choice(msg, "dataset", DATASETS, d.dataset),
+        noise=number(msg, "noise", 0.0, 2.0, d.noise),
+        n_points=integer(msg, "n_points", 10, MAX_POINTS, d.n_points),
+        test_ratio=number(msg, "test_ratio", 0.05, 0.9, d.test_ratio),
+        seed=integer(msg, "seed", 0, 2**31 - 1, d.seed),
+    )
+
+
+@dataclass
+class NetSpec:
+    """The network and how to train it."""
+
+    hidden: list[int] = field(default_factory=lambda: [8, 8])  # widths of the hidden layers
+    activations: list[str] = field(default_factory=lambda: ["tanh", "tanh"])  # one per hidden
+    loss: str = "binary_cross_entropy"
+    optimizer: str = "adam"
+    lr: float = 0.03
+    batch_size: int = 16
+    l2: float = 0.0  # weight decay handed to the optimiser
+    seed: int = 0  # of the initial weights
+
+
+def net_spec(msg: dict[str, Any]) -> NetSpec:
+    """Check a ``set_network`` message.
+
+    Examples
+    --------
+    >>> net_spec({"hidden": [4], "activations": ["relu"], "lr": 0.1}).hidden
+    [4]
+    >>> net_spec({"hidden": [300], "activations": ["relu"]})
+    Traceback (most recent call last):
+    ...
+    ValueError: hidden[0] must be between 1 and 256 neurons; got 300.
+    """
+    d = NetSpec()
+    hidden = _get(msg, "hidden", d.hidden)
+    acts = _get(msg, "activations", d.activations)
+    if not isinstance(hidden, list) or not isinstance(acts, list):
+        raise TypeError(
+            f"hidden and activations must be lists; got {type(hidden).__name__} and "
+            f"{type(acts).__name__}."
+        )
+    if len(hidden) > MAX_LAYERS:
+        raise ValueError(f"at most {MAX_LAYERS} hidden layers; got {len(hidden)}.")
+    if len(acts) != len(hidden):
+        raise ValueError(
+            f"activations needs one name per hidden layer ({len(hidden)}); got {len(acts)}."
+        )
+    for k, w in enumerate(hidden):
+        if isinstance(w, bool) or not isinstance(w, int):
+            raise TypeError(f"hidden[{k}] must be an integer; got {w!r}.")
+        if not 1 <= w <= MAX_NEURONS:
+            raise ValueError(f"hidden[{k}] must be between 1 and {MAX_NEURONS} neurons; got {w}.")
+    for k, a in enumerate(acts):
+        if a not in ACTIVATIONS:
+            raise ValueError(
+                f"activations[{k}] must be one of {', '.join(ACTIVATIONS)}; got {a!r}."
+            )
+    return NetSpec(
+        hidden=list(hidden),
+        activations=list(acts),
+        loss=choice(msg, "loss", LOSSES, d.loss),
+        optimizer=choice(msg, "optimizer", OPTIMIZERS, d.optimizer),
+        lr=number(msg, "lr", 1e-6, 10.0, d.lr),
+        batch_size=integer(msg, "batch_size", 1, MAX_POINTS, d.batch_size),
+        l2=number(msg, "l2", 0.0, 1.0, d.l2),
+        seed=integer(msg, "seed", 0, 2**31 - 1, d.seed),
+    )
+
+
+def point(msg: dict[str, Any], limit: float) -> tuple[float, float]:
+    """The (x, y) of a clicked point, inside [-limit, limit].
+
+    Examples
+    --------
+    >>> point({"x": 0.5, "y": -1.0}, 2.0)
+    (0.5, -1.0)
+    """
+    return number(msg, "x", -limit, limit), number(msg, "y", -limit, limit)
+
+
+def upload_bytes(msg: dict[str, Any], key: str = "data") -> bytes:
+    """Decode a base64 upload of at most :data:`MAX_UPLOAD` bytes.
+
+    Examples
+    --------
+    >>> upload_bytes({"data": "aGk="})
+    b'hi'
+    """
+    text = _get(msg, key)
+    if not isinstance(text, str):
+        raise TypeError(f"{key} must be a base64 string; got {type(text).__name__}.")
+    if len(text) > (MAX_UPLOAD * 4) // 3 + 8:
+        raise ValueError(f"the upload is larger than the limit of {MAX_UPLOAD // 2**20} MB.")
+    try:
+        raw = base64.b64decode(text, validate=True)
+    except ValueError:
+        raise ValueError(f"{key} is not valid base64.") from None
+    if len(raw) > MAX_UPLOAD:
+        raise ValueError(f"the upload is larger than the limit of {MAX_UPLOAD // 2**20} MB.")
+    return raw
+
+
+def parse_csv(text: str) -> tuple[np.ndarray, np.ndarray]:
+    """Points from CSV text: columns x1, x2, label (a header row is optional).
+
+    Labels must be integers 0..7 (classes). Returns X (n, 2) float32 and y (n,) int64.
+
+    Examples
+    --------
+    >>> X, y = parse_csv("x1,x2,label\\n0.5,1,0\\n-1,2.5,1\\n")
+    >>> X.tolist(), y.tolist()
+    ([[0.5, 1.0], [-1.0, 2.5]], [0, 1])
+    >>> parse_csv("1,2\\n")
+    Traceback (most recent call last):
+    ...
+    ValueError: CSV line 1: expected 3 columns (x1, x2, label); got 2.
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"the CSV must be text; got {type(text).__name__}.")
+    if len(text.encode("utf-8")) > MAX_UPLOAD:
+        raise ValueError(f"the CSV is larger than the limit of {MAX_UPLOAD // 2**20} MB.")
+    rows, labels = [], []
+    for line_no, row in enumerate(csv.reader(io.StringIO(text)), start=1):
+        if not row or all(not c.strip() for c in row):
+            continue
+        if len(row) != 3:
+            raise ValueError(
+                f"CSV line {line_no}: expected 3 columns (x1, x2, label); got {len(row)}."
+            )
+        try:
+            x1, x2, lab = (float(c) for c in row)
+        except ValueError:
+            if not rows and line_no == 1:
+                continue  # a header
+            raise ValueError(f"CSV line {line_no}: expected three numbers; got {row!r}.") from None
+        if not (math.isfinite(x1) and math.isfinite(x2)):
+            raise ValueError(f"CSV line {line_no}: coordinates must be finite; got {row!r}.")
+        if lab != int(lab) or not 0 <= lab < MAX_CLASSES:
+            raise ValueError(
+                f"CSV line {line_no}: the label must be an integer 0..{MAX_CLASSES - 1}; "
+                f"got {row[2]!r}."
+            )
+        rows.append((x1, x2))
+        labels.append(int(lab))
+        if len(rows) > MAX_POINTS:
+            raise ValueError(f"the CSV has more than {MAX_POINTS} points; keep at most that.")
+    if len(rows) < 2:
+        raise ValueError(f"the CSV needs at least 2 points; got {len(rows)}.")
+    y = np.asarray(labels, dtype=np.int64)  # (n,)
+    if len(np.unique(y)) < 2:
+        raise ValueError("the CSV needs at least two classes (labels); got one.")
+    return np.asarray(rows, dtype=np.float32), y  # (n, 2), (n,)
