@@ -107,6 +107,13 @@ def _read(path: Any) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(f"no model file at {str(path)!r}; check the path.")
+    with open(path, "rb") as fh:
+        head = fh.read(6)
+    if not head.startswith((b"PK", b"\x93NUMPY", b"\x80")):  # zip, .npy, pickle (protocol 2+)
+        raise ValueError(
+            f"{str(path)!r} is not a glassnet model file (not an .npz archive). "
+            "Save a model with net.save(path)."
+        )
     try:
         with np.load(path, allow_pickle=False) as data:
             arrays = {key: data[key] for key in data.files}
