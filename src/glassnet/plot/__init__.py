@@ -1,0 +1,42 @@
+"""Pictures of glassnet networks, steps and training runs (matplotlib, imported lazily).
+
+Every single-panel function takes ``ax=None`` and returns the Figure, or the Axes when one is
+given; nothing uses pyplot's global state. Install with ``pip install 'glassnet[plot]'``.
+
+Examples
+--------
+>>> from glassnet import mlp
+>>> from glassnet.plot import plot_network
+>>> type(plot_network(mlp("2,2,1", seed=0))).__name__
+'Figure'
+"""
+
+from glassnet.plot._base import save_figure
+from glassnet.plot.animation import BoundaryAnimation
+from glassnet.plot.boundary import plot_decision_boundary, plot_neuron_maps
+from glassnet.plot.curves import plot_history
+from glassnet.plot.heatmaps import plot_confusion_matrix, plot_weight_matrix
+from glassnet.plot.histograms import WeightRecorder, plot_histograms
+from glassnet.plot.network import plot_network, trace_svg
+from glassnet.plot.notebook import figure_svg, history_svg, network_svg
+from glassnet.plot.standard import save_standard_plots
+from glassnet.plot.trace import plot_trace
+
+__all__ = [
+    "BoundaryAnimation",
+    "WeightRecorder",
+    "figure_svg",
+    "history_svg",
+    "network_svg",
+    "plot_confusion_matrix",
+    "plot_decision_boundary",
+    "plot_histograms",
+    "plot_history",
+    "plot_network",
+    "plot_neuron_maps",
+    "plot_trace",
+    "plot_weight_matrix",
+    "save_figure",
+    "save_standard_plots",
+    "trace_svg",
+]

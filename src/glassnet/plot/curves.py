@@ -1,0 +1,104 @@
+"""Learning curves: loss (and accuracy) per epoch, for training and validation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from glassnet.plot._base import NEGATIVE, POSITIVE, done, new_figure
+
+
+def _as_history(history: Any) -> tuple[dict[str, list[float]], list[int]]:
+    """The metric lists and epoch numbers of a History, its to_dict(), or train --json output."""
+    from glassnet.callbacks import History
+
+    if isinstance(history, History):
+        data, epochs = history.history, history.epochs
+    elif isinstance(history, dict):
+        inner = history.get("history", history)
+        if isinstance(inner, dict) and isinstance(inner.get("history"), dict):
+            inner = inner["history"]  # train --json: {"history": History.to_dict(), ...}
+            epochs = list(history["history"].get("epochs", []))
+        else:
+            epochs = list(history.get("epochs", [])) if "history" in history else []
+        data = inner
+    else:
+        raise TypeError(
+            f"history must be a History or its to_dict(); got {type(history).__name__}."
+        )
+    if not isinstance(data, dict) or not data.get("loss"):
+        raise ValueError(f"history has no 'loss' values to draw; got keys {sorted(data)}.")
+    n = len(data["loss"])
+    if len(epochs) != n:
+        epochs = list(range(n))
+    return data, epochs
+
+
+def plot_history(history: Any, ax: Any = None) -> Any:
+    """Loss per epoch (and accuracy in a second panel when recorded), training and validation.
+
+    Parameters
+    ----------
+    history : History or dict
+        What ``fit`` returned, its ``to_dict()``, or the JSON of ``glassnet train --json``.
+    ax : Axes, optional
+        Draw only the loss panel into it.
+
+    Returns
+    -------
+    Figure, or the Axes when ``ax`` is given.
+
+    Examples
+    --------
+    >>> from glassnet.callbacks import History
+    >>> h = History()
+    >>> for e, (l, a) in enumerate([(0.9, 0.5), (0.4, 0.8)]):
+    ...     h.append(e, {"loss": l, "accuracy": a, "val_loss": l + 0.1, "val_accuracy": a - 0.1})
+    >>> fig = plot_history(h)
+    >>> [a.get_ylabel() for a in fig.axes]
+    ['loss', 'accuracy']
+    """
+    data, epochs = _as_history(history)
+    x = np.asarray(epochs) + 1  # (n,) 1-based epoch numbers
+    panels = [("loss", ax)]
+    if ax is None and data.get("accuracy"):
+        panels.append(("accuracy", None))
+    if ax is None:
+        fig = new_figure(5.0 * len(panels), 3.6)
+        axes = [fig.add_subplot(1, len(panels), k + 1) for k in range(len(panels))]
+    else:
+        fig, axes = ax.figure, [ax]
+    for (key, _), a in zip(panels, axes, strict=True):
+        a.plot(
+            x,
+            data[key],
+            color=POSITIVE,
+            lw=2,
+            marker="o" if len(x) < 30 else None,
+            ms=3,
+            label=f"training {key}",
+        )
+        if data.get(f"val_{key}"):
+            a.plot(
+                x,
+                data[f"val_{key}"],
+                color=NEGATIVE,
+                lw=2,
+                ls="--",
+                marker="o" if len(x) < 30 else None,
+                ms=3,
+                label=f"validation {key}",
+            )
+        a.set_xlabel("epoch")
+        a.set_ylabel(key)
+        a.grid(alpha=0.3)
+        a.legend(fontsize=8)
+        if key == "loss" and min(data[key]) > 0 and max(data[key]) / min(data[key]) > 100:
+            a.set_yscale("log")
+    axes[0].set_title("loss per epoch", fontsize=10)
+    if len(axes) > 1:
+        axes[1].set_title("accuracy per epoch", fontsize=10)
+    if ax is None:
+        fig.tight_layout()
+    return done(fig, axes[0], ax)
