@@ -267,6 +267,8 @@ def fit(
                     loss_sum += value * m
                     for cb in batch_cbs:
                         cb.on_batch_end(b, m, value)
+            if not all(np.isfinite(p.value).all() for p in params):  # the last step overflowed
+                _diverged(net, good, epoch, b, math.nan, opt)
             logs = {"loss": loss_sum / n}
             if classify and labels is not None:
                 logs["accuracy"] = correct / n
