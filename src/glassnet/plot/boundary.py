@@ -154,6 +154,8 @@ def plot_decision_boundary(net: Any, X: Any, y: Any, ax: Any = None, resolution:
     ax_.set_title("decision boundary", fontsize=10)
     ax_.set_xlabel("x1")
     ax_.set_ylabel("x2")
+    if ax is None:
+        fig.tight_layout()
     return done(fig, ax_, ax)
 
 
@@ -218,14 +220,15 @@ def plot_neuron_maps(
                 continue
             ax = fig.add_subplot(len(widths_), n_cols, row * n_cols + j + 1)
             top = float(np.abs(vals).max()) or 1.0
+            lo, hi = (0.0, 1.0) if col.activation in ("sigmoid", "softmax") else (-top, top)
             ax.imshow(
                 vals.reshape(xx.shape),
                 origin="lower",
                 extent=extent,
                 aspect="auto",
                 cmap=playground_cmap(),
-                vmin=-top,
-                vmax=top,
+                vmin=lo,
+                vmax=hi,
                 interpolation="bilinear",
             )
             if row == len(widths_) - 1:

@@ -54,6 +54,8 @@ def plot_weight_matrix(
     fig.colorbar(im, ax=ax_, fraction=0.046, pad=0.04, label="weight")
     ax_.set_xlabel("to node (output of the layer)")
     ax_.set_ylabel("from input")
+    if ax is None:
+        fig.tight_layout()
     ax_.set_title(f"layer {layer_index}: W ({W.shape[0]} x {W.shape[1]})", fontsize=10)
     return done(fig, ax_, ax)
 
@@ -113,6 +115,8 @@ def plot_confusion_matrix(
     ax_.set_yticks(range(k), names, fontsize=8)
     ax_.set_xlabel("predicted class")
     ax_.set_ylabel("true class")
+    if ax is None:
+        fig.tight_layout()
     total = int(cm.sum())
     acc = float(np.trace(cm)) / total if total else 0.0
     ax_.set_title(f"confusion matrix: {total} samples, accuracy {acc:.1%}", fontsize=10)
