@@ -164,7 +164,7 @@ def to_rich(report: dict[str, Any]) -> list[Any]:
         table.add_row(f"{report['mse']:.6g}", f"{report['mae']:.6g}", f"{report['r2']:.4f}")
         return [table]
     title = f"accuracy {report['accuracy']:.2%} on {report['n_samples']} samples"
-    scores = Table(title=title)
+    scores = Table(title=title, min_width=len(title))
     scores.add_column("class")
     for name in ("precision", "recall", "F1", "support"):
         scores.add_column(name, justify="right")
@@ -176,7 +176,8 @@ def to_rich(report: dict[str, Any]) -> list[Any]:
             f"{c['f1']:.4f}",
             str(c["support"]),
         )
-    cm = Table(title="confusion matrix (rows: true, columns: predicted)")
+    cm_title = "confusion matrix (rows: true, columns: predicted)"
+    cm = Table(title=cm_title, min_width=len(cm_title))
     cm.add_column("")
     for c in report["classes"]:
         cm.add_column(c["name"], justify="right")

@@ -25,6 +25,8 @@ from glassnet.datasets import Dataset, Standardizer, load, one_hot
 from glassnet.report import classification_report, regression_report
 from glassnet.serialize import load_checkpoint, save_checkpoint
 
+DEFAULT_HIDDEN = "64"  # one hidden layer of 64 units when neither --hidden nor --layers is given
+
 
 def load_data(data: str, target: str | None, seed: int, test_size: float) -> Dataset:
     """A data set by name, or a CSV file (which needs the target column).
@@ -122,7 +124,8 @@ def resolve_widths(layers: str | None, hidden: str | None, n_in: int, n_out: int
 
     ``--layers IN,H1,...,OUT`` lists every width; IN and OUT may be ``auto`` (taken from the
     data) and, when numbers, must match it. ``--hidden H1,H2`` lists only hidden widths
-    (``none`` for no hidden layer). Giving both is an error.
+    (``none`` for no hidden layer). Giving both is an error; giving neither means one hidden
+    layer of 64.
 
     Examples
     --------
@@ -134,7 +137,7 @@ def resolve_widths(layers: str | None, hidden: str | None, n_in: int, n_out: int
     if layers and hidden:
         raise ValueError("give --layers (all widths) or --hidden (hidden widths only), not both.")
     if not layers:
-        spec = (hidden or "").replace(" ", "")
+        spec = (DEFAULT_HIDDEN if hidden is None else hidden).replace(" ", "")
         if spec.lower() in ("", "none", "0"):
             return [n_in, n_out]
         return [n_in, *parse_widths(f"1,{spec}", "--hidden")[1:], n_out]

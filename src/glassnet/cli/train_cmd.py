@@ -29,7 +29,7 @@ SPEC: dict[str, tuple[Any, Any]] = {
     "target": (None, str),
     "test_size": (0.2, float),
     "layers": (None, "widths"),
-    "hidden": ("64", "widths"),
+    "hidden": (None, "widths"),
     "activation": ("relu", str),
     "output_activation": (None, str),
     "loss": (None, str),
@@ -244,7 +244,8 @@ def run(args: argparse.Namespace) -> int:
         monitor = "val_loss" if s["validation_split"] else "loss"
         callbacks.append(EarlyStopping(monitor=monitor, patience=s["early_stopping"]))
     if s["checkpoint"]:
-        callbacks.append(common.CLICheckpoint(s["checkpoint"], info, previous))
+        before = previous.get("history") if previous else None
+        callbacks.append(common.CLICheckpoint(s["checkpoint"], info, before))
     if s["animate"]:
         callbacks.append(
             _plot_module().BoundaryAnimation(
