@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 from starlette.applications import Starlette
-from starlette.responses import FileResponse
+from starlette.responses import FileResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.websockets import WebSocket, WebSocketDisconnect
@@ -268,17 +268,23 @@ async def index(request: Any) -> FileResponse:
     return FileResponse(STATIC / "index.html")
 
 
+async def no_icon(request: Any) -> Response:
+    """No favicon (204), so the browser's console stays clean."""
+    return Response(status_code=204)
+
+
 def create_app() -> Starlette:
     """The Starlette application: "/" (the page), "/static/..." and "/ws".
 
     Examples
     --------
     >>> sorted(r.path for r in create_app().routes)
-    ['/', '/static', '/ws']
+    ['/', '/favicon.ico', '/static', '/ws']
     """
     return Starlette(
         routes=[
             Route("/", index),
+            Route("/favicon.ico", no_icon),
             Mount("/static", app=StaticFiles(directory=STATIC), name="static"),
             WebSocketRoute("/ws", ws_endpoint),
         ]

@@ -1,0 +1,128 @@
+// Drawing helpers: the decision map with its points, the loss chart, neuron maps.
+// Every number drawn here was computed by glassnet on the server.
+"use strict";
+
+const CLASS_COLORS = [[47, 111, 222], [232, 121, 12], [46, 160, 67], [200, 40, 120],
+  [130, 80, 200], [0, 150, 160], [150, 110, 40], [90, 90, 90]];
+
+function decodeBytes(b64, signed) {
+  const s = atob(b64);
+  const out = signed ? new Int8Array(s.length) : new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+  return out;
+}
+
+function rgb(c, a) { return a === undefined ? `rgb(${c[0]},${c[1]},${c[2]})` : `rgba(${c[0]},${c[1]},${c[2]},${a})`; }
+
+// Decision map: each cell mixes the class colours by their probability, lightened.
+function decisionImage(out) {
+  const n = out.size, k = out.classes;
+  const probs = decodeBytes(out.probs, false);
+  const cv = document.createElement("canvas");
+  cv.width = n; cv.height = n;
+  const ctx = cv.getContext("2d");
+  const img = ctx.createImageData(n, n);
+  for (let i = 0; i < n * n; i++) {
+    let r = 0, g = 0, b = 0, top = 0;
+    for (let c = 0; c < k; c++) {
+      const p = probs[c * n * n + i] / 255;
+      const col = CLASS_COLORS[c % CLASS_COLORS.length];
+      r += p * col[0]; g += p * col[1]; b += p * col[2];
+      top = Math.max(top, p);
+    }
+    const keep = 0.25 + 0.55 * Math.max(0, (top - 1 / k) / (1 - 1 / k));  // confidence
+    img.data[4 * i] = 255 - keep * (255 - r);
+    img.data[4 * i + 1] = 255 - keep * (255 - g);
+    img.data[4 * i + 2] = 255 - keep * (255 - b);
+    img.data[4 * i + 3] = 255;
+  }
+  ctx.putImageData(img, 0, 0);
+  return cv;
+}
+
+function drawData(canvas, data, state, picked) {
+  const ctx = canvas.getContext("2d");
+  const W = canvas.width, H = canvas.height;
+  ctx.clearRect(0, 0, W, H);
+  if (state && state.out) {
+    ctx.imageSmoothingEnabled = true;
+    ctx.drawImage(decisionImage(state.out), 0, 0, W, H);
+  }
+  if (!data) return;
+  const L = data.domain;
+  const px = (x) => (x + L) / (2 * L) * W, py = (y) => (L - y) / (2 * L) * H;
+  ctx.strokeStyle = "rgba(0,0,0,0.15)"; ctx.lineWidth = 1;
+  ctx.beginPath(); ctx.moveTo(px(0), 0); ctx.lineTo(px(0), H); ctx.moveTo(0, py(0)); ctx.lineTo(W, py(0)); ctx.stroke();
+  ctx.fillStyle = "rgba(0,0,0,0.45)"; ctx.font = "10px system-ui";
+  ctx.fillText(`x1 \u2208 [${-L}, ${L}]`, 6, H - 6); ctx.fillText("x2", px(0) + 4, 12);
+  data.points.forEach((p, i) => {
+    const col = CLASS_COLORS[p[2] % CLASS_COLORS.length];
+    ctx.beginPath(); ctx.arc(px(p[0]), py(p[1]), 3.6, 0, 2 * Math.PI);
+    if (p[3]) { ctx.fillStyle = "#fff"; ctx.fill(); ctx.strokeStyle = rgb(col); ctx.lineWidth = 1.6; ctx.stroke(); }
+    else { ctx.fillStyle = rgb(col); ctx.fill(); ctx.strokeStyle = "#fff"; ctx.lineWidth = 0.8; ctx.stroke(); }
+  });
+  if (picked !== null && picked < data.points.length) {
+    const p = data.points[picked];
+    ctx.beginPath(); ctx.arc(px(p[0]), py(p[1]), 8, 0, 2 * Math.PI);
+    ctx.strokeStyle = "#000"; ctx.lineWidth = 2; ctx.stroke();
+  }
+}
+
+function drawLoss(canvas, history) {
+  const ctx = canvas.getContext("2d");
+  const W = canvas.width, H = canvas.height, pad = { l: 40, r: 10, t: 16, b: 18 };
+  ctx.clearRect(0, 0, W, H);
+  ctx.fillStyle = "#fff"; ctx.fillRect(0, 0, W, H);
+  ctx.font = "10px system-ui"; ctx.fillStyle = "#6b7382";
+  if (!history || history.length === 0) { ctx.fillText("loss chart: train to see it", pad.l, H / 2); return; }
+  const xs = history.map((h) => h[0]);
+  const vals = history.flatMap((h) => [h[1], h[2]]).filter((v) => v !== null && isFinite(v));
+  const x0 = Math.min(...xs), x1 = Math.max(x0 + 1, ...xs), y1 = Math.max(1e-6, ...vals) * 1.05;
+  const X = (x) => pad.l + (x - x0) / (x1 - x0) * (W - pad.l - pad.r);
+  const Y = (y) => H - pad.b - y / y1 * (H - pad.t - pad.b);
+  ctx.strokeStyle = "#e1e4ea"; ctx.lineWidth = 1;
+  for (let i = 0; i <= 4; i++) {
+    const y = y1 * i / 4;
+    ctx.beginPath(); ctx.moveTo(pad.l, Y(y)); ctx.lineTo(W - pad.r, Y(y)); ctx.stroke();
+    ctx.fillText(y.toFixed(3), 2, Y(y) + 3);
+  }
+  ctx.fillText(`epoch ${x0.toFixed(0)}`, pad.l, H - 4);
+  ctx.fillText(`${x1.toFixed(1)}`, W - pad.r - 30, H - 4);
+  const line = (k, color) => {
+    ctx.strokeStyle = color; ctx.lineWidth = 1.8; ctx.beginPath();
+    let started = false;
+    history.forEach((h) => {
+      if (h[k] === null || !isFinite(h[k])) return;
+      if (!started) { ctx.moveTo(X(h[0]), Y(h[k])); started = true; } else ctx.lineTo(X(h[0]), Y(h[k]));
+    });
+    ctx.stroke();
+  };
+  line(1, "#1d2430"); line(2, "#e8790c");
+  ctx.fillStyle = "#1d2430"; ctx.fillText("\u2014 train", W - 110, 11);
+  ctx.fillStyle = "#e8790c"; ctx.fillText("\u2014 test", W - 55, 11);
+}
+
+// One neuron's map (int8 values in [-127, 127]) as a data URL: blue negative, orange positive.
+function neuronImage(b64, size) {
+  const v = decodeBytes(b64, true);
+  const cv = document.createElement("canvas");
+  cv.width = size; cv.height = size;
+  const ctx = cv.getContext("2d");
+  const img = ctx.createImageData(size, size);
+  for (let i = 0; i < size * size; i++) {
+    const t = v[i] / 127, col = t < 0 ? CLASS_COLORS[0] : CLASS_COLORS[1], a = Math.abs(t);
+    img.data[4 * i] = 255 - a * (255 - col[0]);
+    img.data[4 * i + 1] = 255 - a * (255 - col[1]);
+    img.data[4 * i + 2] = 255 - a * (255 - col[2]);
+    img.data[4 * i + 3] = 255;
+  }
+  ctx.putImageData(img, 0, 0);
+  return cv.toDataURL();
+}
+
+function fmt(v) {
+  if (v === null || v === undefined || !isFinite(v)) return "-";
+  const a = Math.abs(v);
+  if (a !== 0 && (a < 1e-3 || a >= 1e6)) return v.toExponential(2);
+  return v.toFixed(4);
+}
