@@ -68,6 +68,15 @@ class History:
             "stopped": self.stopped,
         }
 
+    def _repr_svg_(self) -> str | None:
+        """Learning curves in Jupyter (None without matplotlib or before the first epoch)."""
+        try:
+            from glassnet.plot.notebook import history_svg
+
+            return history_svg(self)
+        except (ImportError, ValueError):
+            return None
+
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> History:
         """Rebuild from ``to_dict`` output.

@@ -383,6 +383,15 @@ class Sequential:
         rows.append(f"total params: {self.n_params} ({self.dtype})")
         return "\n".join(rows)
 
+    def _repr_svg_(self) -> str | None:
+        """The network diagram in Jupyter (None without matplotlib or when it is too big)."""
+        try:
+            from glassnet.plot.notebook import network_svg
+
+            return network_svg(self)
+        except (ImportError, ValueError):
+            return None
+
     def __repr__(self) -> str:
         inner = ", ".join(repr(layer) for layer in self.layers)
         return f"Sequential([{inner}], dtype={str(self.dtype)!r})"
