@@ -213,8 +213,14 @@ class ModelCheckpoint(Callback):
         self.optimizer: Any = None
         self.run_state: dict[str, Any] = {}
 
+    def on_train_begin(self, net: Any) -> None:
+        """Keep the network; no epoch has been completed yet in this run."""
+        super().on_train_begin(net)
+        self.completed = 0
+
     def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
         """Write the checkpoint (or skip it when the metric did not improve)."""
+        self.completed = epoch + 1
         if self.save_best_only:
             value = logs.get(self.monitor)
             if value is None:
@@ -230,7 +236,8 @@ class ModelCheckpoint(Callback):
     def on_train_end(self, logs: dict[str, Any]) -> None:
         """Save once more if training was interrupted, so Ctrl-C loses nothing."""
         if logs.get("stopped") == "interrupted" and not self.save_best_only:
-            self.save(logs.get("epoch", 0))
+            # resume at the first epoch not completed (the interrupted one, if it was cut short)
+            self.save(max(int(logs.get("epoch", 0)), getattr(self, "completed", 0)))
 
     def save(self, next_epoch: int) -> None:
         """Write the checkpoint now, recording the epoch that a resume should start at."""

@@ -28,7 +28,12 @@ from glassnet.activations import Softmax
 from glassnet.callbacks import Callback, History, ModelCheckpoint, snapshot
 from glassnet.layers import Dropout
 from glassnet.losses import Loss, get_loss
-from glassnet.metrics import is_classification, labels_from_outputs, score_outputs
+from glassnet.metrics import (
+    is_classification,
+    labels_from_outputs,
+    labels_from_targets,
+    score_outputs,
+)
 from glassnet.optimizers import Optimizer, get_optimizer
 
 
@@ -215,7 +220,7 @@ def fit(
     batch_cbs = [cb for cb in callbacks if hasattr(cb, "on_batch_end")]
     classify = is_classification(loss_obj)
     from_logits = getattr(loss_obj, "from_logits", False)
-    labels = T if T.ndim == 1 else (T.argmax(axis=1) if T.shape[1] > 1 else None)
+    labels = labels_from_targets(T) if classify else None  # (N,): one 0/1 column is rounded
 
     net.loss_ = loss_obj
     net.stop_training, net.stop_reason = False, None

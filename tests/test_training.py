@@ -1,0 +1,265 @@
+"""fit: learning XOR, reproducibility, validation, early stopping, checkpoints and resuming,
+interruption, and the gradient hook."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import glassnet as gn
+
+XOR_X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
+XOR_T = np.array([[0], [1], [1], [0]], dtype=float)
+
+
+def xor_net(seed: int) -> gn.Sequential:
+    return gn.Sequential([gn.Dense(2, 4), gn.Tanh(), gn.Dense(4, 1), gn.Sigmoid()], seed=seed)
+
+
+def fit_xor(net: gn.Sequential, seed: int = 0, **kwargs) -> gn.History:
+    args = dict(loss="binary_cross_entropy", optimizer="adam", lr=0.05, epochs=300,
+                batch_size=4, seed=seed, verbose=0)  # fmt: skip
+    return net.fit(XOR_X, XOR_T, **{**args, **kwargs})
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_xor_2_4_1_reaches_zero_errors(seed):
+    net = xor_net(seed)
+    history = fit_xor(net, seed)
+    assert net.predict_classes(XOR_X).tolist() == [0, 1, 1, 0]
+    assert history.history["accuracy"][-1] == 1.0
+    assert history.history["loss"][-1] < 0.1 < history.history["loss"][0]
+
+
+def test_xor_with_plain_sgd_and_mse_as_in_the_article():
+    net = xor_net(0)
+    net.fit(XOR_X, XOR_T, loss="mse", optimizer="sgd", lr=2.0, epochs=1500, batch_size=4,
+            seed=0, verbose=0)  # fmt: skip
+    assert net.predict_classes(XOR_X).tolist() == [0, 1, 1, 0]
+
+
+def test_same_seed_same_loss_curve_bit_for_bit():
+    rng = np.random.default_rng(0)
+    X, T = rng.normal(size=(64, 3)), rng.integers(0, 3, size=64)
+
+    def run(net_seed: int, fit_seed: int) -> list[float]:
+        net = gn.Sequential(
+            [gn.Dense(3, 8), gn.ReLU(), gn.Dropout(0.3), gn.Dense(8, 3)], seed=net_seed
+        )
+        h = net.fit(X, T, loss="cross_entropy", optimizer="adam", lr=0.01, epochs=5,
+                    batch_size=8, seed=fit_seed, verbose=0)  # fmt: skip
+        return h.history["loss"]
+
+    first = run(1, 2)
+    assert run(1, 2) == first  # exact equality of floats
+    assert run(1, 3) != first  # another shuffle and other dropout masks
+    assert run(4, 2) != first  # other initial weights
+
+
+def test_sequential_seed_reproduces_initial_weights():
+    def weights(seed):
+        net = gn.Sequential(
+            [gn.Dense(3, 5), gn.Tanh(), gn.Dense(5, 2, init="he_normal")], seed=seed
+        )
+        return [p.value.copy() for p in net.parameters()]
+
+    a, b, c = weights(5), weights(5), weights(6)
+    for x, y in zip(a, b, strict=True):
+        np.testing.assert_array_equal(x, y)
+    assert not np.array_equal(a[0], c[0])
+    assert gn.mlp("3,5,2", seed=5).layers[0].params["W"].tolist() == (
+        gn.mlp("3,5,2", seed=5).layers[0].params["W"].tolist()
+    )
+
+
+# -- validation -----------------------------------------------------------------------------
+def blobs(n: int = 120, seed: int = 0):
+    rng = np.random.default_rng(seed)
+    labels = rng.integers(0, 2, size=n)
+    X = rng.normal(size=(n, 2)) + 2.5 * labels[:, None]
+    return X, labels
+
+
+def test_validation_data_gives_val_loss_and_val_accuracy():
+    X, y = blobs()
+    net = gn.mlp("2,6,2", activation="tanh", seed=0)
+    h = net.fit(X[:80], y[:80], loss="cross_entropy", optimizer="adam", lr=0.05, epochs=4,
+                validation_data=(X[80:], y[80:]), seed=0, verbose=0)  # fmt: skip
+    assert set(h.history) == {"loss", "accuracy", "val_loss", "val_accuracy"}
+    assert all(len(v) == 4 for v in h.history.values())
+    final = net.evaluate(X[80:], y[80:])
+    assert h.history["val_loss"][-1] == pytest.approx(final["loss"], rel=1e-6)
+    assert h.history["val_accuracy"][-1] == final["accuracy"]
+    assert final["accuracy"] > 0.8
+
+
+def test_validation_split_holds_out_the_last_samples():
+    X, y = blobs()
+    net = gn.mlp("2,6,2", activation="tanh", seed=0)
+    h = net.fit(X, y, loss="cross_entropy", validation_split=0.25, epochs=2, seed=0, verbose=0)
+    assert h.params["n_samples"] == 90
+    assert "val_loss" in h.history and "val_accuracy" in h.history
+    assert h.history["val_loss"][-1] == pytest.approx(
+        net.evaluate(X[90:], y[90:])["loss"], rel=1e-6
+    )
+
+
+def test_validation_for_regression_reports_val_loss_without_accuracy():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 2))
+    T = X @ np.array([[1.0], [-2.0]])
+    h = gn.mlp("2,4,1", activation="tanh", seed=0).fit(
+        X, T, validation_split=0.2, epochs=2, seed=0, verbose=0
+    )
+    assert (
+        "val_loss" in h.history and "val_accuracy" not in h.history and "accuracy" not in h.history
+    )
+
+
+# -- callbacks ------------------------------------------------------------------------------
+class Recorder(gn.Callback):
+    """Keeps a copy of the weights at the end of every epoch."""
+
+    def on_train_begin(self, net):
+        super().on_train_begin(net)
+        self.weights = []
+
+    def on_epoch_end(self, epoch, logs):
+        self.weights.append([p.value.copy() for p in self.net.parameters()])
+
+
+def test_early_stopping_stops_and_restores_the_best_weights():
+    X, y = blobs()
+    rec = Recorder()
+    stop = gn.EarlyStopping(monitor="loss", patience=2, min_delta=1e9)  # nothing improves by 1e9
+    net = gn.mlp("2,6,2", activation="tanh", seed=0)
+    h = net.fit(X, y, loss="cross_entropy", optimizer="adam", lr=0.05, epochs=20,
+                callbacks=[rec, stop], seed=0, verbose=0)  # fmt: skip
+    assert h.stopped == "early_stopping"
+    assert len(h.history["loss"]) == 3 and stop.best_epoch == 0  # epoch 0, then 2 patient ones
+    for p, best in zip(net.parameters(), rec.weights[0], strict=True):
+        np.testing.assert_array_equal(p.value, best)
+    assert not np.array_equal(rec.weights[2][0], rec.weights[0][0])
+
+
+def test_early_stopping_on_val_loss_keeps_the_best_epoch():
+    X, y = blobs(200, seed=1)
+    flipped = 1 - y[100:]  # validation labels opposite to training: val_loss rises as it learns
+    rec = Recorder()
+    stop = gn.EarlyStopping(monitor="val_loss", patience=3)
+    net = gn.mlp("2,6,2", activation="tanh", seed=0)
+    h = net.fit(X[:100], y[:100], loss="cross_entropy", optimizer="adam", lr=0.05, epochs=50,
+                validation_data=(X[100:], flipped), callbacks=[rec, stop], seed=0, verbose=0)  # fmt: skip
+    assert h.stopped == "early_stopping" and len(h.history["loss"]) < 50
+    best = int(np.argmin(h.history["val_loss"]))
+    assert stop.best_epoch == best and len(h.history["loss"]) == best + 1 + 3
+    for p, w in zip(net.parameters(), rec.weights[best], strict=True):
+        np.testing.assert_array_equal(p.value, w)
+
+
+def test_early_stopping_with_a_missing_metric():
+    with pytest.raises(
+        ValueError, match="EarlyStopping monitors 'val_loss' but the logs have only"
+    ):
+        gn.mlp("2,1", seed=0).fit(XOR_X, XOR_T, callbacks=[gn.EarlyStopping()], verbose=0)
+
+
+@pytest.mark.parametrize("optimizer", ["adam", "momentum"])
+def test_resuming_from_a_checkpoint_is_bit_identical(tmp_path, optimizer):
+    X, y = blobs(100)
+
+    def new_net():
+        return gn.Sequential([gn.Dense(2, 8), gn.ReLU(), gn.Dropout(0.2), gn.Dense(8, 2)], seed=11)
+
+    args = dict(loss="cross_entropy", batch_size=16, seed=7, verbose=0)
+    whole = new_net()
+    whole.fit(X, y, optimizer=gn.get_optimizer(optimizer, lr=0.02), epochs=6, **args)
+
+    path = tmp_path / "ckpt.npz"
+    first = new_net()
+    first.fit(X, y, optimizer=gn.get_optimizer(optimizer, lr=0.02), epochs=3,
+              callbacks=[gn.ModelCheckpoint(path)], **args)  # fmt: skip
+    net, opt, state = gn.load_checkpoint(path)
+    assert (
+        state["epoch"] == 3 and state["seed"] == 7 and len(state["history"]["history"]["loss"]) == 3
+    )
+    h = net.fit(X, y, optimizer=opt, epochs=6, initial_epoch=state["epoch"],
+                **{**args, "seed": state["seed"]})  # fmt: skip
+    assert h.epochs == [3, 4, 5]
+    for p, q in zip(whole.parameters(), net.parameters(), strict=True):
+        np.testing.assert_array_equal(p.value, q.value)
+
+
+def test_checkpoint_save_best_only(tmp_path):
+    X, y = blobs()
+    path = tmp_path / "best.npz"
+    ckpt = gn.ModelCheckpoint(path, monitor="val_loss", save_best_only=True)
+    rec = Recorder()
+    h = gn.mlp("2,4,2", seed=0).fit(X, y, loss="cross_entropy", validation_split=0.3, epochs=5,
+                                    callbacks=[rec, ckpt], seed=0, verbose=0)  # fmt: skip
+    best = int(np.argmin(h.history["val_loss"]))
+    net, _, state = gn.load_checkpoint(path)
+    assert state["epoch"] == best + 1
+    for p, w in zip(net.parameters(), rec.weights[best], strict=True):
+        np.testing.assert_array_equal(p.value, w)
+
+
+class Interrupter(gn.Callback):
+    def __init__(self, at_epoch: int):
+        self.at_epoch = at_epoch
+
+    def on_epoch_end(self, epoch, logs):
+        if epoch == self.at_epoch:
+            raise KeyboardInterrupt
+
+
+class BatchInterrupter(gn.Callback):
+    def on_batch_end(self, batch, size, loss):
+        if batch == 1:
+            raise KeyboardInterrupt
+
+
+def test_keyboard_interrupt_stops_cleanly(tmp_path):
+    X, y = blobs()
+    net = gn.mlp("2,4,2", seed=0)
+    path = tmp_path / "ckpt.npz"
+    h = net.fit(X, y, loss="cross_entropy", epochs=10, seed=0, verbose=0,
+                callbacks=[gn.ModelCheckpoint(path), Interrupter(2)])  # fmt: skip
+    assert h.stopped == "interrupted"
+    assert len(h.history["loss"]) == 3  # epochs 0, 1, 2 were logged
+    assert all(not layer.training and not layer.reuse_buffers for layer in net.layers)
+    assert gn.load_checkpoint(path)[2]["epoch"] == 3
+    out = net.predict(X[:3])
+    assert out.shape == (3, 2) and np.isfinite(out).all()
+    h2 = net.fit(X, y, loss="cross_entropy", epochs=3, batch_size=16, seed=0, verbose=0,
+                 callbacks=[gn.ModelCheckpoint(path), BatchInterrupter()])  # fmt: skip
+    assert h2.stopped == "interrupted" and h2.history == {}
+    assert gn.load_checkpoint(path)[2]["epoch"] == 0  # epoch 0 was cut short: resume there
+
+
+def test_grad_hook_runs_once_per_batch_before_the_step():
+    X, y = blobs(50)
+    net = gn.mlp("2,4,2", seed=0)
+    before = [p.value.copy() for p in net.parameters()]
+    calls = []
+
+    def hook(params):
+        calls.append(sum(float(np.abs(p.grad).sum()) for p in params))
+        for p in params:  # what an all-reduce would do: change the gradients in place
+            p.grad[...] = 0
+
+    net.fit(X, y, loss="cross_entropy", optimizer="sgd", lr=0.5, epochs=3, batch_size=16,
+            seed=0, verbose=0, grad_hook=hook)  # fmt: skip
+    assert len(calls) == 3 * 4  # ceil(50 / 16) = 4 batches per epoch
+    assert all(c > 0 for c in calls)  # backward had filled the gradients
+    for p, w in zip(net.parameters(), before, strict=True):  # zeroed before every step
+        np.testing.assert_array_equal(p.value, w)
+
+
+def test_fit_continues_with_the_same_optimizer():
+    net = xor_net(0)
+    opt = gn.Adam(lr=0.05)
+    fit_xor(net, optimizer=opt, epochs=10)
+    assert opt.t == 10
+    fit_xor(net, optimizer=opt, epochs=5)
+    assert opt.t == 15
