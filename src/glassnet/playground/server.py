@@ -53,7 +53,8 @@ class Tab:
     # -- what the page draws ------------------------------------------------------------
     def data_msg(self) -> dict[str, Any]:
         s = self.session
-        pts = np.column_stack([np.round(s.X, 4), s.y, s.test]).tolist()  # (n, 4)
+        xs = np.round(s.X.astype(np.float64), 4).tolist()  # (n, 2)
+        pts = [[a, b, c, int(t)] for (a, b), c, t in zip(xs, s.y.tolist(), s.test, strict=True)]
         return {
             "type": "data",
             "points": pts,
