@@ -1,0 +1,146 @@
+"""explain: the two-node step in text, JSON and Markdown; narrowing big networks; repeated steps."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+
+import glassnet as gn
+
+TWO_NODE_TEXT = """\
+forward   z = w*x + b = 0.5000*1.0000 + 0.1000 = 0.6000
+          Y = sigmoid(z) = sigmoid(0.6000) = 0.6457
+error     E = (Y - target)^2 = (0.6457 - 0.8000)^2 = 0.0238
+backward  dE/dY = 2(Y - target) = 2(0.6457 - 0.8000) = -0.3087
+          dY/dz = Y(1 - Y) = 0.6457(1 - 0.6457) = 0.2288
+          dz/dw = x = 1.0000
+          dE/dw = dE/dY*dY/dz*dz/dw = (-0.3087)*0.2288*1.0000 = -0.0706
+          dE/db = dE/dY*dY/dz*dz/db = (-0.3087)*0.2288*1 = -0.0706
+update    w <- w - lr*dE/dw = 0.5000 - 1*(-0.0706) = 0.5706
+          b <- b - lr*dE/db = 0.1000 - 1*(-0.0706) = 0.1706"""
+
+KEYS = "x target w b z y error dE_dy dy_dz dz_dw dE_dw dE_db lr w_new b_new".split()
+
+
+def two_node(w: float = 0.5, b: float = 0.1) -> gn.Sequential:
+    return gn.Sequential([gn.Dense(1, 1, weights=[[w]], bias=[b]), gn.Sigmoid()], dtype="float64")
+
+
+def test_two_node_text_is_the_article():
+    step = gn.explain(two_node(), [1.0], [0.8], lr=1.0)
+    assert step.to_text() == TWO_NODE_TEXT
+    assert str(step) == TWO_NODE_TEXT
+
+
+def test_two_node_text_precision():
+    lines = gn.explain(two_node(), [1.0], [0.8]).to_text(precision=6).splitlines()
+    assert lines[1] == "          Y = sigmoid(z) = sigmoid(0.600000) = 0.645656"
+
+
+def test_two_node_json_has_every_key_as_a_number():
+    step = gn.explain(two_node(), [1.0], [0.8], lr=1.0)
+    data = json.loads(step.to_json())
+    for key in KEYS:
+        assert isinstance(data[key], float), key
+    assert data["x"] == 1.0 and data["target"] == 0.8 and data["lr"] == 1.0
+    assert data["y"] == pytest.approx(1 / (1 + math.exp(-0.6)), rel=1e-15)
+    eqs = data["equations"]
+    assert [e["section"] for e in eqs][:3] == ["forward", "forward", "error"]
+    assert all(isinstance(e["value"], float) for e in eqs)
+    assert eqs[0]["text"] == "z = w*x + b = 0.5000*1.0000 + 0.1000 = 0.6000"
+
+
+def test_chain_rule_factors_multiply_to_the_gradient():
+    s = gn.explain(two_node(), [1.0], [0.8], lr=1.0).summary
+    assert s["dE_dy"] * s["dy_dz"] * s["dz_dw"] == pytest.approx(s["dE_dw"], rel=1e-14)
+    assert s["dE_dy"] * s["dy_dz"] == pytest.approx(s["dE_db"], rel=1e-14)
+    assert s["w"] - s["lr"] * s["dE_dw"] == pytest.approx(s["w_new"], rel=1e-14)
+    eq = next(e for e in gn.explain(two_node(), [1.0], [0.8]).equations if e.kind == "dE/dw")
+    assert math.prod(eq.args) == pytest.approx(eq.value, rel=1e-14)
+
+
+def test_every_dense_chain_equation_multiplies_out():
+    net = gn.mlp("3,4,2", activation="tanh", output_activation="sigmoid", dtype="float64", seed=0)
+    eqs = gn.explain(net, [0.1, -0.4, 0.7], [0.2, 0.9], lr=0.3).equations
+    chains = [e for e in eqs if e.kind in ("dE/dw", "dE/dz")]
+    assert len(chains) == 3 * 4 + 4 * 2 + 4 + 2
+    for e in chains:
+        assert math.prod(e.args) == pytest.approx(e.value, rel=1e-12, abs=1e-300)
+    for e in (e for e in eqs if e.kind == "z"):  # z = sum w*x + b
+        products = sum(a * b for a, b in zip(e.args[:-1:2], e.args[1::2], strict=True))
+        assert products + e.args[-1] == pytest.approx(e.value, rel=1e-12)
+
+
+def test_markdown_has_latex():
+    md = gn.explain(two_node(), [1.0], [0.8]).to_markdown()
+    assert r"\frac{\partial E}{\partial w}" in md
+    assert r"\sigma" in md and "$$" in md
+    assert [line for line in md.splitlines() if line.startswith("### ")] == [
+        "### Forward",
+        "### Error",
+        "### Backward",
+        "### Update",
+    ]
+
+
+def test_explain_updates_the_network_and_steps_reduce_the_error():
+    net = two_node()
+    errors = [gn.explain(net, [1.0], [0.8], lr=1.0).summary["error"] for _ in range(6)]
+    assert all(b < a for a, b in zip(errors, errors[1:], strict=False))
+    assert net.layers[0].params["W"][0, 0] > 0.5
+
+
+def test_explain_with_another_optimizer_shows_before_and_after():
+    net = two_node()
+    step = gn.explain(net, [1.0], [0.8], optimizer=gn.Adam(net.parameters(), lr=0.1))
+    update = [e for e in step.equations if e.section == "update"]
+    assert update[0].args[0] == 0.5 and update[0].value == pytest.approx(0.6)  # Adam: lr*sign
+    assert "adam(w, dE/dw) = 0.5000 -> 0.6000" in step.to_text()
+
+
+def test_big_network_must_be_narrowed():
+    net = gn.mlp("20,16,3", dtype="float64", seed=0)  # 20*16 + 16 + 16*3 + 3 = 387 parameters
+    x, t = np.linspace(-1, 1, 20), [0.0, 1.0, 0.0]
+    with pytest.raises(
+        ValueError,
+        match=r"387 parameters; explain writes out at most 300.*layer=0.*weight=\(0, 0, 0\)",
+    ):
+        gn.explain(net, x, t)
+    with pytest.raises(ValueError, match=r"layer 0 has 336 parameters.*weight=\(0, 0, 0\)"):
+        gn.explain(net, x, t, layer=0)
+    with pytest.raises(
+        ValueError, match=r"layer 1 is not a Dense layer; Dense layers are at \[0, 2\]"
+    ):
+        gn.explain(net, x, t, layer=1)
+    with pytest.raises(
+        ValueError, match=r"weight=\(2, 16, 0\) is outside layer 2's W of shape \(16, 3\)"
+    ):
+        gn.explain(net, x, t, weight=(2, 16, 0))
+    step = gn.explain(net, x, t, layer=2)
+    assert {e.dense for e in step.equations if e.dense is not None} <= {2, 1}
+    updates = [e for e in step.equations if e.section == "update"]
+    assert len(updates) == 16 * 3 + 3 and all(e.dense == 2 for e in updates)
+    one = gn.explain(net, x, t, weight=(0, 4, 7))
+    grads = [e for e in one.equations if e.kind == "dE/dw"]
+    assert [(e.dense, e.param) for e in grads] == [(1, "W[4,7]")]
+    assert grads[0].value == one.trace.layers[0].grads["W"][4, 7]
+    ups = [e for e in one.equations if e.kind == "update" and e.param.startswith("W")]
+    assert [e.param for e in ups] == ["W[4,7]"]
+
+
+def test_explain_with_cross_entropy_and_a_label():
+    net = gn.mlp("2,3,3", activation="tanh", dtype="float64", seed=1)
+    step = gn.explain(net, [0.5, -0.5], 2, loss="cross_entropy", lr=0.1)
+    p = np.exp(step.trace.loss.y[0] - step.trace.loss.y[0].max())
+    p /= p.sum()
+    assert step.trace.loss.value == pytest.approx(-math.log(p[2]), rel=1e-12)
+    np.testing.assert_allclose(step.trace.loss.grad[0], p - np.eye(3)[2], rtol=1e-12)
+
+
+def test_explain_refuses_layers_it_cannot_write():
+    net = gn.Sequential([gn.Dense(2, 2), gn.Dropout(0.5), gn.Dense(2, 1)], dtype="float64")
+    with pytest.raises(ValueError, match="explain handles Dense layers and activations"):
+        gn.explain(net, [1.0, 2.0], [0.0])
