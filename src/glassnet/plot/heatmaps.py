@@ -89,8 +89,15 @@ def plot_confusion_matrix(
                 f"without y_pred, y_true must be a square confusion matrix; got shape {cm.shape}."
             )
     else:
-        n = len(class_names) if class_names is not None else None
-        cm = confusion_matrix(y_true, y_pred, n)
+        t = np.asarray(y_true, dtype=np.int64).reshape(-1)  # (N,)
+        p = np.asarray(y_pred, dtype=np.int64).reshape(-1)  # (N,)
+        needed = int(max(t.max(initial=0), p.max(initial=0))) + 1
+        if class_names is not None and len(class_names) < needed:
+            raise ValueError(
+                f"class_names has {len(class_names)} names but the labels go up to {needed - 1}; "
+                "give one per class."
+            )
+        cm = confusion_matrix(t, p, len(class_names) if class_names is not None else needed)
     k = cm.shape[0]
     if class_names is not None and len(class_names) != k:
         raise ValueError(
