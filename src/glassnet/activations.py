@@ -114,16 +114,27 @@ class ReLU(Activation):
     symbol = "relu"
 
     def _f(self, z: np.ndarray, out: np.ndarray) -> np.ndarray:
-        return np.maximum(z, 0, out=out)
+        return np.maximum(z, self._zeros(z.shape, z.dtype), out=out)
 
     def _df(self) -> np.ndarray:
         return (self.y > 0).astype(self.y.dtype)
 
     def _backward_into(self, grad_out: np.ndarray, out: np.ndarray) -> np.ndarray:
-        # One pass: keep the gradient where y > 0, write 0 elsewhere (no float mask made).
-        out.fill(0)
-        np.copyto(out, grad_out, where=self.y > 0)
-        return out
+        # dE/dz = dE/dy * [y > 0]: a boolean mask, then one multiply (both SIMD loops;
+        # copyto(where=) is 7-30x slower).
+        keep = self._buffer("keep", grad_out.shape, np.dtype(np.bool_))  # (N, d)
+        np.greater(self.y, self._zeros(self.y.shape, self.y.dtype), out=keep)
+        return np.multiply(grad_out, keep, out=out)
+
+    def _zeros(self, shape: tuple[int, ...], dtype: np.dtype) -> Any:
+        # NumPy vectorises maximum/greater of two arrays, not of an array and a scalar
+        # (3x slower): while fitting, compare against a cached array of zeros.
+        if not self.reuse_buffers:
+            return dtype.type(0)
+        zeros = self._buffers.get(("zeros", shape))
+        if zeros is None or zeros.dtype != dtype:
+            zeros = self._buffers[("zeros", shape)] = np.zeros(shape, dtype)  # (N, d)
+        return zeros
 
 
 class LeakyReLU(Activation):

@@ -246,7 +246,10 @@ class Dense(Layer):
         gW, gb = self.grads["W"], self.grads["b"]
         if self._grads_are_zero:
             np.matmul(self.x.T, G, out=gW)  # (in, out)
-            np.sum(G, axis=0, out=gb)  # (out,)
+            if self.reuse_buffers:  # sum_n G_n as 1^T G: BLAS is 2-6x faster than np.sum
+                np.matmul(self._ones(G.shape[0], G.dtype), G, out=gb)  # (out,)
+            else:
+                np.sum(G, axis=0, out=gb)  # (out,)
             self._grads_are_zero = False
         else:
             gW += self.x.T @ G
@@ -255,6 +258,12 @@ class Dense(Layer):
             return None
         dx = self._buffer("dx", self.x.shape, G.dtype)  # (N, in)
         return np.matmul(G, self.params["W"].T, out=dx)
+
+    def _ones(self, n: int, dtype: np.dtype) -> np.ndarray:
+        ones = self._buffers.get(("ones", (n,)))
+        if ones is None or ones.dtype != dtype:
+            ones = self._buffers[("ones", (n,))] = np.ones(n, dtype)  # (N,)
+        return ones
 
     def output_features(self, in_features: int) -> int:
         """Return ``out_features``; raise if ``in_features`` does not match this layer."""

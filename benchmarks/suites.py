@@ -1,0 +1,223 @@
+"""The benchmarks: each takes a :class:`Context` and returns result rows.
+
+Every timed run is checked afterwards (the loss fell, the accuracy is real), and a run that
+did not do its work raises instead of reporting a speed.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from benchmarks import torch_ref, workloads
+from benchmarks.harness import alternate, ratio
+from benchmarks.report import Row
+
+
+@dataclass
+class Context:
+    """Settings and data shared by the benchmarks (data loaded once, lazily).
+
+    Examples
+    --------
+    >>> Context(repeats=5).repeats
+    5
+    """
+
+    repeats: int = 7
+    pause: float = 0.25
+    quick: bool = False
+    n_mnist: int | None = None  # fewer training samples (smoke tests)
+    _data: dict[str, Any] = field(default_factory=dict)
+
+    def mnist(self) -> tuple[np.ndarray, ...]:
+        """(X_train, y_train, X_test, y_test), float32 in [0, 1] and int64."""
+        if "mnist" not in self._data:
+            from glassnet.datasets import load_mnist
+
+            X, y = load_mnist("train")
+            Xt, yt = load_mnist("test")
+            if self.n_mnist is not None:
+                X, y = X[: self.n_mnist].copy(), y[: self.n_mnist].copy()
+            self._data["mnist"] = (X, y, Xt, yt)
+        return self._data["mnist"]
+
+
+def check_trained(name: str, losses: list[float], below: float) -> None:
+    """Raise unless every run ended with a finite loss below ``below`` (the work was done).
+
+    Examples
+    --------
+    >>> check_trained("x", [0.3, 0.31], below=2.3)
+    >>> check_trained("x", [float("nan")], below=2.3)
+    Traceback (most recent call last):
+    ValueError: x did not train: final losses [nan], expected finite values below 2.3.
+    """
+    if not all(np.isfinite(v) and v < below for v in losses):
+        raise ValueError(
+            f"{name} did not train: final losses {losses}, expected finite values below {below}."
+        )
+
+
+def _fmt_rate(n: float, seconds: float, unit: str) -> str:
+    return f"{n / seconds / 1000:.1f}k {unit}/s ({seconds:.3f} s)"
+
+
+def bench_sgd(ctx: Context, batches: tuple[int, ...] = (32, 128, 1024)) -> list[Row]:
+    """MLP 784-256-128-10 ReLU, softmax-CE, SGD lr 0.1, one epoch, plus the matmul floor."""
+    X, y, _, _ = ctx.mnist()
+    targets = {32: 2.0, 128: 1.5, 1024: 1.0}
+    rows, overhead = [], []
+    for b in batches:
+        s = alternate(
+            {
+                "glassnet": lambda b=b: workloads.epoch_setup(X, y, b),
+                "torch": lambda b=b: torch_ref.epoch_setup(X, y, b),
+                "matmul": lambda b=b: workloads.matmul_setup(len(X), b),
+            },
+            ctx.repeats,
+            ctx.pause,
+        )
+        chance = float(np.log(10))  # the loss of a network that learnt nothing
+        check_trained(f"glassnet b{b}", s["glassnet"].results, chance)
+        check_trained(f"torch b{b}", s["torch"].results, chance)
+        g, t, m = s["glassnet"], s["torch"], s["matmul"]
+        rows.append(
+            Row(
+                "MLP SGD epoch",
+                f"b{b}",
+                _fmt_rate(len(X), g.median, "samples"),
+                _fmt_rate(len(X), t.median, "samples"),
+                ratio(t, g),
+                targets.get(b),
+                note=f"loss {np.median(g.results):.3f} vs {np.median(t.results):.3f}; "
+                f"best {t.best / g.best:.2f}x",
+            )
+        )
+        overhead.append(
+            Row(
+                "epoch / its matmuls",
+                f"b{b}",
+                f"{g.median:.3f} s",
+                "",
+                g.median / m.median,
+                1.15 if b == 128 else None,
+                higher_is_better=False,
+                note=f"8 matmuls/step alone: {m.median:.3f} s; best {g.best / m.best:.2f}x",
+            )
+        )
+    return rows + overhead
+
+
+def bench_adam(ctx: Context, batch: int = 128) -> list[Row]:
+    """The same epoch with Adam (lr 1e-3) against PyTorch's fused (else foreach) Adam."""
+    X, y, _, _ = ctx.mnist()
+    s = alternate(
+        {
+            "glassnet": lambda: workloads.epoch_setup(X, y, batch, "adam", 1e-3),
+            "torch": lambda: torch_ref.epoch_setup(X, y, batch, "adam", 1e-3),
+        },
+        ctx.repeats,
+        ctx.pause,
+    )
+    for name in s:
+        check_trained(f"{name} adam", s[name].results, float(np.log(10)))
+    g, t = s["glassnet"], s["torch"]
+    return [
+        Row(
+            "MLP Adam epoch",
+            f"b{batch}",
+            _fmt_rate(len(X), g.median, "samples"),
+            _fmt_rate(len(X), t.median, "samples"),
+            ratio(t, g),
+            None,
+            note=f"PyTorch Adam fused; loss {np.median(g.results):.3f} vs "
+            f"{np.median(t.results):.3f}",
+        )
+    ]
+
+
+def bench_tiny(ctx: Context, n: int = 500, epochs: int = 20) -> list[Row]:
+    """Playground: 2-8-8-1 tanh, sigmoid + BCE, SGD, batch 10, moons(500): steps per second."""
+    from glassnet.datasets import moons
+
+    X, y = moons(n, noise=0.1, seed=0)
+    s = alternate(
+        {
+            "glassnet": lambda: workloads.tiny_setup(X, y, epochs),
+            "torch": lambda: torch_ref.tiny_setup(X, y, epochs),
+        },
+        ctx.repeats,
+        ctx.pause,
+    )
+    for name in s:
+        check_trained(f"{name} tiny", s[name].results, float(np.log(2)))
+    g, t = s["glassnet"], s["torch"]
+    steps = epochs * -(-n // 10)
+    return [
+        Row(
+            "tiny 2-8-8-1 tanh",
+            "b10, moons 500",
+            _fmt_rate(steps, g.median, "steps"),
+            _fmt_rate(steps, t.median, "steps"),
+            ratio(t, g),
+            5.0,
+            note=f"{epochs} epochs; BCE {np.median(g.results):.3f} vs {np.median(t.results):.3f}",
+        )
+    ]
+
+
+def _accuracy_row(
+    name: str, data: tuple[np.ndarray, ...], cfg: dict[str, Any], acc: float, limit: float,
+    pause: float,
+) -> Row:
+    results = {}
+    for side, mod in (("glassnet", workloads), ("torch", torch_ref)):
+        run = mod.accuracy_run(*data, **cfg)
+        time.sleep(pause)
+        start = time.perf_counter()
+        results[side] = (run(), time.perf_counter() - start)
+    (ga, gs), (ta, ts) = results["glassnet"], results["torch"]
+    setting = (
+        f"{'-'.join(map(str, cfg['sizes']))}, {cfg['optimizer']} lr {cfg['lr']}, "
+        f"b{cfg['batch_size']}, {cfg['epochs']} epochs"
+    )
+    return Row(
+        name,
+        setting,
+        f"{ga:.2%} in {gs:.1f} s",
+        f"{ta:.2%} in {ts:.1f} s",
+        ts / gs,
+        None,
+        note=f"target >= {acc:.0%} test accuracy in <= {limit:g} s",
+        ok=ga >= acc and gs <= limit,
+    )
+
+
+MNIST_CFG = {"sizes": (784, 512, 256, 10), "epochs": 8, "batch_size": 64, "optimizer":
+             "momentum", "lr": 0.05}
+DIGITS_CFG = {"sizes": (64, 128, 10), "epochs": 60, "batch_size": 32, "optimizer": "adam",
+              "lr": 0.003}
+
+
+def bench_mnist(ctx: Context) -> list[Row]:
+    """MNIST test accuracy after training from scratch, both libraries, same settings."""
+    X, y, Xt, yt = ctx.mnist()
+    cfg = dict(MNIST_CFG)
+    if ctx.n_mnist is not None:  # smoke test: a short run
+        cfg.update(sizes=(784, 32, 10), epochs=1)
+    return [_accuracy_row("MNIST accuracy", (X, y, Xt, yt), cfg, 0.98, 60.0, ctx.pause)]
+
+
+def bench_digits(ctx: Context) -> list[Row]:
+    """UCI digits (8x8, 1797 images; 20% stratified test split) accuracy, both libraries."""
+    from glassnet.datasets import load_digits
+
+    X, Xt, y, yt = load_digits(scale=True, split=0.2, seed=0)
+    cfg = dict(DIGITS_CFG)
+    if ctx.quick:
+        cfg["epochs"] = max(1, cfg["epochs"] // 2)
+    return [_accuracy_row("digits accuracy", (X, y, Xt, yt), cfg, 0.97, 5.0, ctx.pause)]

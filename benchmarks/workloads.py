@@ -1,0 +1,182 @@
+"""The glassnet side of every benchmark: each ``*_setup`` builds a fresh model, untimed, and
+returns the function that is timed. That function returns proof that the work was done.
+
+The matching PyTorch code is in :mod:`benchmarks.torch_ref`, one function per workload.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from glassnet import Dense, ReLU, Sequential, Sigmoid, Tanh
+
+#: widths of the MNIST network the speed targets are stated for
+MNIST_SIZES = (784, 256, 128, 10)
+
+
+def mlp(sizes: tuple[int, ...], seed: int = 0, activation: type = ReLU) -> Sequential:
+    """A float32 multilayer perceptron: Dense, activation, ..., Dense (logits out).
+
+    Examples
+    --------
+    >>> mlp((4, 3, 2)).n_params
+    23
+    """
+    layers: list[Any] = []
+    for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:], strict=True)):
+        layers.append(Dense(a, b))
+        if i < len(sizes) - 2:
+            layers.append(activation())
+    return Sequential(layers, seed=seed)
+
+
+def epoch_setup(
+    X: np.ndarray,
+    y: np.ndarray,
+    batch_size: int,
+    optimizer: str = "sgd",
+    lr: float = 0.1,
+    sizes: tuple[int, ...] = MNIST_SIZES,
+    seed: int = 0,
+) -> Callable[[], float]:
+    """One epoch of softmax-CE training through ``Sequential.fit``; the run returns its loss.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.random((64, 4), dtype=np.float32); y = (X[:, 0] > 0.5).astype(np.int64)
+    >>> run = epoch_setup(X, y, 8, sizes=(4, 8, 2)); loss = run()
+    >>> 0.0 < loss < 1.0
+    True
+    """
+    net = mlp(sizes, seed)
+
+    def run() -> float:
+        h = net.fit(
+            X,
+            y,
+            loss="cross_entropy",
+            optimizer=optimizer,
+            lr=lr,
+            epochs=1,
+            batch_size=batch_size,
+            verbose=0,
+            seed=seed,
+        )
+        return h.history["loss"][-1]
+
+    return run
+
+
+def matmul_setup(
+    n: int, batch_size: int, sizes: tuple[int, ...] = MNIST_SIZES, seed: int = 0
+) -> Callable[[], float]:
+    """Only the matrix products of an epoch: per step, forward X W for every layer, then
+    dE/dW = X^T G for every layer and dE/dX = G W^T for all but the first (8 for 3 layers).
+
+    Examples
+    --------
+    >>> run = matmul_setup(64, 32, sizes=(4, 3, 2)); bool(np.isfinite(run()))
+    True
+    """
+    rng = np.random.default_rng(seed)
+    Ws = [rng.standard_normal((a, b), dtype=np.float32) * 0.01 for a, b in zip(sizes, sizes[1:])]
+    m = min(batch_size, n)
+    acts = [rng.random((m, k), dtype=np.float32) for k in sizes]  # (B, width) per layer
+    grads = [np.empty((m, k), np.float32) for k in sizes]  # dE/d(activation)
+    gWs = [np.empty_like(W) for W in Ws]
+    steps = [(s, min(batch_size, n - s)) for s in range(0, n, batch_size)]
+    L = len(Ws)
+
+    def run() -> float:
+        for _, b in steps:
+            for i in range(L):
+                np.matmul(acts[i][:b], Ws[i], out=acts[i + 1][:b])  # (B, out)
+            grads[L][:b] = acts[L][:b]
+            for i in range(L - 1, -1, -1):
+                np.matmul(acts[i][:b].T, grads[i + 1][:b], out=gWs[i])  # (in, out)
+                if i > 0:
+                    np.matmul(grads[i + 1][:b], Ws[i].T, out=grads[i][:b])  # (B, in)
+        return float(gWs[0][0, 0])
+
+    return run
+
+
+def tiny_setup(
+    X: np.ndarray, y: np.ndarray, epochs: int, batch_size: int = 10, lr: float = 0.1, seed: int = 0
+) -> Callable[[], float]:
+    """The playground case: a 2-8-8-1 tanh network with a sigmoid output, BCE, plain SGD.
+
+    The run trains ``epochs`` epochs and returns the last epoch's loss.
+
+    Examples
+    --------
+    >>> from glassnet.datasets import moons
+    >>> X, y = moons(100, seed=0)
+    >>> run = tiny_setup(X, y, epochs=2); 0.0 < run() < 1.0
+    True
+    """
+    net = Sequential(
+        [Dense(2, 8), Tanh(), Dense(8, 8), Tanh(), Dense(8, 1), Sigmoid()], seed=seed
+    )
+    T = y.reshape(-1, 1).astype(np.float32)  # (N, 1)
+
+    def run() -> float:
+        h = net.fit(
+            X,
+            T,
+            loss="binary_cross_entropy",
+            optimizer="sgd",
+            lr=lr,
+            epochs=epochs,
+            batch_size=batch_size,
+            verbose=0,
+            seed=seed,
+        )
+        return h.history["loss"][-1]
+
+    return run
+
+
+def accuracy_run(
+    X: np.ndarray,
+    y: np.ndarray,
+    X_test: np.ndarray,
+    y_test: np.ndarray,
+    sizes: tuple[int, ...],
+    epochs: int,
+    batch_size: int,
+    optimizer: str,
+    lr: float,
+    seed: int = 0,
+) -> Callable[[], float]:
+    """Train from scratch for ``epochs`` epochs; the run returns the test accuracy.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.random((200, 2), dtype=np.float32); y = (X[:, 0] > X[:, 1]).astype(np.int64)
+    >>> run = accuracy_run(X, y, X, y, (2, 16, 2), 20, 16, "adam", 0.01)
+    >>> run() > 0.9
+    True
+    """
+    net = mlp(sizes, seed)
+
+    def run() -> float:
+        net.fit(
+            X,
+            y,
+            loss="cross_entropy",
+            optimizer=optimizer,
+            lr=lr,
+            epochs=epochs,
+            batch_size=batch_size,
+            verbose=0,
+            seed=seed,
+        )
+        return float(np.mean(net.predict_classes(X_test) == y_test))
+
+    return run
