@@ -187,7 +187,8 @@ class CrossEntropy(Loss):
             self.labels = t
             # -log p_t = log(sum) - (z_t - max): exact and finite, never log(0)
             shifted_t = z[np.arange(n), t] - zmax[:, 0]  # (N,)
-            return float(np.mean(np.log(sums[:, 0]) - shifted_t))
+            per_sample = np.log(sums[:, 0]) - shifted_t  # (N,)
+            return float(per_sample.sum() / n)  # np.mean's result, without its 10 us wrapper
         if t.shape != z.shape:
             raise ValueError(
                 f"CrossEntropy expected integer labels of shape ({n},) or one-hot targets of "

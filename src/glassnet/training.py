@@ -257,7 +257,8 @@ def fit(
                     if not math.isfinite(value):
                         _diverged(net, good, epoch, b, value, opt)
                     if classify and labels is not None:
-                        lb = np.take(labels, idx, out=lbuf[:m])
+                        # integer labels are T itself: reuse the rows gathered above
+                        lb = tb if labels is T else np.take(labels, idx, out=lbuf[:m])
                         correct += int(
                             np.count_nonzero(
                                 labels_from_outputs(loss_obj.name, y, from_logits) == lb
