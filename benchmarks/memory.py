@@ -66,8 +66,15 @@ def child(n: int | None, epochs: int, optimizer: str) -> dict[str, Any]:
     thread.start()
     opt = get_optimizer(optimizer, lr=1e-3)
     h = net.fit(
-        X, y, loss="cross_entropy", optimizer=opt, lr=1e-3, epochs=epochs, batch_size=128,
-        verbose=0, seed=0,
+        X,
+        y,
+        loss="cross_entropy",
+        optimizer=opt,
+        lr=1e-3,
+        epochs=epochs,
+        batch_size=128,
+        verbose=0,
+        seed=0,
     )
     done.set()
     thread.join()

@@ -47,7 +47,7 @@ class Row:
 
     @property
     def verdict(self) -> str:
-        """"yes", "no" or "" for rows without a target."""
+        """ "yes", "no" or "" for rows without a target."""
         return {True: "yes", False: "no", None: ""}[self.met]
 
 

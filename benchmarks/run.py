@@ -68,8 +68,10 @@ def main(argv: list[str] | None = None) -> str:
         print(f"running {name} (load {load_average():.2f}) ...", file=sys.stderr, flush=True)
         rows += BENCHMARKS[name](ctx)
     env["load_end"] = load_average()
-    command = "make bench" if argv is None and len(sys.argv) == 1 else shlex.join(
-        ["benchmarks/run.py", *(sys.argv[1:] if argv is None else argv)]
+    command = (
+        "make bench"
+        if argv is None and len(sys.argv) == 1
+        else shlex.join(["benchmarks/run.py", *(sys.argv[1:] if argv is None else argv)])
     )
     report = "\n".join(
         [

@@ -171,7 +171,11 @@ def bench_tiny(ctx: Context, n: int = 500, epochs: int = 20) -> list[Row]:
 
 
 def _accuracy_row(
-    name: str, data: tuple[np.ndarray, ...], cfg: dict[str, Any], acc: float, limit: float,
+    name: str,
+    data: tuple[np.ndarray, ...],
+    cfg: dict[str, Any],
+    acc: float,
+    limit: float,
     pause: float,
 ) -> Row:
     results = {}
@@ -197,10 +201,20 @@ def _accuracy_row(
     )
 
 
-MNIST_CFG = {"sizes": (784, 512, 256, 10), "epochs": 8, "batch_size": 64, "optimizer":
-             "momentum", "lr": 0.05}
-DIGITS_CFG = {"sizes": (64, 128, 10), "epochs": 60, "batch_size": 32, "optimizer": "adam",
-              "lr": 0.003}
+MNIST_CFG = {
+    "sizes": (784, 512, 256, 10),
+    "epochs": 8,
+    "batch_size": 64,
+    "optimizer": "momentum",
+    "lr": 0.05,
+}
+DIGITS_CFG = {
+    "sizes": (64, 128, 10),
+    "epochs": 60,
+    "batch_size": 32,
+    "optimizer": "adam",
+    "lr": 0.003,
+}
 
 
 def bench_mnist(ctx: Context) -> list[Row]:

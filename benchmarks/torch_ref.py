@@ -46,7 +46,7 @@ def mlp(sizes: tuple[int, ...], seed: int = 0, activation: type = nn.ReLU) -> nn
 
 
 def make_optimizer(model: nn.Module, name: str, lr: float) -> torch.optim.Optimizer:
-    """"sgd", "momentum" (SGD, 0.9) or "adam" (fused where available, else foreach).
+    """ "sgd", "momentum" (SGD, 0.9) or "adam" (fused where available, else foreach).
 
     Examples
     --------

@@ -83,7 +83,10 @@ def matmul_setup(
     True
     """
     rng = np.random.default_rng(seed)
-    Ws = [rng.standard_normal((a, b), dtype=np.float32) * 0.01 for a, b in zip(sizes, sizes[1:])]
+    Ws = [
+        rng.standard_normal((a, b), dtype=np.float32) * 0.01
+        for a, b in zip(sizes[:-1], sizes[1:], strict=True)
+    ]
     m = min(batch_size, n)
     acts = [rng.random((m, k), dtype=np.float32) for k in sizes]  # (B, width) per layer
     grads = [np.empty((m, k), np.float32) for k in sizes]  # dE/d(activation)
@@ -119,9 +122,7 @@ def tiny_setup(
     >>> run = tiny_setup(X, y, epochs=2); 0.0 < run() < 1.0
     True
     """
-    net = Sequential(
-        [Dense(2, 8), Tanh(), Dense(8, 8), Tanh(), Dense(8, 1), Sigmoid()], seed=seed
-    )
+    net = Sequential([Dense(2, 8), Tanh(), Dense(8, 8), Tanh(), Dense(8, 1), Sigmoid()], seed=seed)
     T = y.reshape(-1, 1).astype(np.float32)  # (N, 1)
 
     def run() -> float:

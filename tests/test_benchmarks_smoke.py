@@ -1,0 +1,86 @@
+"""The benchmark code runs on tiny sizes and checks its own work (nothing here is timed)."""
+
+from __future__ import annotations
+
+import doctest
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+pytest.importorskip("torch")
+pytest.importorskip("threadpoolctl")
+
+from benchmarks import harness, memory, report, run, suites, torch_ref, workloads  # noqa: E402
+
+
+@pytest.mark.parametrize("module", [harness, report, suites, workloads, torch_ref, run])
+def test_doctests(module: object) -> None:
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0 and result.failed == 0
+
+
+def test_sgd_rows_on_a_small_mnist() -> None:
+    ctx = suites.Context(repeats=1, pause=0.0, n_mnist=2048)
+    rows = suites.bench_sgd(ctx, batches=(128,))
+    assert [r.benchmark for r in rows] == ["MLP SGD epoch", "epoch / its matmuls"]
+    speed, overhead = rows
+    assert speed.target == 1.5 and speed.ratio > 0 and "samples/s" in speed.glassnet
+    assert overhead.target == 1.15 and not overhead.higher_is_better and overhead.ratio > 0
+    # both sides trained: the loss is checked inside bench_sgd, which raises otherwise
+    assert float(speed.note.split()[1].rstrip(";")) < np.log(10)
+
+
+def test_tiny_and_accuracy_rows() -> None:
+    ctx = suites.Context(repeats=1, pause=0.0, n_mnist=512)
+    (tiny,) = suites.bench_tiny(ctx, n=100, epochs=30)
+    assert tiny.target == 5.0 and "steps/s" in tiny.torch
+    (digits,) = suites.bench_digits(suites.Context(quick=True, pause=0.0))
+    assert digits.glassnet.endswith(" s") and "%" in digits.torch
+
+
+def test_check_trained_rejects_work_not_done() -> None:
+    suites.check_trained("ok", [0.5], below=2.3)
+    with pytest.raises(ValueError, match="did not train: final losses \\[2.5\\]"):
+        suites.check_trained("glassnet b128", [2.5], below=2.3)
+
+
+def test_memory_child_counts_bytes() -> None:
+    r = memory.measure(256, 1, "adam")
+    n_params = 784 * 256 + 256 + 256 * 128 + 128 + 128 * 10 + 10
+    assert r["model"] == 2 * 4 * n_params  # parameters and gradients, float32
+    assert r["state"] == 2 * 4 * n_params  # Adam's exp_avg and exp_avg_sq
+    assert r["data"] == 256 * 784 * 4 + 256 * 8 + 10000 * 784 * 4 + 10000 * 8
+    assert r["rss_peak_fit"] >= r["rss_before_fit"] > r["data"] and r["finite"]
+
+
+def test_report_table_and_readme(tmp_path: Path) -> None:
+    rows = [
+        report.Row("a", "b32", "2 s", "4 s", 2.0, 1.5),
+        report.Row("o", "b128", "1 s", "", 1.3, 1.15, higher_is_better=False),
+        report.Row("m", "x", "1%", "2%", 1.0, None, ok=False),
+    ]
+    table = report.markdown_table(rows)
+    assert "| a | b32 | 2 s | 4 s | 2.00x | >= 1.50x | yes |" in table
+    assert "| o | b128 | 1 s |  | 1.30x | <= 1.15x | no |" in table
+    assert "| m | x | 1% | 2% | 1.00x |  | no |" in table
+    readme = tmp_path / "README.md"
+    readme.write_text("no markers here\n")
+    with pytest.raises(ValueError, match="must hold the markers"):
+        report.update_readme(readme, table)
+
+
+def test_main_prints_environment_and_table(monkeypatch, capsys, tmp_path: Path) -> None:
+    fake = [report.Row("fake", "b1", "1 s", "2 s", 2.0, 1.0)]
+    monkeypatch.setitem(run.BENCHMARKS, "sgd", lambda ctx: fake)
+    out = run.main(["--only", "sgd", "--repeats", "5"])
+    assert "BLAS: openblas" in out and "load average" in out
+    assert "| fake | b1 | 1 s | 2 s | 2.00x | >= 1.00x | yes |" in out
+    assert out in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        run.parse_args(["--only", "nonsense"])
