@@ -74,7 +74,8 @@ class MSE(Loss):
         """E = mean((y - t)^2)."""
         t = self._check_same_shape(y, t)
         self.diff = y - t  # (N, d)
-        return float(np.mean(self.diff * self.diff))
+        sq = self.diff * self.diff  # (N, d)
+        return float(sq.sum() / sq.size)  # np.mean, without its 10 us wrapper
 
     def backward(self) -> np.ndarray:
         """dE/dy = 2 (y - t) / M."""
@@ -117,11 +118,12 @@ class BinaryCrossEntropy(Loss):
         if self.from_logits:
             z = y
             losses = np.maximum(z, 0) - z * t + np.log1p(np.exp(-np.abs(z)))
-            return float(np.mean(losses))
+            return float(losses.sum() / losses.size)  # np.mean, cheaper
         with np.errstate(divide="ignore"):
             log_y = np.maximum(np.log(y), -100)
             log_1my = np.maximum(np.log(1 - y), -100)
-        return float(-np.mean(t * log_y + (1 - t) * log_1my))
+        ll = t * log_y + (1 - t) * log_1my  # (N, d)
+        return float(-(ll.sum() / ll.size))  # -np.mean, cheaper
 
     def backward(self) -> np.ndarray:
         """dE/dy (or dE/dz with ``from_logits``)."""
