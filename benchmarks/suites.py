@@ -203,7 +203,7 @@ def _accuracy_row(
 
 MNIST_CFG = {
     "sizes": (784, 512, 256, 10),
-    "epochs": 8,
+    "epochs": 12,
     "batch_size": 64,
     "optimizer": "momentum",
     "lr": 0.05,
