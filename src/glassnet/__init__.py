@@ -15,7 +15,7 @@ from glassnet import build, datasets
 from glassnet.activations import Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh, get_activation
 from glassnet.build import mlp
 from glassnet.callbacks import Callback, EarlyStopping, History, ModelCheckpoint
-from glassnet.explain import Explanation, explain
+from glassnet.explanation import Explanation, explain
 from glassnet.gradcheck import GradcheckReport, gradcheck
 from glassnet.layers import Dense, Dropout, Layer
 from glassnet.losses import MSE, BinaryCrossEntropy, CrossEntropy, Loss, get_loss

@@ -4,128 +4,29 @@ Each :class:`Equation` keeps a symbolic right-hand side and a template whose ``{
 are filled with recorded numbers when rendered, so the same equation prints as text or as
 LaTeX at any precision. The values are the records' own; nothing here recomputes them.
 
-Names follow the article: for the two-node network x, w, b, z, Y and the target; for larger
-networks x1, x2, ... for inputs, w2[1,3] for the weight of Dense layer 2 from its input 1 to
-its node 3, b2[3], z2[3] (before the activation), a2[3] (after it) and Y[1], Y[2] for outputs.
+Names and the Equation record are in :mod:`glassnet.explain_symbols`; the backward section
+is in :mod:`glassnet.explain_backward`.
 """
 
-from __future__ import annotations
-
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import numpy as np
 
+from glassnet.explain_backward import _backward
+from glassnet.explain_symbols import (
+    _TEX_FN,
+    Equation,
+    Names,
+    Sym,
+    _esc,
+    _join,
+    _mul,
+    _slots,
+    d,
+)
 from glassnet.trace import LayerRecord, Trace
 
-Sym = tuple[str, str]  # (plain text, LaTeX)
-
-
-@dataclass
-class Equation:
-    """lhs = rhs = template(args) = value, in one section of the step."""
-
-    section: str  # "forward" | "error" | "backward" | "update"
-    kind: str  # "z", "a", "E", "dE/dY", "local", "dE/dz", "dz/dw", "dE/dw", "dE/db", "dE/da", "update"
-    lhs: Sym
-    rhs: Sym | None
-    template: Sym | None
-    args: list[float]
-    value: float
-    dense: int | None = None  # which Dense layer (1-based) the node belongs to
-    node: int | None = None
-    param: str | None = None  # e.g. "W[0,1]" or "b[1]" (0-based)
-    relation: str = "="  # "<-" for updates
-    wrap: bool = True  # put negative numbers in parentheses (not inside f(...))
-    show_value: bool = True  # False when the template already ends with the value
-
-
-_TEX_FN = {
-    "sigmoid": r"\sigma",
-    "tanh": r"\tanh",
-    "relu": r"\mathrm{ReLU}",
-    "leaky_relu": r"\mathrm{LeakyReLU}",
-    "identity": r"\mathrm{id}",
-    "softmax": r"\mathrm{softmax}",
-}
-
-
-def _esc(tex: str) -> str:
-    """Double LaTeX's braces so str.format leaves them alone."""
-    return tex.replace("{", "{{").replace("}", "}}")
-
-
-def d(a: Sym, b: Sym) -> Sym:
-    """The partial derivative da/db as text and LaTeX."""
-    return f"d{a[0]}/d{b[0]}", rf"\frac{{\partial {a[1]}}}{{\partial {b[1]}}}"
-
-
-def _join(parts: list[Sym], sep: Sym) -> Sym:
-    return sep[0].join(p[0] for p in parts), sep[1].join(p[1] for p in parts)
-
-
-def _mul(*parts: Sym) -> Sym:
-    return _join(list(parts), ("*", r" \cdot "))
-
-
-class _Names:
-    """Symbols for every node of a traced network."""
-
-    def __init__(self, trace: Trace) -> None:
-        recs = trace.layers
-        dense = [r for r in recs if r.kind == "Dense"]
-        self.two_node = (
-            len(dense) == 1
-            and dense[0].x.shape[1] == 1
-            and dense[0].y.shape[1] == 1
-            and len(recs) <= 2
-        )
-        self.outputs: list[list[Sym]] = []  # names of each record's outputs
-        k = 0
-        self.dense_of: list[int] = []
-        for pos, rec in enumerate(recs):
-            last = pos == len(recs) - 1
-            width = rec.y.shape[1]
-            if rec.kind == "Dense":
-                k += 1
-            self.dense_of.append(k)
-            if last:
-                names = [self.output(j, width) for j in range(width)]
-            elif rec.kind == "Dense":
-                names = [self._node("z", k, j) for j in range(width)]
-            else:
-                names = [self._node("a", k, j) for j in range(width)]
-            self.outputs.append(names)
-        self.inputs = [self.x(i, recs[0].x.shape[1]) for i in range(recs[0].x.shape[1])]
-
-    def _node(self, base: str, k: int, j: int) -> Sym:
-        if self.two_node:
-            return base, base
-        return f"{base}{k}[{j + 1}]", rf"{base}^{{({k})}}_{{{j + 1}}}"
-
-    def x(self, i: int, n: int) -> Sym:
-        return ("x", "x") if self.two_node or n == 1 else (f"x{i + 1}", f"x_{{{i + 1}}}")
-
-    def output(self, j: int, n: int) -> Sym:
-        return ("Y", "Y") if n == 1 else (f"Y[{j + 1}]", f"Y_{{{j + 1}}}")
-
-    def target(self, j: int, n: int) -> Sym:
-        return ("target", "t") if n == 1 else (f"t[{j + 1}]", f"t_{{{j + 1}}}")
-
-    def weight(self, k: int, i: int, j: int) -> Sym:
-        if self.two_node:
-            return "w", "w"
-        return f"w{k}[{i + 1},{j + 1}]", rf"w^{{({k})}}_{{{i + 1}{j + 1}}}"
-
-    def bias(self, k: int, j: int) -> Sym:
-        return self._node("b", k, j)
-
-    def inputs_of(self, pos: int) -> list[Sym]:
-        return self.inputs if pos == 0 else self.outputs[pos - 1]
-
-
-def _slots(n: int, sep: str = " + ", each: str = "{}*{}", tex_each: str = r"{} \cdot {}") -> Sym:
-    return sep.join([each] * n), sep.join([tex_each] * n)
+__all__ = ["Equation", "build_equations", "two_node_summary"]
 
 
 def build_equations(
@@ -145,7 +46,7 @@ def build_equations(
     >>> [e.kind for e in eqs if e.section == "backward"]
     ['dE/dY', 'local', 'dz/dw', 'dE/dw', 'dE/db']
     """
-    names = _Names(trace)
+    names = Names(trace)
     wj = weight[2] if weight is not None else None
     wi = weight[1] if weight is not None else None
 
@@ -171,7 +72,7 @@ def build_equations(
     return eqs
 
 
-def _forward(rec: LayerRecord, pos: int, names: _Names, want: Callable) -> list[Equation]:
+def _forward(rec: LayerRecord, pos: int, names: Names, want: Callable) -> list[Equation]:
     k, ins, outs = names.dense_of[pos], names.inputs_of(pos), names.outputs[pos]
     eqs = []
     for j, out in enumerate(outs):
@@ -201,7 +102,7 @@ def _forward(rec: LayerRecord, pos: int, names: _Names, want: Callable) -> list[
     return eqs
 
 
-def _error(trace: Trace, names: _Names) -> list[Equation]:
+def _error(trace: Trace, names: Names) -> list[Equation]:
     loss = trace.loss
     y = loss.y[0]
     n = y.size
@@ -229,201 +130,8 @@ def _error(trace: Trace, names: _Names) -> list[Equation]:
     return [Equation("error", "E", E, (rhs, rhs), None, [], loss.value)]
 
 
-def _loss_grads(trace: Trace, names: _Names) -> list[Equation]:
-    loss = trace.loss
-    y, g = loss.y[0], loss.grad[0]
-    n = y.size
-    t = loss.target.reshape(-1)
-    eqs = []
-    for j in range(n):
-        o, tj = names.output(j, n), names.target(j, n)
-        scale = "" if n == 1 else f" / {n}"
-        if loss.name == "mse":
-            rhs = (f"2({o[0]} - {tj[0]}){scale}", rf"2({o[1]} - {tj[1]}){scale}")
-            tpl = (f"2({{}} - {{}}){scale}", rf"2({{}} - {{}}){scale}")
-            eqs.append(
-                Equation(
-                    "backward", "dE/dY", d(("E", "E"), o), rhs, tpl, [y[j], t[j]], g[j], node=j
-                )
-            )
-        elif loss.name == "binary_cross_entropy" and not getattr(loss, "from_logits", False):
-            rhs = (
-                f"({o[0]} - {tj[0]}) / ({o[0]}(1 - {o[0]})){scale}",
-                rf"\frac{{{o[1]} - {tj[1]}}}{{{o[1]}(1 - {o[1]})}}{scale}",
-            )
-            tpl = (
-                f"({{}} - {{}}) / ({{}}(1 - {{}})){scale}",
-                r"\frac{{{} - {}}}{{{}(1 - {})}}" + scale,
-            )
-            eqs.append(
-                Equation(
-                    "backward",
-                    "dE/dY",
-                    d(("E", "E"), o),
-                    rhs,
-                    tpl,
-                    [y[j], t[j], y[j], y[j]],
-                    g[j],
-                    node=j,
-                )
-            )
-        else:
-            rhs = (loss.grad_formula.split("= ", 1)[-1],) * 2
-            eqs.append(Equation("backward", "dE/dY", d(("E", "E"), o), rhs, None, [], g[j], node=j))
-    return eqs
-
-
-_LOCAL = {  # activation -> (text, LaTeX, uses output y (True) or input z)
-    "Sigmoid": ("{o}(1 - {o})", "{o}(1 - {o})", True),
-    "Tanh": ("1 - {o}^2", "1 - {o}^2", True),
-    "ReLU": ("1 if {i} > 0 else 0", r"[{i} > 0]", False),
-    "LeakyReLU": ("1 if {i} > 0 else alpha", r"[{i} > 0] + \alpha[{i} \le 0]", False),
-    "Identity": ("1", "1", True),
-}
-
-
-def _backward(trace: Trace, pos: int, names: _Names, want: Callable) -> list[Equation]:
-    rec, k = trace.layers[pos], names.dense_of[pos]
-    ins, outs = names.inputs_of(pos), names.outputs[pos]
-    eqs: list[Equation] = []
-    if pos == len(trace.layers) - 1 and trace.loss is not None and trace.loss.grad is not None:
-        eqs += [e for e in _loss_grads(trace, names) if want(k, e.node)]
-    if rec.grad_out is None:
-        return eqs
-    G = rec.grad_out[0]
-    if rec.kind in _LOCAL:
-        text, tex, uses_out = _LOCAL[rec.kind]
-        for j in range(len(outs)):
-            if not want(k, j):
-                continue
-            o, i = outs[j], ins[j]
-            rhs = (text.format(o=o[0], i=i[0]), tex.format(o=o[1], i=i[1]))
-            val = rec.y[0, j] if uses_out else rec.x[0, j]
-            nslots = rhs[0].count(o[0] if uses_out else i[0])
-            tpl = (text.format(o="{}", i="{}"), tex.format(o="{}", i="{}")) if nslots else None
-            eqs.append(
-                Equation(
-                    "backward", "local", d(o, i), rhs, tpl, [val] * nslots, rec.local[0, j], k, j
-                )
-            )
-            if not names.two_node:
-                chain = _mul(d(("E", "E"), o), d(o, i))
-                eqs.append(
-                    Equation(
-                        "backward",
-                        "dE/dz",
-                        d(("E", "E"), i),
-                        chain,
-                        ("{}*{}", r"{} \cdot {}"),
-                        [G[j], rec.local[0, j]],
-                        rec.grad_in[0, j],
-                        k,
-                        j,
-                    )
-                )
-    elif rec.kind == "Softmax":
-        J = rec.local[0]  # (d, d): J[i, j] = dy_i/dz_j
-        for j in range(len(outs)):
-            if want(k, j):
-                rhs = (
-                    f"sum_i dE/d{outs[0][0][0]}_i * d{outs[0][0][0]}_i/d{ins[j][0]}",
-                    rf"\sum_i \frac{{\partial E}}{{\partial Y_i}} \frac{{\partial Y_i}}{{\partial {ins[j][1]}}}",
-                )
-                args = [v for i in range(len(outs)) for v in (G[i], J[i, j])]
-                eqs.append(
-                    Equation(
-                        "backward",
-                        "dE/dz",
-                        d(("E", "E"), ins[j]),
-                        rhs,
-                        _slots(len(outs)),
-                        args,
-                        rec.grad_in[0, j],
-                        k,
-                        j,
-                    )
-                )
-    elif rec.kind == "Dense":
-        eqs += _dense_backward(trace, pos, names, want)
-    return eqs
-
-
-def _dense_backward(trace: Trace, pos: int, names: _Names, want: Callable) -> list[Equation]:
-    rec, k = trace.layers[pos], names.dense_of[pos]
-    ins, outs = names.inputs_of(pos), names.outputs[pos]
-    G, x, W = rec.grad_out[0], rec.x[0], rec.params["W"]
-    E: Sym = ("E", "E")
-    act = trace.layers[pos + 1] if pos + 1 < len(trace.layers) else None
-    article = names.two_node and act is not None and act.local is not None and act.local.ndim == 2
-    eqs = []
-    for j, z in enumerate(outs):
-        for i, inp in enumerate(ins):
-            if not want(k, j, i):
-                continue
-            w = names.weight(k, i, j)
-            param = f"W[{i},{j}]"
-            eqs.append(Equation("backward", "dz/dw", d(z, w), inp, None, [], x[i], k, j, param))
-            if article:  # the article's chain: dE/dw = dE/dY * dY/dz * dz/dw
-                Y = names.outputs[pos + 1][j]
-                rhs = _mul(d(E, Y), d(Y, z), d(z, w))
-                args = [act.grad_out[0, j], act.local[0, j], x[i]]
-                tpl = ("{}*{}*{}", r"{} \cdot {} \cdot {}")
-            else:
-                rhs, args, tpl = _mul(d(E, z), d(z, w)), [G[j], x[i]], ("{}*{}", r"{} \cdot {}")
-            eqs.append(
-                Equation(
-                    "backward", "dE/dw", d(E, w), rhs, tpl, args, rec.grads["W"][i, j], k, j, param
-                )
-            )
-        if want(k, j):
-            bj = names.bias(k, j)
-            if article:
-                Y = names.outputs[pos + 1][j]
-                rhs = _mul(d(E, Y), d(Y, z), d(z, bj))
-                args, tpl = (
-                    [act.grad_out[0, j], act.local[0, j]],
-                    ("{}*{}*1", r"{} \cdot {} \cdot 1"),
-                )
-            else:
-                rhs, args, tpl = _mul(d(E, z), d(z, bj)), [G[j]], ("{}*1", r"{} \cdot 1")
-            eqs.append(
-                Equation(
-                    "backward",
-                    "dE/db",
-                    d(E, bj),
-                    rhs,
-                    tpl,
-                    args,
-                    rec.grads["b"][j],
-                    k,
-                    j,
-                    f"b[{j}]",
-                )
-            )
-    if pos > 0 and rec.grad_in is not None:  # send the error back to the previous layer's nodes
-        for i, inp in enumerate(ins):
-            if not want(k - 1 if k > 1 else k, i):
-                continue
-            terms = [_mul(d(E, outs[j]), names.weight(k, i, j)) for j in range(len(outs))]
-            args = [v for j in range(len(outs)) for v in (G[j], W[i, j])]
-            eqs.append(
-                Equation(
-                    "backward",
-                    "dE/da",
-                    d(E, inp),
-                    _join(terms, (" + ", " + ")),
-                    _slots(len(outs)),
-                    args,
-                    rec.grad_in[0, i],
-                    k - 1,
-                    i,
-                )
-            )
-    return eqs
-
-
 def _update(
-    trace: Trace, rec: LayerRecord, names: _Names, k: int, want: Callable, plain_sgd: bool
+    trace: Trace, rec: LayerRecord, names: Names, k: int, want: Callable, plain_sgd: bool
 ) -> list[Equation]:
     eqs = []
     lr = trace.lr

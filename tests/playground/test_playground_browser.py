@@ -10,7 +10,7 @@ import pytest
 
 from glassnet.build import mlp
 from glassnet.datasets.generated import spirals
-from glassnet.explain import explain
+from glassnet.explanation import explain
 
 pytestmark = pytest.mark.browser
 

@@ -17,7 +17,7 @@ with warnings.catch_warnings():  # starlette 1.x suggests httpx2 for its TestCli
 
 from glassnet.build import mlp
 from glassnet.datasets.generated import spirals, xor
-from glassnet.explain import explain
+from glassnet.explanation import explain
 from glassnet.playground.server import create_app
 from glassnet.playground.views import OUTPUT_GRID, grid
 from glassnet.serialize import load

@@ -7,7 +7,7 @@ import time
 
 from glassnet.build import mlp
 from glassnet.cli.explain_cmd import two_node_network
-from glassnet.explain import explain
+from glassnet.explanation import explain
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:

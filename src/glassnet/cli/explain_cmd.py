@@ -8,8 +8,8 @@ import json
 import numpy as np
 
 from glassnet.build import mlp
-from glassnet.explain import explain
 from glassnet.explain_render import fmt
+from glassnet.explanation import explain
 from glassnet.layers import Dense
 from glassnet.network import Sequential
 

@@ -98,7 +98,7 @@ def _figure(args: argparse.Namespace) -> Any:
     if args.kind == "network":
         return plot.plot_network(net)
     if args.kind == "trace":
-        from glassnet.explain import explain
+        from glassnet.explanation import explain
 
         loss = args.loss or (net.loss_.name if net.loss_ is not None else "mse")
         target: Any = _floats(args.target)

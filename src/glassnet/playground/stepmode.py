@@ -1,6 +1,6 @@
 """Step mode: one sample, one forward pass, one backward pass, one SGD update, shown node by node.
 
-Every number comes from :func:`glassnet.explain.explain`, run on a float64 copy of the tab's
+Every number comes from :func:`glassnet.explanation.explain`, run on a float64 copy of the tab's
 network, so the page shows exactly what ``glassnet explain`` prints for the same network and
 sample. The update uses plain SGD with the tab's learning rate, W <- W - lr * dE/dW.
 """
@@ -11,9 +11,9 @@ from typing import Any
 
 import numpy as np
 
-from glassnet.explain import Explanation, explain
 from glassnet.explain_equations import Equation
 from glassnet.explain_render import equation_text, render_text
+from glassnet.explanation import Explanation, explain
 from glassnet.layers import Dense
 from glassnet.network import Sequential
 

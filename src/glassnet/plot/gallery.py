@@ -33,7 +33,7 @@ def write_gallery(directory: Any, quick: bool = False) -> list[Path]:
     from glassnet.build import mlp
     from glassnet.cli.explain_cmd import two_node_network
     from glassnet.datasets import Standardizer, load
-    from glassnet.explain import explain
+    from glassnet.explanation import explain
     from glassnet.plot._base import save_figure
     from glassnet.plot.animation import BoundaryAnimation
     from glassnet.plot.boundary import plot_decision_boundary, plot_neuron_maps

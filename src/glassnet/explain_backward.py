@@ -1,0 +1,201 @@
+"""The backward section of explain: dE/dY from the loss, then the chain rule layer by layer."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from glassnet.explain_symbols import Equation, Names, Sym, _join, _mul, _slots, d
+from glassnet.trace import Trace
+
+
+def _loss_grads(trace: Trace, names: Names) -> list[Equation]:
+    loss = trace.loss
+    y, g = loss.y[0], loss.grad[0]
+    n = y.size
+    t = loss.target.reshape(-1)
+    eqs = []
+    for j in range(n):
+        o, tj = names.output(j, n), names.target(j, n)
+        scale = "" if n == 1 else f" / {n}"
+        if loss.name == "mse":
+            rhs = (f"2({o[0]} - {tj[0]}){scale}", rf"2({o[1]} - {tj[1]}){scale}")
+            tpl = (f"2({{}} - {{}}){scale}", rf"2({{}} - {{}}){scale}")
+            eqs.append(
+                Equation(
+                    "backward", "dE/dY", d(("E", "E"), o), rhs, tpl, [y[j], t[j]], g[j], node=j
+                )
+            )
+        elif loss.name == "binary_cross_entropy" and not getattr(loss, "from_logits", False):
+            rhs = (
+                f"({o[0]} - {tj[0]}) / ({o[0]}(1 - {o[0]})){scale}",
+                rf"\frac{{{o[1]} - {tj[1]}}}{{{o[1]}(1 - {o[1]})}}{scale}",
+            )
+            tpl = (
+                f"({{}} - {{}}) / ({{}}(1 - {{}})){scale}",
+                r"\frac{{{} - {}}}{{{}(1 - {})}}" + scale,
+            )
+            eqs.append(
+                Equation(
+                    "backward",
+                    "dE/dY",
+                    d(("E", "E"), o),
+                    rhs,
+                    tpl,
+                    [y[j], t[j], y[j], y[j]],
+                    g[j],
+                    node=j,
+                )
+            )
+        else:
+            rhs = (loss.grad_formula.split("= ", 1)[-1],) * 2
+            eqs.append(Equation("backward", "dE/dY", d(("E", "E"), o), rhs, None, [], g[j], node=j))
+    return eqs
+
+
+_LOCAL = {  # activation -> (text, LaTeX, uses output y (True) or input z)
+    "Sigmoid": ("{o}(1 - {o})", "{o}(1 - {o})", True),
+    "Tanh": ("1 - {o}^2", "1 - {o}^2", True),
+    "ReLU": ("1 if {i} > 0 else 0", r"[{i} > 0]", False),
+    "LeakyReLU": ("1 if {i} > 0 else alpha", r"[{i} > 0] + \alpha[{i} \le 0]", False),
+    "Identity": ("1", "1", True),
+}
+
+
+def _backward(trace: Trace, pos: int, names: Names, want: Callable) -> list[Equation]:
+    rec, k = trace.layers[pos], names.dense_of[pos]
+    ins, outs = names.inputs_of(pos), names.outputs[pos]
+    eqs: list[Equation] = []
+    if pos == len(trace.layers) - 1 and trace.loss is not None and trace.loss.grad is not None:
+        eqs += [e for e in _loss_grads(trace, names) if want(k, e.node)]
+    if rec.grad_out is None:
+        return eqs
+    G = rec.grad_out[0]
+    if rec.kind in _LOCAL:
+        text, tex, uses_out = _LOCAL[rec.kind]
+        for j in range(len(outs)):
+            if not want(k, j):
+                continue
+            o, i = outs[j], ins[j]
+            rhs = (text.format(o=o[0], i=i[0]), tex.format(o=o[1], i=i[1]))
+            val = rec.y[0, j] if uses_out else rec.x[0, j]
+            nslots = rhs[0].count(o[0] if uses_out else i[0])
+            tpl = (text.format(o="{}", i="{}"), tex.format(o="{}", i="{}")) if nslots else None
+            eqs.append(
+                Equation(
+                    "backward", "local", d(o, i), rhs, tpl, [val] * nslots, rec.local[0, j], k, j
+                )
+            )
+            if not names.two_node:
+                chain = _mul(d(("E", "E"), o), d(o, i))
+                eqs.append(
+                    Equation(
+                        "backward",
+                        "dE/dz",
+                        d(("E", "E"), i),
+                        chain,
+                        ("{}*{}", r"{} \cdot {}"),
+                        [G[j], rec.local[0, j]],
+                        rec.grad_in[0, j],
+                        k,
+                        j,
+                    )
+                )
+    elif rec.kind == "Softmax":
+        J = rec.local[0]  # (d, d): J[i, j] = dy_i/dz_j
+        for j in range(len(outs)):
+            if want(k, j):
+                rhs = (
+                    f"sum_i dE/d{outs[0][0][0]}_i * d{outs[0][0][0]}_i/d{ins[j][0]}",
+                    rf"\sum_i \frac{{\partial E}}{{\partial Y_i}} \frac{{\partial Y_i}}{{\partial {ins[j][1]}}}",
+                )
+                args = [v for i in range(len(outs)) for v in (G[i], J[i, j])]
+                eqs.append(
+                    Equation(
+                        "backward",
+                        "dE/dz",
+                        d(("E", "E"), ins[j]),
+                        rhs,
+                        _slots(len(outs)),
+                        args,
+                        rec.grad_in[0, j],
+                        k,
+                        j,
+                    )
+                )
+    elif rec.kind == "Dense":
+        eqs += _dense_backward(trace, pos, names, want)
+    return eqs
+
+
+def _dense_backward(trace: Trace, pos: int, names: Names, want: Callable) -> list[Equation]:
+    rec, k = trace.layers[pos], names.dense_of[pos]
+    ins, outs = names.inputs_of(pos), names.outputs[pos]
+    G, x, W = rec.grad_out[0], rec.x[0], rec.params["W"]
+    E: Sym = ("E", "E")
+    act = trace.layers[pos + 1] if pos + 1 < len(trace.layers) else None
+    article = names.two_node and act is not None and act.local is not None and act.local.ndim == 2
+    eqs = []
+    for j, z in enumerate(outs):
+        for i, inp in enumerate(ins):
+            if not want(k, j, i):
+                continue
+            w = names.weight(k, i, j)
+            param = f"W[{i},{j}]"
+            eqs.append(Equation("backward", "dz/dw", d(z, w), inp, None, [], x[i], k, j, param))
+            if article:  # the article's chain: dE/dw = dE/dY * dY/dz * dz/dw
+                Y = names.outputs[pos + 1][j]
+                rhs = _mul(d(E, Y), d(Y, z), d(z, w))
+                args = [act.grad_out[0, j], act.local[0, j], x[i]]
+                tpl = ("{}*{}*{}", r"{} \cdot {} \cdot {}")
+            else:
+                rhs, args, tpl = _mul(d(E, z), d(z, w)), [G[j], x[i]], ("{}*{}", r"{} \cdot {}")
+            eqs.append(
+                Equation(
+                    "backward", "dE/dw", d(E, w), rhs, tpl, args, rec.grads["W"][i, j], k, j, param
+                )
+            )
+        if want(k, j):
+            bj = names.bias(k, j)
+            if article:
+                Y = names.outputs[pos + 1][j]
+                rhs = _mul(d(E, Y), d(Y, z), d(z, bj))
+                args, tpl = (
+                    [act.grad_out[0, j], act.local[0, j]],
+                    ("{}*{}*1", r"{} \cdot {} \cdot 1"),
+                )
+            else:
+                rhs, args, tpl = _mul(d(E, z), d(z, bj)), [G[j]], ("{}*1", r"{} \cdot 1")
+            eqs.append(
+                Equation(
+                    "backward",
+                    "dE/db",
+                    d(E, bj),
+                    rhs,
+                    tpl,
+                    args,
+                    rec.grads["b"][j],
+                    k,
+                    j,
+                    f"b[{j}]",
+                )
+            )
+    if pos > 0 and rec.grad_in is not None:  # send the error back to the previous layer's nodes
+        for i, inp in enumerate(ins):
+            if not want(k - 1 if k > 1 else k, i):
+                continue
+            terms = [_mul(d(E, outs[j]), names.weight(k, i, j)) for j in range(len(outs))]
+            args = [v for j in range(len(outs)) for v in (G[j], W[i, j])]
+            eqs.append(
+                Equation(
+                    "backward",
+                    "dE/da",
+                    d(E, inp),
+                    _join(terms, (" + ", " + ")),
+                    _slots(len(outs)),
+                    args,
+                    rec.grad_in[0, i],
+                    k - 1,
+                    i,
+                )
+            )
+    return eqs
