@@ -5,6 +5,7 @@ import json
 import subprocess
 import sys
 import zipfile
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -12,6 +13,7 @@ import pytest
 from glassnet import datasets as D
 from glassnet.datasets import real
 from glassnet.datasets.idx import write_idx
+from glassnet.datasets.zarrzip import read_zarr_array
 
 MNIST_TRAIN_COUNTS = [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]
 MNIST_TEST_COUNTS = [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
@@ -99,13 +101,43 @@ def test_mnist_train_and_test():
     assert np.bincount(y).tolist() == MNIST_TEST_COUNTS
 
 
-def test_mnist_is_cached_and_returns_fresh_arrays():
+def test_mnist_checks_once_and_returns_fresh_arrays():
     X, _ = D.load_mnist("test", normalize=False)
-    hits = real._mnist_raw.cache_info().hits
+    hits = real._mnist_checked.cache_info().hits
     X[:] = 0
     X2, _ = D.load_mnist("test", normalize=False)
-    assert real._mnist_raw.cache_info().hits == hits + 1
+    assert real._mnist_checked.cache_info().hits == hits + 1  # the sha256 is not re-read
     assert X2.max() == 255
+
+
+def test_mnist_floats_are_the_stored_bytes_over_255_exactly():
+    X8, y8 = D.load_mnist("train", flatten=False, normalize=False)
+    X, y = D.load_mnist("train")
+    rows = [0, 1, 1023, 1024, 30000, 59999]  # first, chunk edges (chunks of 1024), last
+    expected = X8[rows].reshape(len(rows), 784).astype(np.float32) / np.float32(255)  # (6, 784)
+    assert X.dtype == np.float32 and np.array_equal(X[rows], expected)
+    assert X[0].view(np.uint32).tolist() == expected[0].view(np.uint32).tolist()  # bit for bit
+    assert np.array_equal(y, y8) and X.flags.c_contiguous and X.flags.writeable
+    levels = np.unique(X8[:2000])  # every value that occurs maps to v / 255 in float32
+    assert np.array_equal(np.unique(X[:2000]), levels.astype(np.float32) / np.float32(255))
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").is_file(), reason="Linux /proc needed")
+def test_mnist_load_peak_memory_is_little_more_than_the_array():
+    # VmHWM is this process's own peak RSS; ru_maxrss would start at pytest's (Linux carries a
+    # parent's peak over fork + exec into the child's ru_maxrss), so the test could not fail.
+    code = (
+        "import blosc, numpy; from glassnet.datasets import load_mnist\n"
+        "def hwm():\n"
+        "    line = [s for s in open('/proc/self/status') if s.startswith('VmHWM')][0]\n"
+        "    return int(line.split()[1]) * 1024\n"
+        "h0 = hwm(); X, y = load_mnist('train'); print(hwm() - h0 - X.nbytes)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    extra = int(out.stdout.strip())
+    # The old loader held the 47 MB of uint8 pixels and the 11 MB zip next to the float copy
+    # (measured +54 MB over the array); decoding chunk by chunk leaves a few MB.
+    assert extra < 25 * 2**20, f"loading MNIST peaked {extra / 2**20:.0f} MB above the array"
 
 
 def test_mnist_bad_split():
@@ -120,7 +152,7 @@ def test_missing_mnist_wheel_names_what_to_install(monkeypatch):
 
 
 def test_mnist_checksum_mismatch(monkeypatch):
-    monkeypatch.setattr(real, "MNIST_SHA256", "0" * 64)
+    monkeypatch.setattr(real, "MNIST_SHA256", "0" * 64)  # a new cache key: checked afresh
     with pytest.raises(ValueError, match=r"has sha256 3a3617b4.*expected 0000"):
         D.load_mnist("test")
 
@@ -128,7 +160,7 @@ def test_mnist_checksum_mismatch(monkeypatch):
 def test_missing_blosc_names_the_extra(monkeypatch):
     monkeypatch.setitem(sys.modules, "blosc", None)  # makes `import blosc` fail
     with pytest.raises(ModuleNotFoundError, match=r"blosc.*pip install 'glassnet\[data\]'"):
-        real._mnist_raw.__wrapped__(str(real._mnist_path()), real.MNIST_SHA256)
+        D.load_mnist("test")
 
 
 def test_zarr_reader_handles_edge_and_missing_chunks(tmp_path):
@@ -152,10 +184,12 @@ def test_zarr_reader_handles_edge_and_missing_chunks(tmp_path):
         padded[:1] = data[4:]
         z.writestr("a/c/2/0", blosc.compress(padded.tobytes(), typesize=2))  # chunk 1 absent
     with zipfile.ZipFile(path) as z:
-        out = real._zarr_array(z, "a", blosc)
+        out = read_zarr_array(z, "a", blosc)
+        scaled = read_zarr_array(z, "a", blosc, divide_by=4)
     expected = data.copy()
     expected[2:4] = -1
     assert out.dtype == np.int16 and np.array_equal(out, expected)
+    assert scaled.dtype == np.float32 and np.array_equal(scaled, expected / np.float32(4))
 
 
 def test_load_mnist_dataset():
