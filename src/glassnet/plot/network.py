@@ -13,7 +13,6 @@ import numpy as np
 
 from glassnet.explain_render import fmt
 from glassnet.plot._base import (
-    ERROR,
     NEUTRAL,
     TEXT,
     axes_or_new,
@@ -21,6 +20,8 @@ from glassnet.plot._base import (
     sign_colour,
     widths,
 )
+from glassnet.plot.error_node import draw_error, error_position  # error_position: re-export
+from glassnet.plot.figsize import figure_size  # also re-exported from here, as before
 from glassnet.plot.layout import (
     RADIUS,
     Column,
@@ -204,92 +205,13 @@ def draw_structure(
                 color=TEXT,
             )
     if loss is not None:
-        _draw_error(ax, error_position(pos[-1], gaps(cols)[0]), pos[-1], loss, faint, precision)
+        draw_error(ax, error_position(pos[-1], gaps(cols)[0]), pos[-1], loss, faint, precision)
     xmax = (len(cols) - 1 + (loss is not None)) * gaps(cols)[0]
     ax.set_xlim(-1.6, xmax + 1.6)
     ax.set_ylim(bottom - foot - 0.8, top + head + 0.6)
     ax.set_aspect("equal")
     ax.axis("off")
     return pos
-
-
-def error_position(out_pos: np.ndarray, col_gap: float) -> np.ndarray:
-    """Where the error node E goes: one column right of the outputs, at their mean height.
-
-    Examples
-    --------
-    >>> error_position(np.array([[3.0, 0.7], [3.0, -0.7]]), 3.0).tolist()
-    [6.0, 0.0]
-    """
-    return np.array([out_pos[0, 0] + col_gap, float(out_pos[:, 1].mean())])
-
-
-def _draw_error(
-    ax: Any, e: np.ndarray, out_pos: np.ndarray, loss: Any, faint: bool, precision: int
-) -> None:
-    from matplotlib.patches import Circle
-
-    for xy in out_pos:
-        ax.plot(
-            [xy[0] + RADIUS, e[0] - RADIUS],
-            [xy[1], e[1]],
-            ls="--",
-            color=ERROR,
-            lw=1,
-            alpha=0.4 if faint else 0.8,
-            zorder=1,
-        )
-    ax.add_patch(Circle(e, RADIUS, fc="#fdedec", ec=ERROR, lw=1.5, zorder=3))
-    ax.text(*e, "E", ha="center", va="center", fontsize=9, weight="bold", color=ERROR, zorder=5)
-    if faint:
-        return
-    target = np.asarray(loss.target).reshape(-1)  # (out,) or (1,) class label
-    if target.dtype.kind in "iu":
-        t_text = f"target class = {int(target[0])}"
-    elif target.size == 1:
-        t_text = f"target Y = {fmt(target[0], precision)}"
-    else:
-        t_text = "target = [" + ", ".join(fmt(v, 2) for v in target[:10]) + "]"
-    ax.text(
-        e[0],
-        e[1] + RADIUS + 0.12,
-        f"E = {fmt(loss.value, precision)}",
-        ha="center",
-        va="bottom",
-        fontsize=8,
-        color=ERROR,
-        zorder=5,
-    )
-    ax.text(
-        e[0],
-        e[1] - RADIUS - 0.15,
-        f"{t_text}\n({loss.name})",
-        ha="center",
-        va="top",
-        fontsize=7,
-        color=ERROR,
-        zorder=5,
-    )
-
-
-def figure_size(
-    cols: list[Column], panels: int = 1, extra_column: bool = False
-) -> tuple[float, float]:
-    """Inches for a diagram of ``cols``: 0.42 in per data unit, scaled down to fit 16 x 12 in.
-
-    Examples
-    --------
-    >>> figure_size([Column(1), Column(1)])
-    (4.0, 3.14)
-    """
-    col_gap, node_gap = gaps(cols)
-    small = is_small(cols)
-    n = len(cols) + (1 if extra_column else 0)
-    xspan = (n - 1) * col_gap + 3.2
-    tallest = max(c.width for c in cols)
-    yspan = (tallest - 1) * node_gap + (2 * RADIUS + 5.2 if small else 4.8)
-    unit = min(0.42, 16.0 / (xspan * panels), 12.0 / yspan)
-    return round(max(4.0, xspan * unit * panels), 2), round(yspan * unit + 0.6, 2)
 
 
 def plot_network(net: Any, ax: Any = None, trace: Any = None, precision: int = 4) -> Any:
