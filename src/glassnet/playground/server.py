@@ -24,8 +24,9 @@ from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from glassnet.playground import modelio, stepmode, validate, views
+from glassnet.playground import modelio, validate, views
 from glassnet.playground.session import DivergedError, Session
+from glassnet.playground.steptab import StepModeHandlers
 
 STATIC = Path(__file__).parent / "static"
 CHUNK_SECONDS = 0.06  # training time per update while playing
@@ -34,8 +35,11 @@ MAX_EPOCHS = 100_000  # playing stops here
 log = logging.getLogger("glassnet.playground")
 
 
-class Tab:
-    """One websocket connection: its session, its play loop and its step-mode state."""
+class Tab(StepModeHandlers):
+    """One websocket connection: its session, its play loop and its step-mode state.
+
+    The step-mode handlers live in :class:`glassnet.playground.steptab.StepModeHandlers`.
+    """
 
     def __init__(self, ws: WebSocket) -> None:
         self.ws = ws
@@ -178,68 +182,6 @@ class Tab:
                 await asyncio.sleep(max(0.0, MIN_INTERVAL - (loop.time() - start)))
         except (WebSocketDisconnect, RuntimeError):
             self.playing = False
-
-    # -- step mode ------------------------------------------------------------------------
-    def _sample(self, index: int) -> tuple[np.ndarray, Any]:
-        s = self.session
-        width = s.net.out_features
-        return s.X[index].astype(np.float64), stepmode.sample_target(
-            int(s.y[index]), s.net_spec.loss, width
-        )
-
-    async def on_sample_forward(self, msg: dict[str, Any]) -> None:
-        s = self.session
-        index = validate.integer(msg, "index", 0, len(s.X) - 1)
-        self.playing = False
-        x, t = self._sample(index)
-        net = s.net.copy()
-
-        def run() -> dict[str, Any]:
-            step = stepmode.run_step(net, x, t, s.net_spec.loss, s.net_spec.lr)
-            return {"step": step, "values": stepmode.node_values(step)}
-
-        result = await self.compute(run)
-        self.step = {"index": index, "net": net, "x": x, "t": t, **result, "phase": "forward"}
-        fwd = {k: v for k, v in result["values"].items() if k in ("x", "output", "target")}
-        fwd["layers"] = [{"z": lay["z"], "a": lay["a"]} for lay in result["values"]["layers"]]
-        await self.send({"type": "sample", "phase": "forward", "index": index, **fwd})
-
-    def _need_step(self, phase: str) -> dict[str, Any]:
-        if self.step is None:
-            raise ValueError("pick a sample and run its forward pass first (step mode: Forward).")
-        if phase == "update" and self.step["phase"] != "backward":
-            raise ValueError("run the backward pass before applying the update.")
-        return self.step
-
-    async def on_sample_backward(self, msg: dict[str, Any]) -> None:
-        step = self._need_step("backward")
-        step["phase"] = "backward"
-        await self.send(
-            {"type": "sample", "phase": "backward", "index": step["index"], **step["values"]}
-        )
-
-    async def on_sample_update(self, msg: dict[str, Any]) -> None:
-        step = self._need_step("update")
-        records = [r for r in step["step"].trace.layers if r.kind == "Dense"]
-        dense = [lay for lay in self.session.net.layers if lay.params]
-
-        def apply() -> None:
-            for rec, lay in zip(records, dense, strict=True):
-                for key, value in rec.params_after.items():
-                    lay.params[key][...] = value
-            self.session.record()
-
-        await self.compute(apply)
-        await self.changed()
-
-    async def on_explain_param(self, msg: dict[str, Any]) -> None:
-        step = self._need_step("explain")
-        layer = validate.integer(msg, "layer", 1, validate.MAX_LAYERS + 1)
-        param = msg.get("param")
-        s = self.session
-        args = (step["net"], step["x"], step["t"], s.net_spec.loss, s.net_spec.lr, layer, param)
-        result = await self.compute(stepmode.param_equations, *args)
-        await self.send({"type": "equation", **result})
 
 
 async def ws_endpoint(ws: WebSocket) -> None:

@@ -15,11 +15,10 @@ from typing import Any
 import numpy as np
 
 from glassnet.build import mlp
-from glassnet.datasets import generated
-from glassnet.datasets.preprocess import one_hot
 from glassnet.losses import get_loss
 from glassnet.network import Sequential
 from glassnet.optimizers import Optimizer, get_optimizer
+from glassnet.playground.points import make_points, out_width, targets  # also re-exported
 from glassnet.playground.validate import MAX_CLASSES, MAX_POINTS, DataSpec, NetSpec
 
 MAX_HISTORY = 400  # loss-chart points kept; older ones are thinned
@@ -27,51 +26,6 @@ MAX_HISTORY = 400  # loss-chart points kept; older ones are thinned
 
 class DivergedError(ValueError):
     """The loss became NaN or inf; the weights were put back as they were before the chunk."""
-
-
-def make_points(spec: DataSpec) -> tuple[np.ndarray, np.ndarray]:
-    """Generate the points of ``spec``: X (n, 2) float32, y (n,) int64.
-
-    Blobs are drawn with std ``5 * noise`` around centres at radius 5, then divided by 5,
-    so every set lies roughly in [-1.5, 1.5].
-
-    Examples
-    --------
-    >>> X, y = make_points(DataSpec("xor", 0.0, 8, 0.5, 0))
-    >>> X.shape, sorted(set(y.tolist()))
-    ((8, 2), [0, 1])
-    """
-    if spec.dataset == "blobs":
-        X, y = generated.blobs(spec.n_points, centers=3, std=5 * spec.noise, seed=spec.seed)
-        return (X / 5).astype(np.float32), y  # (n, 2), (n,)
-    fn = getattr(generated, spec.dataset)
-    return fn(spec.n_points, noise=spec.noise, seed=spec.seed)
-
-
-def out_width(loss: str, n_classes: int) -> int:
-    """Output neurons: one probability for two classes (unless cross-entropy), else one per class.
-
-    Examples
-    --------
-    >>> out_width("binary_cross_entropy", 2), out_width("cross_entropy", 2), out_width("mse", 3)
-    (1, 2, 3)
-    """
-    return 1 if n_classes == 2 and loss != "cross_entropy" else n_classes
-
-
-def targets(y: np.ndarray, loss: str, n_classes: int) -> np.ndarray:
-    """Targets for the loss: labels (N,) for cross-entropy, else (N, 1) or one-hot (N, k).
-
-    Examples
-    --------
-    >>> targets(np.array([0, 1]), "mse", 2).tolist()
-    [[0.0], [1.0]]
-    """
-    if loss == "cross_entropy":
-        return y
-    if out_width(loss, n_classes) == 1:
-        return y[:, None].astype(np.float32)  # (N, 1)
-    return one_hot(y, n_classes)  # (N, k)
 
 
 class Session:
