@@ -52,6 +52,7 @@ function sendData() {
 function sendNetwork() {
   writeHash();
   clearSample();
+  $("step-opt").textContent = $("optimizer").value;  // step mode itself is always plain SGD
   send({ type: "set_network", hidden: app.hidden, activations: app.acts, loss: $("loss").value,
     optimizer: $("optimizer").value, lr: num("lr"), batch_size: num("batch-size"), l2: num("l2"),
     seed: num("net-seed") });
