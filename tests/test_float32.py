@@ -31,6 +31,8 @@ class DtypeSpy(Callback):
         for j, state in enumerate(self.opt.state):
             for key, arr in state.items():
                 self.seen.add((f"opt.{j}.{key}", arr.dtype))
+        for key, arr in self.opt.flat_state.items():  # one flat buffer for all parameters
+            self.seen.add((f"opt.flat.{key}", arr.dtype))
         loss = self.net.loss_
         for attr in ("p", "diff", "_grad"):
             arr = getattr(loss, attr, None)

@@ -7,9 +7,11 @@ For every parameter entry w (and every input entry), the numerical derivative is
 and the relative error between it (n) and the analytic gradient from backward (a) is
 
 .. math:: \text{rel} = \frac{|a - n|}{\max(|a| + |n|, f)}, \qquad
-          f = \frac{\epsilon_{64} \max(|E|, 1)}{h \cdot \text{tolerance}}
+          f = \frac{16\,\epsilon_{64} \max(|E|, 1)}{h \cdot \text{tolerance}}
 
-The floor f is the rounding noise of the difference quotient (about eps_64 |E| / h) scaled
+The floor f is the rounding noise of the difference quotient (a few ulps of E over h; the
+two evaluations of E each round several sums, so their difference is off by more than one
+ulp) scaled
 by the tolerance: a gradient entry smaller than that cannot be measured by central
 differences, so it is judged on its absolute error instead of reporting a false failure.
 A correct backward gives relative errors around 1e-8 or smaller in float64.
@@ -127,7 +129,8 @@ def gradcheck(
     net64.zero_grad()
     value = error()
     grad_x = net64.backward(loss_obj.backward())
-    floor = max(np.finfo(np.float64).eps * max(abs(value), 1.0) / (eps * tolerance), 1e-12)
+    noise = 16 * np.finfo(np.float64).eps * max(abs(value), 1.0) / eps  # several ulps of E, / h
+    floor = max(noise / tolerance, 1e-12)
     report = GradcheckReport(tolerance=tolerance)
     for p in net64.parameters():
         num = _numeric(p.value, error, eps)

@@ -87,6 +87,7 @@ class Sequential:
         for layer in layers:
             if any(p.dtype != self.dtype for p in layer.params.values()):
                 layer.astype(self.dtype)
+        self.flatten()
         self.trace: Trace | None = None
         self.loss_: Loss | None = None
         self.stop_training = False
@@ -170,6 +171,35 @@ class Sequential:
             for i, layer in enumerate(self.layers)
             for key in layer.params
         ]
+
+    def flatten(self) -> None:
+        """Put every parameter in one contiguous buffer (and every gradient in another).
+
+        Each layer's arrays become reshaped views of the two buffers, so they behave exactly
+        as before, while an optimiser updates all of them in one pass (see
+        :func:`glassnet.optimizers.flat_buffers`). Called on construction; call it again if
+        you replace a layer's arrays yourself.
+
+        Examples
+        --------
+        >>> from glassnet import Dense
+        >>> net = Sequential([Dense(2, 3), Dense(3, 1)])
+        >>> net.layers[1].params["W"].base is net.layers[0].params["W"].base
+        True
+        """
+        pairs = [(layer, key) for layer in self.layers for key in layer.params]
+        total = sum(layer.params[key].size for layer, key in pairs)
+        values = np.empty(total, dtype=self.dtype)  # (P,) every parameter
+        grads = np.zeros(total, dtype=self.dtype)  # (P,) every gradient
+        offset = 0
+        for layer, key in pairs:
+            shape, size = layer.params[key].shape, layer.params[key].size
+            view = values[offset : offset + size].reshape(shape)
+            view[...] = layer.params[key]
+            layer.params[key] = view
+            layer.grads[key] = grads[offset : offset + size].reshape(shape)
+            offset += size
+        self._flat_grads = grads
 
     def zero_grad(self) -> None:
         """Set every gradient to zero.
@@ -358,6 +388,7 @@ class Sequential:
             clone.dtype = as_float_dtype(dtype)
             for layer in clone.layers:
                 layer.astype(clone.dtype)
+        clone.flatten()
         return clone
 
     def summary(self) -> str:

@@ -1,0 +1,95 @@
+"""One fast primitive from the BLAS that NumPy ships: y <- y + a x in a single pass.
+
+NumPy has no axpy, so ``w -= lr * g`` reads and writes memory twice (a temporary for
+``lr * g``, then the subtraction). For the weights of a real network that update is
+memory-bound and costs as much as a matrix product. NumPy's wheels carry OpenBLAS; its
+``saxpy``/``daxpy`` do the update in one pass (and on two threads for large arrays). When that
+library cannot be found (another BLAS, another platform) or ``GLASSNET_NO_BLAS=1`` is set,
+:func:`axpy` falls back to NumPy with identical semantics.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import glob
+import os
+from collections.abc import Callable
+
+import numpy as np
+
+#: below this many elements NumPy's two calls beat the ctypes call overhead
+MIN_SIZE = 32768
+
+_Fn = Callable[..., None]
+
+
+def _find() -> dict[np.dtype, _Fn]:
+    if os.environ.get("GLASSNET_NO_BLAS"):
+        return {}
+    libs_dir = os.path.join(os.path.dirname(np.__file__), os.pardir, "numpy.libs")
+    for path in sorted(glob.glob(os.path.join(libs_dir, "*openblas*.so*"))):
+        try:
+            lib = ctypes.CDLL(path)
+        except OSError:
+            continue
+        for prefix, suffix, index in (
+            ("scipy_cblas_", "64_", ctypes.c_int64),
+            ("cblas_", "64_", ctypes.c_int64),
+            ("cblas_", "", ctypes.c_int),
+        ):
+            found = {}
+            for letter, real, dtype in (
+                ("s", ctypes.c_float, np.float32),
+                ("d", ctypes.c_double, np.float64),
+            ):
+                fn = getattr(lib, f"{prefix}{letter}axpy{suffix}", None)
+                if fn is None:
+                    break
+                fn.restype = None
+                fn.argtypes = [index, real, ctypes.c_void_p, index, ctypes.c_void_p, index]
+                found[np.dtype(dtype)] = fn
+            if len(found) == 2:
+                return found
+    return {}
+
+
+_AXPY = _find()
+
+
+def has_blas_axpy() -> bool:
+    """True when the single-pass BLAS axpy is in use.
+
+    Examples
+    --------
+    >>> isinstance(has_blas_axpy(), bool)
+    True
+    """
+    return bool(_AXPY)
+
+
+def axpy(a: float, x: np.ndarray, y: np.ndarray, scratch: np.ndarray | None = None) -> None:
+    """y <- y + a x, in place, for contiguous arrays of the same shape and float dtype.
+
+    Parameters
+    ----------
+    a : float
+        The scale.
+    x, y : ndarray
+        Same shape and dtype, C-contiguous; ``y`` is updated.
+    scratch : ndarray, optional
+        A buffer like ``x`` that the NumPy fallback uses instead of allocating a temporary.
+
+    Examples
+    --------
+    >>> y = np.ones(3, dtype=np.float32); axpy(-0.5, np.full(3, 2, dtype=np.float32), y); y
+    array([0., 0., 0.], dtype=float32)
+    """
+    fn = _AXPY.get(y.dtype) if y.size >= MIN_SIZE else None
+    if fn is not None and x.dtype == y.dtype and x.flags.c_contiguous and y.flags.c_contiguous:
+        fn(y.size, a, x.ctypes.data, 1, y.ctypes.data, 1)
+        return
+    if scratch is None:
+        y += a * x
+    else:
+        np.multiply(x, a, out=scratch)
+        y += scratch

@@ -1,0 +1,206 @@
+"""The optimiser contract: parameters, their state, one ``step()`` at a time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from glassnet._checks import check_positive_float
+
+
+@dataclass
+class Parameter:
+    """A learnable array and its gradient, both views into a layer's dicts.
+
+    Examples
+    --------
+    >>> p = Parameter("0.W", np.zeros(2), np.ones(2)); p.name
+    '0.W'
+    """
+
+    name: str
+    value: np.ndarray
+    grad: np.ndarray
+
+
+class Optimizer:
+    """Base class. ``step()`` updates every bound parameter in place from its gradient."""
+
+    name = "optimizer"
+
+    def __init__(self, params: Any = None, lr: float = 0.01) -> None:
+        self.lr = check_positive_float(lr, "lr")
+        self.params: list[Parameter] | None = None
+        self.state: list[dict[str, np.ndarray]] = []
+        self.flat: tuple[np.ndarray, np.ndarray, list[slice]] | None = None
+        self.flat_state: dict[str, np.ndarray] = {}
+        self.t = 0  # number of steps taken
+        if params is not None:
+            self.bind(params)
+
+    def bind(self, params: Any) -> Optimizer:
+        """Attach the parameters to update (a list of Parameter, or a network); return self.
+
+        When the parameters are consecutive views of one flat buffer (as a Sequential's are),
+        every update runs once over the whole buffer instead of once per parameter.
+
+        Examples
+        --------
+        >>> from glassnet.optimizers import SGD
+        >>> SGD(lr=0.1).bind([Parameter("w", np.zeros(1), np.zeros(1))]).params[0].name
+        'w'
+        """
+        if hasattr(params, "parameters"):
+            params = params.parameters()
+        self.params = list(params)
+        self.state = [{} for _ in self.params]
+        self.flat = flat_buffers(self.params)
+        self.flat_state = {}
+        self.t = 0
+        return self
+
+    def zero_grad(self) -> None:
+        """Set every bound gradient to zero.
+
+        Examples
+        --------
+        >>> from glassnet.optimizers import SGD
+        >>> p = Parameter("w", np.zeros(1), np.ones(1)); SGD([p], lr=0.1).zero_grad(); p.grad
+        array([0.])
+        """
+        for p in self._bound():
+            p.grad.fill(0)
+
+    def step(self) -> None:
+        """Apply one update to every parameter (one pass over a flat buffer when there is one)."""
+        params = self._bound()
+        self.t += 1
+        self._prepare()
+        if self.flat is not None:
+            values, grads, _ = self.flat
+            self._update(values, grads, self.flat_state)
+            return
+        for p, state in zip(params, self.state, strict=True):
+            self._update(p.value, p.grad, state)
+
+    def _prepare(self) -> None:
+        """Per-step scalars shared by every parameter (Adam's bias corrections)."""
+
+    def _update(self, w: np.ndarray, g: np.ndarray, state: dict[str, np.ndarray]) -> None:
+        raise NotImplementedError  # pragma: no cover - abstract
+
+    def _bound(self) -> list[Parameter]:
+        if self.params is None:
+            raise ValueError(
+                f"{type(self).__name__} has no parameters; pass net.parameters() when you "
+                "build it, call bind(net), or give it to Sequential.fit."
+            )
+        return self.params
+
+    def _buf(self, state: dict[str, np.ndarray], key: str, like: np.ndarray) -> np.ndarray:
+        """The state array ``key`` (zeros on first use); flat state is also seen per parameter."""
+        buf = state.get(key)
+        if buf is None:
+            buf = state[key] = np.zeros_like(like)
+            if state is self.flat_state and self.flat is not None:
+                for per_param, p, sl in zip(self.state, self._bound(), self.flat[2], strict=True):
+                    per_param[key] = buf[sl].reshape(p.value.shape)  # a view, not a copy
+        return buf
+
+    def hyperparameters(self) -> dict[str, Any]:
+        """The constructor arguments, JSON-able (for checkpoints and summaries).
+
+        Examples
+        --------
+        >>> from glassnet.optimizers import SGD
+        >>> SGD(lr=0.1).hyperparameters()["lr"]
+        0.1
+        """
+        return {"lr": self.lr}
+
+    def state_dict(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+        """(JSON-able settings, arrays of state per parameter) for checkpoints.
+
+        Examples
+        --------
+        >>> from glassnet.optimizers import SGD
+        >>> SGD(lr=0.1).state_dict()[0]["name"]
+        'sgd'
+        """
+        meta = {"name": self.name, "t": self.t, "hyperparameters": self.hyperparameters()}
+        arrays = {}
+        for i, state in enumerate(self.state):
+            for key, arr in state.items():
+                if not key.startswith("_"):  # "_scratch" buffers are not state
+                    arrays[f"{i}.{key}"] = arr.copy()
+        return meta, arrays
+
+    def load_state_dict(self, meta: dict[str, Any], arrays: dict[str, np.ndarray]) -> None:
+        """Restore the step count and per-parameter state saved by ``state_dict``.
+
+        Examples
+        --------
+        >>> from glassnet.optimizers import SGD
+        >>> opt = SGD([Parameter("w", np.zeros(1), np.zeros(1))], lr=0.1)
+        >>> opt.load_state_dict({"t": 3}, {}); opt.t
+        3
+        """
+        params = self._bound()
+        self.t = int(meta.get("t", 0))
+        self.state = [{} for _ in params]
+        self.flat_state = {}
+        for key, arr in arrays.items():
+            index, name = key.split(".", 1)
+            i = int(index)
+            if i >= len(params) or arr.shape != params[i].value.shape:
+                raise ValueError(f"optimiser state {key!r} does not fit this network.")
+            value = arr.astype(params[i].value.dtype)
+            if self.flat is None:
+                self.state[i][name] = value
+            else:
+                self._buf(self.flat_state, name, self.flat[0])  # creates the per-param views
+                self.state[i][name][...] = value
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.hyperparameters().items())
+        return f"{type(self).__name__}({args})"
+
+
+def flat_buffers(params: list[Parameter]) -> tuple[np.ndarray, np.ndarray, list[slice]] | None:
+    """(values, grads, slices) if the parameters tile one flat buffer in order, else None.
+
+    A :class:`~glassnet.network.Sequential` keeps all its parameters in one 1-D array (and its
+    gradients in another), each parameter a reshaped slice; updating the whole buffer at once
+    is the same maths in one NumPy call instead of one per parameter.
+
+    Examples
+    --------
+    >>> values, grads = np.arange(5.0), np.zeros(5)
+    >>> ps = [Parameter("W", values[:3].reshape(3, 1), grads[:3].reshape(3, 1)),
+    ...       Parameter("b", values[3:], grads[3:])]
+    >>> flat_buffers(ps)[2]
+    [slice(0, 3, None), slice(3, 5, None)]
+    """
+    if not params:
+        return None
+    values, grads = params[0].value.base, params[0].grad.base
+    if values is None or grads is None or values.ndim != 1 or grads.shape != values.shape:
+        return None
+    slices, offset = [], 0
+    for p in params:
+        if p.value.base is not values or p.grad.base is not grads:
+            return None
+        start = _offset(p.value, values)
+        if start != offset or _offset(p.grad, grads) != offset or not p.value.flags.c_contiguous:
+            return None
+        slices.append(slice(offset, offset + p.value.size))
+        offset += p.value.size
+    return (values, grads, slices) if offset == values.size else None
+
+
+def _offset(view: np.ndarray, base: np.ndarray) -> int:
+    """Index in ``base`` of the first element of ``view``."""
+    start = view.__array_interface__["data"][0] - base.__array_interface__["data"][0]
+    return start // base.itemsize

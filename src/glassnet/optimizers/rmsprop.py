@@ -1,0 +1,68 @@
+"""RMSprop: steps scaled by a running root mean square of the gradients."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from glassnet.optimizers.base import Optimizer, Parameter  # noqa: F401  (Parameter: examples)
+
+
+class RMSprop(Optimizer):
+    r"""RMSprop: divide each step by a running root mean square of recent gradients.
+
+    .. math::
+        g &\leftarrow g + \lambda W \\
+        s &\leftarrow \alpha s + (1 - \alpha) g^2 \\
+        W &\leftarrow W - \text{lr}\; g / (\sqrt{s} + \epsilon)
+
+    With momentum mu: b <- mu b + g / (sqrt(s) + eps), W <- W - lr b (PyTorch's ``RMSprop``).
+
+    Examples
+    --------
+    >>> p = Parameter("w", np.array([1.0]), np.array([2.0]))
+    >>> RMSprop([p], lr=0.1, alpha=0.0, eps=0.0).step(); p.value  # 1 - 0.1 * 2/2
+    array([0.9])
+    """
+
+    name = "rmsprop"
+
+    def __init__(
+        self,
+        params: Any = None,
+        lr: float = 0.01,
+        alpha: float = 0.99,
+        eps: float = 1e-8,
+        momentum: float = 0.0,
+        weight_decay: float = 0.0,
+    ) -> None:
+        if not 0.0 <= alpha < 1.0:
+            raise ValueError(f"alpha must be in [0, 1); got {alpha}.")
+        self.alpha, self.eps = float(alpha), float(eps)
+        self.momentum, self.weight_decay = float(momentum), float(weight_decay)
+        super().__init__(params, lr)
+
+    def _update(self, w: np.ndarray, g: np.ndarray, state: dict[str, np.ndarray]) -> None:
+        if self.weight_decay:
+            g = g + self.weight_decay * w
+        s = self._buf(state, "square_avg", w)
+        s *= self.alpha
+        s += (1 - self.alpha) * g * g
+        d = g / (np.sqrt(s) + self.eps)
+        if self.momentum:
+            b = self._buf(state, "momentum", w)
+            b *= self.momentum
+            b += d
+            d = b
+        w -= self.lr * d
+
+    def hyperparameters(self) -> dict[str, Any]:
+        """Constructor arguments."""
+        return {
+            "lr": self.lr,
+            "alpha": self.alpha,
+            "eps": self.eps,
+            "momentum": self.momentum,
+            "weight_decay": self.weight_decay,
+        }
