@@ -1,0 +1,93 @@
+"""The examples run as scripts (``python examples/NAME.py``) and print what they promise."""
+
+from __future__ import annotations
+
+import ast
+import math
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+NAMES = ["two_node", "xor", "digits", "mnist"]
+
+
+def run(name: str, *args: str) -> str:
+    """Run one example in a fresh Python, as a user would; return its stdout."""
+    out = subprocess.run(
+        [sys.executable, str(EXAMPLES / f"{name}.py"), *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert out.returncode == 0, f"{name}.py failed:\n{out.stderr[-2000:]}"
+    return out.stdout
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_example_has_docstring_main_guard_and_public_imports_only(name):
+    source = (EXAMPLES / f"{name}.py").read_text()
+    tree = ast.parse(source)
+    doc = ast.get_docstring(tree)
+    assert doc and f"python examples/{name}.py" in doc  # says what it shows and how to run it
+    assert any(isinstance(n, ast.FunctionDef) and n.name == "main" for n in tree.body)
+    assert 'if __name__ == "__main__":\n    main()' in source
+    dotted = [  # every imported name, spelt in full: "glassnet.metrics.accuracy"
+        f"{n.module}.{a.name}" if isinstance(n, ast.ImportFrom) else a.name
+        for n in ast.walk(tree)
+        if isinstance(n, (ast.Import, ast.ImportFrom))
+        for a in n.names
+    ]
+    private = [d for d in dotted if d.startswith("glassnet") and "._" in d]
+    assert not private, private
+    assert "glassnet" in source and "import glassnet as gn" in source  # the public package
+
+
+def test_two_node_explains_a_step_then_the_error_falls():
+    out = run("two_node")
+    # The first step, node by node, with the article's numbers (w = 0.5, b = 0.1, x = 1).
+    assert "z = w*x + b = 0.5000*1.0000 + 0.1000 = 0.6000" in out
+    assert "dE/dw" in out and "dE/dw = dE/dY*dY/dz*dz/dw" in out
+    assert "w <- w - lr*dE/dw = 0.5000 - 1*(-0.0706) = 0.5706" in out
+    rows = re.findall(r"^\s*(\d+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)$", out, re.M)
+    assert [int(r[0]) for r in rows] == list(range(2, 22))  # 20 more steps
+    errors = [float(r[4]) for r in rows]
+    assert all(b < a for a, b in zip(errors, errors[1:], strict=False))  # falls every step
+    assert float(rows[0][1]) == pytest.approx(0.5706, abs=1e-4)  # step 2 starts where 1 ended
+    w, b = 0.5 + 0.0706228095, 0.1 + 0.0706228095  # after step 1 (dE/dw = dE/db = -0.0706)
+    assert errors[0] == pytest.approx((1 / (1 + math.exp(-(w + b))) - 0.8) ** 2, abs=1e-6)
+    assert errors[-1] < 1e-4 < 0.0238  # from the first step's E = 0.0238
+
+
+def test_xor_prints_the_loss_curve_and_correct_predictions():
+    out = run("xor")
+    curve = [float(v) for v in re.findall(r"^\s*\d+\s+(\d\.\d{4})$", out, re.M)]
+    assert len(curve) >= 10 and curve[-1] < 0.05 < curve[0]
+    rows = re.findall(r"^\s*([01])\s+([01])\s+([01])\s+([\d.]+)\s+([01])$", out, re.M)
+    assert len(rows) == 4
+    for x1, x2, target, p, predicted in rows:
+        assert int(target) == int(x1) ^ int(x2) == int(predicted)
+        assert (float(p) > 0.9) if int(target) else (float(p) < 0.1)
+    assert "4 of 4 correct" in out
+
+
+def test_digits_reaches_95_percent_and_prints_a_confusion_matrix():
+    out = run("digits", "--epochs", "10")
+    acc = float(re.search(r"test accuracy: ([\d.]+)", out).group(1))
+    assert acc >= 0.95
+    rows = re.findall(r"^\s*(\d)((?:\s+\d+){10})$", out, re.M)
+    cm = [[int(c) for c in cols.split()] for _, cols in rows]
+    assert [int(d) for d, _ in rows] == list(range(10)) and sum(map(sum, cm)) == 360
+    assert sum(cm[i][i] for i in range(10)) / 360 == pytest.approx(acc, abs=1e-4)
+
+
+def test_mnist_runs_on_a_subset_and_prints_an_accuracy():
+    out = run("mnist", "--limit", "5000", "--epochs", "1")
+    assert "5000 training and 10000 test images" in out
+    acc = float(re.search(r"test accuracy: ([\d.]+)", out).group(1))
+    assert 0.8 < acc < 1.0  # one epoch on 5000 images: well above chance (0.1), below the full run
+    assert len(re.findall(r"\d:\d\.\d{3}", out)) == 10  # recall of each digit
