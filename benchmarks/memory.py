@@ -38,8 +38,6 @@ def child(n: int | None, epochs: int, optimizer: str) -> dict[str, Any]:
     >>> out = child(256, 1, "adam"); out["model"] == 2 * 4 * 235146
     True
     """
-    import resource
-
     import numpy as np
     import psutil
 
@@ -86,10 +84,22 @@ def child(n: int | None, epochs: int, optimizer: str) -> dict[str, Any]:
         "optimizer": repr(opt),
         "rss_before_fit": int(before),
         "rss_peak_fit": int(max(peak[0], proc.memory_info().rss)),
-        "ru_maxrss": int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss) * 1024,
+        "ru_maxrss": _own_peak_bytes(),
         "loss": float(h.history["loss"][-1]),
         "finite": bool(np.isfinite(h.history["loss"][-1])),
     }
+
+
+def _own_peak_bytes() -> int:
+    """This process's own peak RSS (VmHWM). ``ru_maxrss`` would not do: on Linux a child
+    inherits its parent's peak, so a child of a big benchmark process reports the parent's."""
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    import resource
+
+    return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss) * 1024
 
 
 def measure(n: int | None = None, epochs: int = 1, optimizer: str = "adam") -> dict[str, Any]:

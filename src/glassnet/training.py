@@ -220,7 +220,9 @@ def fit(
     batch_cbs = [cb for cb in callbacks if hasattr(cb, "on_batch_end")]
     classify = is_classification(loss_obj)
     from_logits = getattr(loss_obj, "from_logits", False)
-    labels = labels_from_targets(T) if classify else None  # (N,): one 0/1 column is rounded
+    labels = None
+    if classify:  # (N,) integer labels: T itself, or one-hot / a 0/1 column turned into labels
+        labels = T if T.ndim == 1 and T.dtype.kind in "iu" else labels_from_targets(T)
 
     net.loss_ = loss_obj
     net.stop_training, net.stop_reason = False, None
@@ -233,6 +235,10 @@ def fit(
     epoch = initial_epoch
     for layer in net.layers:
         layer.reuse_buffers = True
+    dense_layers = [layer for layer in net.layers if layer.params]
+    trusted = getattr(loss_obj, "trusted_labels", None)
+    if trusted is not None:
+        loss_obj.trusted_labels = True  # prepare_targets checked every label above
     net.train()
     for cb in callbacks:
         cb.on_train_begin(net)
@@ -250,15 +256,15 @@ def fit(
                 for b, start in enumerate(range(0, n, batch_size)):
                     idx = order[start : start + batch_size]
                     m = len(idx)
-                    xb = np.take(X, idx, axis=0, out=xbuf[:m])  # (m, in), gathered once
-                    tb = np.take(T, idx, axis=0, out=tbuf[:m])
+                    xb = X.take(idx, 0, xbuf[:m])  # (m, in), gathered once
+                    tb = T.take(idx, 0, tbuf[:m])
                     y = net.forward(xb)  # (m, out)
                     value = loss_obj.forward(y, tb)
                     if not math.isfinite(value):
                         _diverged(net, good, epoch, b, value, opt)
                     if classify and labels is not None:
                         # integer labels are T itself: reuse the rows gathered above
-                        lb = tb if labels is T else np.take(labels, idx, out=lbuf[:m])
+                        lb = tb if labels is T else labels.take(idx, 0, lbuf[:m])
                         correct += int(
                             np.count_nonzero(
                                 labels_from_outputs(loss_obj.name, y, from_logits) == lb
@@ -268,7 +274,7 @@ def fit(
                     if grad_hook is not None:
                         grad_hook(params)
                     opt.step()
-                    for layer in net.layers:
+                    for layer in dense_layers:
                         layer._grads_are_zero = True  # the next backward overwrites the grads
                     loss_sum += value * m
                     for cb in batch_cbs:
@@ -298,6 +304,8 @@ def fit(
     except KeyboardInterrupt:
         history.stopped = "interrupted"
     finally:
+        if trusted is not None:
+            loss_obj.trusted_labels = trusted
         for layer in net.layers:
             layer.reuse_buffers = False
             layer._buffers.clear()
