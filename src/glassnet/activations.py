@@ -76,6 +76,13 @@ class Sigmoid(Activation):
     def _df(self) -> np.ndarray:
         return self.y * (1 - self.y)
 
+    def _backward_into(self, grad_out: np.ndarray, out: np.ndarray) -> np.ndarray:
+        # dE/dz = dE/dy * y(1 - y), written into out without temporaries
+        np.subtract(1, self.y, out=out)
+        out *= self.y
+        out *= grad_out
+        return out
+
 
 class Tanh(Activation):
     r"""Hyperbolic tangent.
@@ -96,6 +103,13 @@ class Tanh(Activation):
 
     def _df(self) -> np.ndarray:
         return 1 - self.y * self.y
+
+    def _backward_into(self, grad_out: np.ndarray, out: np.ndarray) -> np.ndarray:
+        # dE/dz = dE/dy * (1 - y^2) = dE/dy - dE/dy * y * y, without temporaries
+        np.multiply(self.y, self.y, out=out)
+        np.subtract(1, out, out=out)
+        out *= grad_out
+        return out
 
 
 class ReLU(Activation):

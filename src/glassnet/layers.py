@@ -75,13 +75,13 @@ class Layer:
 
     def _buffer(self, key: str, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
         """An uninitialised array of ``shape``: reused across calls while fitting."""
-        if not self.reuse_buffers:
-            return np.empty(shape, dtype=dtype)
-        buf = self._buffers.get((key, shape))
-        if buf is None or buf.dtype != dtype:
-            buf = np.empty(shape, dtype=dtype)
-            self._buffers[(key, shape)] = buf
-        return buf
+        if self.reuse_buffers:
+            buf = self._buffers.get((key, shape))
+            if buf is not None:  # the cache is emptied whenever the dtype changes (astype)
+                return buf
+            buf = self._buffers[(key, shape)] = np.empty(shape, dtype=dtype)
+            return buf
+        return np.empty(shape, dtype=dtype)
 
     def astype(self, dtype: np.dtype) -> Layer:
         """Cast parameters and gradients to ``dtype`` in place; return self.

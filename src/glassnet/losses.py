@@ -82,6 +82,9 @@ class MSE(Loss):
         return self.diff * self.diff.dtype.type(2.0 / self.diff.size)
 
 
+_FLOOR = 1e-45  # below e^-100 (so the clamp decides) and above 0 (so log never warns)
+
+
 class BinaryCrossEntropy(Loss):
     r"""Binary cross-entropy for outputs y in (0, 1) (after a Sigmoid), or for logits.
 
@@ -119,11 +122,18 @@ class BinaryCrossEntropy(Loss):
             z = y
             losses = np.maximum(z, 0) - z * t + np.log1p(np.exp(-np.abs(z)))
             return float(losses.sum() / losses.size)  # np.mean, cheaper
-        with np.errstate(divide="ignore"):  # log(0) = -inf, clamped at -100 as PyTorch does
-            log_y = np.maximum(np.log(y), -100)
-            log_1my = np.maximum(np.log(1 - y), -100)
-        ll = t * log_y + (1 - t) * log_1my  # (N, d)
-        return float(-(ll.sum() / ll.size))  # -np.mean, cheaper
+        # each log clamped at -100 as PyTorch does; the floor keeps log away from log(0)
+        log_y = np.log(np.maximum(y, _FLOOR))  # (N, d)
+        np.maximum(log_y, -100, out=log_y)
+        log_1my = np.subtract(1, y)  # (N, d)
+        np.maximum(log_1my, _FLOOR, out=log_1my)
+        np.log(log_1my, out=log_1my)
+        np.maximum(log_1my, -100, out=log_1my)
+        # t log y + (1 - t) log(1 - y) = log(1 - y) + t (log y - log(1 - y))
+        log_y -= log_1my
+        log_y *= t
+        log_y += log_1my
+        return float(-(log_y.sum() / log_y.size))  # -np.mean, cheaper
 
     def backward(self) -> np.ndarray:
         """dE/dy (or dE/dz with ``from_logits``)."""
@@ -132,7 +142,30 @@ class BinaryCrossEntropy(Loss):
             e = np.exp(-np.abs(y))
             sig = np.where(y >= 0, 1, e) / (1 + e)
             return ((sig - t) / m).astype(y.dtype, copy=False)
-        return ((y - t) / np.maximum(y * (1 - y), 1e-12) / m).astype(y.dtype, copy=False)
+        den = np.subtract(1, y)  # (N, d): m y (1 - y), at least m 1e-12
+        den *= y
+        np.maximum(den, 1e-12, out=den)
+        den *= m
+        g = np.subtract(y, t)  # (N, d)
+        g /= den
+        return g
+
+    def backward_through_sigmoid(self) -> np.ndarray:
+        """dE/dz for y = sigmoid(z): the y(1 - y) of the sigmoid cancels, leaving (y - t)/M.
+
+        ``fit`` uses this when a Sigmoid layer feeds this loss: the same gradient as
+        backward() followed by the sigmoid's backward, in two operations, and exact even
+        where y(1 - y) underflows.
+
+        Examples
+        --------
+        >>> loss = BinaryCrossEntropy(); _ = loss.forward(np.array([[0.75]]), np.array([[1.0]]))
+        >>> loss.backward_through_sigmoid()
+        array([[-0.25]])
+        """
+        g = np.subtract(self.y, self.t)  # (N, d)
+        g *= g.dtype.type(1.0 / g.size)
+        return g
 
     def __repr__(self) -> str:
         return f"BinaryCrossEntropy(from_logits={self.from_logits})"

@@ -130,12 +130,15 @@ class Sequential:
 
     __call__ = forward
 
-    def backward(self, grad: np.ndarray, input_grad: bool = True) -> np.ndarray | None:
+    def backward(
+        self, grad: np.ndarray, input_grad: bool = True, start: int | None = None
+    ) -> np.ndarray | None:
         """Propagate dE/dy (N, out) back through every layer; return dE/dx (N, in).
 
         Parameter gradients are added into each layer's ``grads``. With
         ``input_grad=False`` the first layer skips dE/dx, which nobody needs while
-        training (a matrix product saved per step), and None is returned.
+        training (a matrix product saved per step), and None is returned. ``start`` begins
+        at that layer instead of the last one (``grad`` is then dE/d(its output)).
 
         Examples
         --------
@@ -147,7 +150,8 @@ class Sequential:
         array([[3.]])
         """
         trace = self.trace
-        for i in range(len(self.layers) - 1, -1, -1):
+        first = len(self.layers) - 1 if start is None else start
+        for i in range(first, -1, -1):
             layer = self.layers[i]
             need = input_grad or i > 0 or trace is not None
             grad_in = layer.backward(grad, need_input_grad=need)

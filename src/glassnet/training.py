@@ -24,13 +24,12 @@ from glassnet._checks import (
     check_fraction,
     check_positive_int,
 )
-from glassnet.activations import Softmax
+from glassnet.activations import Sigmoid, Softmax
 from glassnet.callbacks import Callback, History, ModelCheckpoint, snapshot
 from glassnet.layers import Dropout
 from glassnet.losses import Loss, get_loss
 from glassnet.metrics import (
     is_classification,
-    labels_from_outputs,
     labels_from_targets,
     score_outputs,
 )
@@ -230,7 +229,18 @@ def fit(
     dropouts = [layer for layer in net.layers if isinstance(layer, Dropout)]
     xbuf = np.empty((min(batch_size, n), X.shape[1]), dtype=X.dtype)  # (B, in)
     tbuf = np.empty((min(batch_size, n), *T.shape[1:]), dtype=T.dtype)  # (B,) or (B, out)
-    lbuf = np.empty(min(batch_size, n), dtype=np.int64) if labels is not None else None
+    # predicted labels of the epoch, in visiting order (argmax, or output > threshold)
+    pred = (
+        None if labels is None else np.empty(n, dtype=np.int64 if net.out_features != 1 else bool)
+    )
+    threshold = 0.0 if from_logits else 0.5
+    last = len(net.layers) - 1
+    fuse_sigmoid = (
+        isinstance(net.layers[-1], Sigmoid)
+        and loss_obj.name == "binary_cross_entropy"
+        and not from_logits
+        and net.trace is None
+    )
     logs: dict[str, float] = {}
     epoch = initial_epoch
     for layer in net.layers:
@@ -251,7 +261,7 @@ def fit(
             good = snapshot(net)  # finite weights to fall back on if this epoch diverges
             for cb in callbacks:
                 cb.on_epoch_begin(epoch)
-            loss_sum, correct = 0.0, 0
+            loss_sum = 0.0
             with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
                 for b, start in enumerate(range(0, n, batch_size)):
                     idx = order[start : start + batch_size]
@@ -262,15 +272,15 @@ def fit(
                     value = loss_obj.forward(y, tb)
                     if not math.isfinite(value):
                         _diverged(net, good, epoch, b, value, opt)
-                    if classify and labels is not None:
-                        # integer labels are T itself: reuse the rows gathered above
-                        lb = tb if labels is T else labels.take(idx, 0, lbuf[:m])
-                        correct += int(
-                            np.count_nonzero(
-                                labels_from_outputs(loss_obj.name, y, from_logits) == lb
-                            )
-                        )
-                    net.backward(loss_obj.backward(), input_grad=False)
+                    if pred is not None:  # predicted labels, compared once per epoch
+                        if y.shape[1] > 1:
+                            np.argmax(y, axis=1, out=pred[start : start + m])
+                        else:
+                            np.greater(y[:, 0], threshold, out=pred[start : start + m])
+                    if fuse_sigmoid:  # sigmoid + BCE: dE/dz = (y - t)/M, skipping y(1 - y)
+                        net.backward(loss_obj.backward_through_sigmoid(), False, last - 1)
+                    else:
+                        net.backward(loss_obj.backward(), input_grad=False)
                     if grad_hook is not None:
                         grad_hook(params)
                     opt.step()
@@ -282,8 +292,8 @@ def fit(
             if not all(np.isfinite(p.value).all() for p in params):  # the last step overflowed
                 _diverged(net, good, epoch, b, math.nan, opt)
             logs = {"loss": loss_sum / n}
-            if classify and labels is not None:
-                logs["accuracy"] = correct / n
+            if pred is not None:
+                logs["accuracy"] = float(np.count_nonzero(pred == labels[order])) / n
             if validation_data is not None:
                 scores = _score(net, loss_obj, Xv, Tv)
                 logs.update(
