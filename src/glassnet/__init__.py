@@ -15,9 +15,10 @@ from glassnet import build, datasets
 from glassnet.activations import Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh, get_activation
 from glassnet.build import mlp
 from glassnet.callbacks import Callback, EarlyStopping, History, ModelCheckpoint
+from glassnet.dropout import Dropout
 from glassnet.explanation import Explanation, explain
 from glassnet.gradcheck import GradcheckReport, gradcheck
-from glassnet.layers import Dense, Dropout, Layer
+from glassnet.layers import Dense, Layer
 from glassnet.losses import MSE, BinaryCrossEntropy, CrossEntropy, Loss, get_loss
 from glassnet.network import Sequential
 from glassnet.optimizers import SGD, Adam, AdamW, Optimizer, RMSprop, get_optimizer

@@ -6,7 +6,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from glassnet.activations import get_activation
-from glassnet.layers import Dense, Dropout
+from glassnet.dropout import Dropout
+from glassnet.layers import Dense
 from glassnet.network import Sequential
 
 

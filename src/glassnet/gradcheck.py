@@ -27,7 +27,7 @@ import numpy as np
 from glassnet._checks import as_2d_array
 from glassnet.losses import get_loss
 from glassnet.network import Sequential
-from glassnet.training import prepare_targets
+from glassnet.targets import prepare_targets
 
 
 @dataclass

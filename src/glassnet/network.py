@@ -9,9 +9,11 @@ from typing import Any
 
 import numpy as np
 
-from glassnet._checks import as_2d_array, check_positive_int
-from glassnet.layers import Dense, Dropout, Layer
-from glassnet.losses import Loss, get_loss
+from glassnet._checks import as_2d_array
+from glassnet.dropout import Dropout
+from glassnet.inference import Inference
+from glassnet.layers import Dense, Layer
+from glassnet.losses import Loss
 from glassnet.optimizers import Parameter
 from glassnet.trace import Trace
 
@@ -35,7 +37,7 @@ def as_float_dtype(dtype: Any) -> np.dtype:
     return dt
 
 
-class Sequential:
+class Sequential(Inference):
     r"""A network of layers applied in order: y = f_L(... f_2(f_1(x))).
 
     Backward runs the chain rule in reverse: each layer turns dE/d(its output) into
@@ -258,91 +260,6 @@ class Sequential:
             self.trace = previous
 
     # -- using a trained network ---------------------------------------------------------
-    def predict(self, X: Any, batch_size: int = 4096) -> np.ndarray:
-        """The network's output for every row of X, in inference mode, as a new array.
-
-        For a classifier trained with ``CrossEntropy`` these are logits; use
-        ``predict_proba`` for probabilities and ``predict_classes`` for labels.
-
-        Examples
-        --------
-        >>> from glassnet import Dense
-        >>> Sequential([Dense(1, 1, weights=[[2.0]], bias=[1.0])]).predict([[1.0], [2.0]])
-        array([[3.],
-               [5.]], dtype=float32)
-        """
-        X = as_2d_array(X, "X", self.dtype)
-        check_positive_int(batch_size, "batch_size")
-        was_training = [layer.training for layer in self.layers]
-        self.eval()
-        try:
-            outs = [
-                self.forward(X[i : i + batch_size]).copy() for i in range(0, len(X), batch_size)
-            ]
-        finally:
-            for layer, mode in zip(self.layers, was_training, strict=True):
-                layer.training = mode
-        return np.concatenate(outs)
-
-    def predict_proba(self, X: Any, batch_size: int = 4096) -> np.ndarray:
-        """Class probabilities: softmax of the logits for ``CrossEntropy``, else the output.
-
-        Examples
-        --------
-        >>> from glassnet import Dense
-        >>> net = Sequential([Dense(1, 2, weights=[[0.0, 0.0]], bias=[0.0, 0.0])])
-        >>> net.loss_ = get_loss("cross_entropy"); net.predict_proba([[1.0]])
-        array([[0.5, 0.5]], dtype=float32)
-        """
-        out = self.predict(X, batch_size)
-        loss = self.loss_
-        if loss is not None and loss.name == "cross_entropy":
-            out = np.exp(out - out.max(axis=1, keepdims=True))
-            out /= out.sum(axis=1, keepdims=True)
-        elif loss is not None and getattr(loss, "from_logits", False):
-            out = 1 / (1 + np.exp(-out))
-        return out
-
-    def predict_classes(self, X: Any, batch_size: int = 4096) -> np.ndarray:
-        """Predicted labels: argmax over outputs, or output > 0.5 for a single output.
-
-        Examples
-        --------
-        >>> from glassnet import Dense, Sigmoid
-        >>> net = Sequential([Dense(1, 1, weights=[[1.0]], bias=[0.0]), Sigmoid()])
-        >>> net.predict_classes([[-2.0], [3.0]])
-        array([0, 1])
-        """
-        proba = self.predict_proba(X, batch_size)
-        if proba.shape[1] == 1:
-            return (proba[:, 0] > 0.5).astype(np.int64)
-        return proba.argmax(axis=1)
-
-    def evaluate(
-        self, X: Any, T: Any, loss: Any = None, batch_size: int = 4096
-    ) -> dict[str, float]:
-        """Loss and metrics on (X, T): accuracy for classification, MAE and R^2 otherwise.
-
-        Examples
-        --------
-        >>> from glassnet import Dense
-        >>> net = Sequential([Dense(1, 1, weights=[[1.0]], bias=[0.0])], dtype="float64")
-        >>> net.evaluate([[1.0], [2.0]], [[1.0], [2.0]], loss="mse")["loss"]
-        0.0
-        """
-        from glassnet.metrics import score_outputs
-
-        loss_obj = get_loss(loss) if loss is not None else self.loss_
-        if loss_obj is None:
-            raise ValueError("evaluate needs a loss: pass loss='mse' (or another), or fit first.")
-        from glassnet.training import prepare_targets
-
-        X = as_2d_array(X, "X", self.dtype)
-        T = prepare_targets(self, loss_obj, T, len(X))
-        out = self.predict(X, batch_size)
-        return score_outputs(loss_obj, out, T)
-
-    # -- training, saving, copying -------------------------------------------------------
     def fit(self, X: Any, T: Any, **kwargs: Any) -> Any:
         """Train on (X, T); see :func:`glassnet.training.fit` for every argument.
 
@@ -395,38 +312,6 @@ class Sequential:
         clone.flatten()
         return clone
 
-    def summary(self) -> str:
-        """A table of layers, output widths and parameter counts.
-
-        Examples
-        --------
-        >>> from glassnet import Dense, Sigmoid
-        >>> print(Sequential([Dense(1, 1), Sigmoid()]).summary())
-        #  layer                         output     params
-        0  Dense(1 -> 1, xavier_uniform) (N, 1)          2
-        1  Sigmoid                       (N, 1)          0
-        total params: 2 (float32)
-        """
-        names = [_describe(layer) for layer in self.layers]
-        col = max(len("layer"), *(len(n) for n in names))
-        rows = [f"{'#':<2} {'layer':<{col}} {'output':<10} {'params':>6}"]
-        width = self.in_features
-        for i, (layer, name) in enumerate(zip(self.layers, names, strict=True)):
-            width = layer.output_features(width) if width is not None else None
-            shape = f"(N, {width})" if width is not None else "(N, ?)"
-            rows.append(f"{i:<2} {name:<{col}} {shape:<10} {layer.n_params:>6}")
-        rows.append(f"total params: {self.n_params} ({self.dtype})")
-        return "\n".join(rows)
-
-    def _repr_svg_(self) -> str | None:
-        """The network diagram in Jupyter (None without matplotlib or when it is too big)."""
-        try:
-            from glassnet.plot.notebook import network_svg
-
-            return network_svg(self)
-        except (ImportError, ValueError):
-            return None
-
     def __repr__(self) -> str:
         inner = ", ".join(repr(layer) for layer in self.layers)
         return f"Sequential([{inner}], dtype={str(self.dtype)!r})"
@@ -439,10 +324,3 @@ class Sequential:
 
     def __iter__(self) -> Iterator[Layer]:
         return iter(self.layers)
-
-
-def _describe(layer: Layer) -> str:
-    if isinstance(layer, Dense):
-        return f"Dense({layer.in_features} -> {layer.out_features}, {layer.init})"
-    args = ", ".join(f"{k}={v}" for k, v in layer.config().items())
-    return f"{type(layer).__name__}({args})" if args else type(layer).__name__

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from glassnet import activations, layers
+from glassnet.dropout import Dropout
 from glassnet.network import Sequential
 
 FORMAT = "glassnet-model"
@@ -26,7 +27,7 @@ VERSION = 1
 _META = "__glassnet__"
 _LAYER_TYPES: dict[str, type] = {
     "Dense": layers.Dense,
-    "Dropout": layers.Dropout,
+    "Dropout": Dropout,
     **{cls.__name__: cls for cls in activations.ACTIVATIONS.values()},
 }
 

@@ -1,0 +1,55 @@
+"""Dropout: a layer that, while training, silences a random share of its inputs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from glassnet.layers import Layer
+
+
+class Dropout(Layer):
+    r"""Inverted dropout: while training, zero each value with probability p and scale the rest.
+
+    .. math:: y = x \odot m / (1 - p), \quad m_{ij} \sim \text{Bernoulli}(1 - p)
+
+    .. math:: dE/dx = dE/dy \odot m / (1 - p)
+
+    At inference (``training`` False) it is the identity.
+
+    Examples
+    --------
+    >>> drop = Dropout(0.5, rng=np.random.default_rng(0))
+    >>> drop.forward(np.ones((1, 4)))  # inference: unchanged
+    array([[1., 1., 1., 1.]])
+    >>> drop.training = True
+    >>> sorted(set(drop.forward(np.ones((2, 4))).ravel().tolist()))
+    [0.0, 2.0]
+    """
+
+    def __init__(self, p: float = 0.5, rng: np.random.Generator | None = None) -> None:
+        super().__init__()
+        if not 0.0 <= float(p) < 1.0:
+            raise ValueError(f"Dropout p must be in [0, 1); got {p}.")
+        self.p = float(p)
+        self.rng = rng or np.random.default_rng()
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        """y = x * mask / (1 - p) while training; y = x otherwise."""
+        if not self.training or self.p == 0.0:
+            self.mask = None
+            return x
+        keep = self.rng.random(x.shape, dtype=x.dtype) >= self.p  # (N, d)
+        self.mask = keep.astype(x.dtype) / x.dtype.type(1.0 - self.p)  # (N, d)
+        return x * self.mask
+
+    def backward(self, grad_out: np.ndarray, need_input_grad: bool = True) -> np.ndarray | None:
+        """dE/dx = dE/dy * mask / (1 - p)."""
+        if not need_input_grad:
+            return None
+        return grad_out if self.mask is None else grad_out * self.mask
+
+    def config(self) -> dict[str, Any]:
+        """Constructor arguments."""
+        return {"p": self.p}
