@@ -170,7 +170,7 @@ class EarlyStopping(Callback):
         if better:
             self.best, self.best_epoch, self.wait = value, epoch, 0
             if self.restore_best_weights:
-                self.best_params = [p.value.copy() for p in self.net.parameters()]
+                self.best_params = snapshot(self.net)
         else:
             self.wait += 1
             if self.wait >= self.patience:

@@ -21,17 +21,27 @@ def labels_from_targets(T: np.ndarray) -> np.ndarray:
     return np.rint(T.reshape(-1)).astype(np.int64)
 
 
-def labels_from_outputs(loss_name: str, out: np.ndarray, from_logits: bool = False) -> np.ndarray:
+def labels_from_outputs(
+    out: np.ndarray, from_logits: bool = False, into: np.ndarray | None = None
+) -> np.ndarray:
     """Predicted labels from network outputs: argmax, or a threshold for one output.
+
+    One output is a probability (class 1 when > 0.5), or a logit with ``from_logits``
+    (class 1 when > 0). ``into`` receives the labels instead of a new array (int64, or bool
+    for one output).
 
     Examples
     --------
-    >>> labels_from_outputs("binary_cross_entropy", np.array([[0.2], [0.9]]))
+    >>> labels_from_outputs(np.array([[0.2], [0.9]]))
     array([0, 1])
+    >>> labels_from_outputs(np.array([[0.1, 2.0], [3.0, -1.0]]))
+    array([1, 0])
     """
     if out.shape[1] > 1:
-        return out.argmax(axis=1)
+        return np.argmax(out, axis=1, out=into)
     threshold = 0.0 if from_logits else 0.5
+    if into is not None:
+        return np.greater(out[:, 0], threshold, out=into)
     return (out[:, 0] > threshold).astype(np.int64)
 
 
@@ -147,7 +157,7 @@ def score_outputs(loss: Any, out: np.ndarray, T: np.ndarray) -> dict[str, float]
     """
     result = {"loss": loss.forward(out, T)}
     if is_classification(loss):
-        pred = labels_from_outputs(loss.name, out, getattr(loss, "from_logits", False))
+        pred = labels_from_outputs(out, getattr(loss, "from_logits", False))
         result["accuracy"] = accuracy(labels_from_targets(T), pred)
     else:
         T2 = T.reshape(out.shape) if T.size == out.size else T

@@ -205,7 +205,6 @@ class Sequential(Inference):
             layer.params[key] = view
             layer.grads[key] = grads[offset : offset + size].reshape(shape)
             offset += size
-        self._flat_grads = grads
 
     def zero_grad(self) -> None:
         """Set every gradient to zero.

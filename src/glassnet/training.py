@@ -29,6 +29,7 @@ from glassnet.dropout import Dropout
 from glassnet.losses import Loss, get_loss
 from glassnet.metrics import (
     is_classification,
+    labels_from_outputs,
     labels_from_targets,
     score_outputs,
 )
@@ -191,7 +192,6 @@ def fit(
     pred = (
         None if labels is None else np.empty(n, dtype=np.int64 if net.out_features != 1 else bool)
     )
-    threshold = 0.0 if from_logits else 0.5
     last = len(net.layers) - 1
     fuse_sigmoid = (
         isinstance(net.layers[-1], Sigmoid)
@@ -231,10 +231,7 @@ def fit(
                     if not math.isfinite(value):
                         _diverged(net, good, epoch, b, value, opt)
                     if pred is not None:  # predicted labels, compared once per epoch
-                        if y.shape[1] > 1:
-                            np.argmax(y, axis=1, out=pred[start : start + m])
-                        else:
-                            np.greater(y[:, 0], threshold, out=pred[start : start + m])
+                        labels_from_outputs(y, from_logits, into=pred[start : start + m])
                     if fuse_sigmoid:  # sigmoid + BCE: dE/dz = (y - t)/M, skipping y(1 - y)
                         net.backward(loss_obj.backward_through_sigmoid(), False, last - 1)
                     else:
