@@ -103,7 +103,9 @@ def test_gradcheck_command_passes(capsys):
         assert name in out
 
 
-@pytest.mark.parametrize("loss", ["cross_entropy", "binary_cross_entropy"])
+@pytest.mark.parametrize(
+    "loss", ["cross_entropy", "binary_cross_entropy", "ce", "cross-entropy", "bce"]
+)
 def test_gradcheck_command_other_losses(capsys, loss):
     status, out, _ = run(capsys, "gradcheck", "--layers", "4,6,3", "--activation", "relu",
                          "--loss", loss)  # fmt: skip
@@ -135,3 +137,12 @@ def test_bad_option_value_is_an_argparse_error(capsys):
         main(["explain", "two-node", "--lr", "fast"])
     assert exc.value.code == 2
     assert "argument --lr: invalid float value: 'fast'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("loss", ["ce", "cross-entropy", "cross_entropy"])
+def test_explain_mlp_knows_every_name_of_cross_entropy(capsys, loss):
+    status, out, _ = run(capsys, "explain", "mlp", "--layers", "2,2,2", "--x", "0.5,0.2",
+                         "--target", "1", "--loss", loss)  # fmt: skip
+    assert status == 0
+    assert "E = -log softmax(z)[target]" in out
+    assert "sigmoid(z2" not in out  # logits out: no output sigmoid before the softmax

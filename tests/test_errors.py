@@ -81,6 +81,17 @@ def test_fractional_labels_for_cross_entropy():
         fit(T=np.full(10, 0.5), loss="cross_entropy")
 
 
+@pytest.mark.parametrize("rows", [[[1.0, 1.0]] * 10, [[0.5, 0.1]] * 10, [[1.5, -0.5]] * 10])
+def test_cross_entropy_rows_must_be_distributions(rows):
+    with pytest.raises(ValueError, match="rows of class probabilities .* sum to 1"):
+        fit(T=np.array(rows), loss="cross_entropy")
+
+
+def test_cross_entropy_soft_rows_train():
+    soft = np.tile([0.3, 0.7], (10, 1))
+    assert np.isfinite(fit(T=soft, loss="cross_entropy").history["loss"]).all()
+
+
 def test_bce_targets_outside_zero_one():
     with pytest.raises(
         ValueError, match=r"binary_cross_entropy targets must be in \[0, 1\]; got \[-"

@@ -85,7 +85,7 @@ def _step(net: Sequential, X: np.ndarray, G: np.ndarray, reuse: bool) -> list[np
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 def test_fit_fast_paths_match_the_plain_ones(dtype: str) -> None:
     # Buffers on (as in fit): ReLU by a boolean mask against cached zeros, dE/db = 1^T G.
-    # Buffers off: maximum(z, 0), copy where y > 0, np.sum. Same numbers either way.
+    # Buffers off: maximum(z, 0) against a scalar, np.sum. Same numbers either way.
     rng = np.random.default_rng(1)
     net = Sequential([Dense(5, 7), ReLU(), Dense(7, 3)], dtype=dtype, seed=2)
     X = rng.standard_normal((9, 5)).astype(dtype)  # (N, in)

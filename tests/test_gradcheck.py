@@ -82,7 +82,7 @@ def test_tiny_gradient_entries_are_not_false_failures():
 
 @pytest.mark.parametrize("seed", range(20))
 def test_cli_defaults_pass_for_many_seeds(seed):
-    """The gradcheck command's settings: 4 samples, a 4-8-3 sigmoid net, cross-entropy."""
+    """Many seeds of a 4-8-3 sigmoid net with cross-entropy: no false failures."""
     rng = np.random.default_rng(seed)
     net = gn.mlp("4,8,3", "sigmoid", dtype="float64", seed=seed)
     report = gn.gradcheck(net, rng.normal(size=(4, 4)), rng.integers(0, 3, size=4), "cross_entropy")
@@ -96,3 +96,25 @@ def test_tolerance_decides_passed():
     assert report.tolerance == 1e-30
     assert report.passed == (report.worst <= 1e-30)
     assert gn.gradcheck(net, X, T).passed
+    # the verdict follows the tolerance: 1e-5 fails a bound of 1e-6 and passes 1e-4
+    assert not gn.GradcheckReport({"0.W": 1e-5}, tolerance=1e-6).passed
+    assert gn.GradcheckReport({"0.W": 1e-5}, tolerance=1e-4).passed
+
+
+class DoubledBiasGrad(gn.Dense):
+    """A Dense whose backward reports twice the true dE/db: relative error 1/3."""
+
+    def backward(self, grad_out, need_input_grad=True):
+        out = super().backward(grad_out, need_input_grad)
+        self.grads["b"] *= 2
+        return out
+
+
+def test_a_wrong_gradient_fails_a_tight_tolerance_and_passes_a_loose_one():
+    X, T = data()
+    net = gn.Sequential([DoubledBiasGrad(3, 2)], seed=0)
+    tight = gn.gradcheck(net, X, T, tolerance=1e-6)
+    assert not tight.passed
+    assert tight.errors["0.b"] == pytest.approx(1 / 3, rel=1e-4)
+    assert tight.errors["0.W"] < 1e-6  # only the broken gradient is flagged
+    assert gn.gradcheck(net, X, T, tolerance=0.5).passed

@@ -188,8 +188,9 @@ class ModelCheckpoint(Callback):
     """Save the network, its optimiser state and the run's progress after each epoch.
 
     Files are written atomically (a temporary file, then a rename), so a crash never leaves
-    a half-written checkpoint. ``glassnet.load_checkpoint`` reads one back, and
-    ``fit(..., resume=checkpoint)`` continues exactly where it stopped.
+    a half-written checkpoint. ``net, opt, state = glassnet.load_checkpoint(path)`` reads one
+    back, and ``net.fit(..., optimizer=opt, initial_epoch=state["epoch"], seed=state["seed"])``
+    continues exactly where it stopped.
 
     Parameters
     ----------

@@ -40,15 +40,22 @@ class Dropout(Layer):
         if not self.training or self.p == 0.0:
             self.mask = None
             return x
-        keep = self.rng.random(x.shape, dtype=x.dtype) >= self.p  # (N, d)
-        self.mask = keep.astype(x.dtype) / x.dtype.type(1.0 - self.p)  # (N, d)
-        return x * self.mask
+        mask = self._buffer("mask", x.shape, x.dtype)  # (N, d)
+        self.rng.random(out=mask, dtype=x.dtype)  # uniform draws, then kept-or-not
+        np.greater_equal(mask, self.p, out=mask)
+        mask /= x.dtype.type(1.0 - self.p)
+        self.mask = mask
+        return np.multiply(x, mask, out=self._buffer("y", x.shape, x.dtype))
 
     def backward(self, grad_out: np.ndarray, need_input_grad: bool = True) -> np.ndarray | None:
         """dE/dx = dE/dy * mask / (1 - p)."""
         if not need_input_grad:
             return None
-        return grad_out if self.mask is None else grad_out * self.mask
+        if self.mask is None:
+            return grad_out
+        return np.multiply(
+            grad_out, self.mask, out=self._buffer("dx", grad_out.shape, grad_out.dtype)
+        )
 
     def config(self) -> dict[str, Any]:
         """Constructor arguments."""

@@ -37,7 +37,9 @@ class GradcheckReport:
     Attributes
     ----------
     errors : dict[str, float]
-        "0.W", "0.b", ..., and "input" -> worst relative error over its entries.
+        "0.W", "0.b", ..., and "input" -> worst relative error over its entries. Entries
+        smaller than the noise floor f (module docstring) are divided by f instead, and f
+        grows as the tolerance shrinks, so those entries' errors scale with the tolerance.
     tolerance : float
         Bound used by ``passed``.
     """

@@ -11,8 +11,10 @@ from typing import Any
 import numpy as np
 
 from glassnet._checks import as_2d_array, check_positive_int
+from glassnet.activations import Sigmoid, Softmax
 from glassnet.layers import Dense, Layer
 from glassnet.losses import get_loss
+from glassnet.metrics import labels_from_outputs
 
 
 class Inference:
@@ -72,14 +74,13 @@ class Inference:
         out = self.predict(X, batch_size)
         loss = self.loss_
         if loss is not None and loss.name == "cross_entropy":
-            out = np.exp(out - out.max(axis=1, keepdims=True))
-            out /= out.sum(axis=1, keepdims=True)
-        elif loss is not None and getattr(loss, "from_logits", False):
-            out = 1 / (1 + np.exp(-out))
+            return Softmax().forward(out)
+        if loss is not None and getattr(loss, "from_logits", False):
+            return Sigmoid().forward(out)
         return out
 
     def predict_classes(self, X: Any, batch_size: int = 4096) -> np.ndarray:
-        """Predicted labels: argmax over outputs, or output > 0.5 for a single output.
+        """Predicted labels: argmax over outputs; for one output, > 0.5 (or a logit > 0).
 
         Examples
         --------
@@ -88,10 +89,8 @@ class Inference:
         >>> net.predict_classes([[-2.0], [3.0]])
         array([0, 1])
         """
-        proba = self.predict_proba(X, batch_size)
-        if proba.shape[1] == 1:
-            return (proba[:, 0] > 0.5).astype(np.int64)
-        return proba.argmax(axis=1)
+        from_logits = getattr(self.loss_, "from_logits", False)
+        return labels_from_outputs(self.predict(X, batch_size), from_logits)
 
     def evaluate(
         self, X: Any, T: Any, loss: Any = None, batch_size: int = 4096

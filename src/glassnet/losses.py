@@ -139,9 +139,11 @@ class BinaryCrossEntropy(Loss):
         """dE/dy (or dE/dz with ``from_logits``)."""
         y, t, m = self.y, self.t, self.y.size
         if self.from_logits:
-            e = np.exp(-np.abs(y))
-            sig = np.where(y >= 0, 1, e) / (1 + e)
-            return ((sig - t) / m).astype(y.dtype, copy=False)
+            from glassnet.activations import Sigmoid  # the stable sigmoid, not a copy of it
+
+            g = Sigmoid().forward(y) - t  # (N, d)
+            g *= g.dtype.type(1.0 / m)
+            return g
         den = np.subtract(1, y)  # (N, d): m y (1 - y), at least m 1e-12
         den *= y
         np.maximum(den, 1e-12, out=den)
@@ -174,7 +176,9 @@ class BinaryCrossEntropy(Loss):
 class CrossEntropy(Loss):
     r"""Softmax cross-entropy on logits z, fused for stability and speed.
 
-    Targets are integer labels of shape (N,) or one-hot (or soft) rows of shape (N, K).
+    Targets are integer labels of shape (N,) or rows of class probabilities of shape (N, K):
+    one-hot, or soft, but each row >= 0 and summing to 1 (the gradient below assumes it;
+    ``fit`` checks it).
 
     .. math:: p = \text{softmax}(z), \qquad E = -\frac{1}{N} \sum_n \log p_{n, t_n}
               = \frac{1}{N} \sum_n \big(\text{logsumexp}(z_n) - z_{n, t_n}\big)

@@ -159,9 +159,7 @@ def _build(meta: dict[str, Any], arrays: dict[str, np.ndarray], path: Any) -> Se
                 raise ValueError(f"unknown layer type {spec['type']!r}")
             built.append(cls(**spec.get("config", {})))
         net = Sequential(built, dtype=meta["dtype"])
-    except (KeyError, TypeError) as exc:
-        raise ValueError(f"{str(path)!r}: the model description is invalid ({exc}).") from None
-    except ValueError as exc:
+    except (KeyError, TypeError, ValueError) as exc:
         raise ValueError(f"{str(path)!r}: the model description is invalid ({exc}).") from None
     for p in net.parameters():
         if p.name not in arrays:

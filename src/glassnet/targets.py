@@ -45,6 +45,12 @@ def prepare_targets(net: Any, loss: Loss, T: Any, n: int, name: str = "T") -> np
             f"{name} has shape {T.shape} but the network outputs (N, {k}); they must match. "
             f"Change the last layer to {T.shape[1]} outputs or reshape the targets."
         )
+    if loss.name == "cross_entropy" and (T.min() < 0 or not np.allclose(T.sum(axis=1), 1)):
+        raise ValueError(
+            f"{name}: cross_entropy takes integer labels (N,) or rows of class probabilities "
+            "(one-hot or soft) that are >= 0 and sum to 1; some rows do not. For several "
+            "independent 0/1 targets use binary_cross_entropy."
+        )
     if loss.name == "binary_cross_entropy" and (T.min() < 0 or T.max() > 1):
         raise ValueError(
             f"binary_cross_entropy targets must be in [0, 1]; got [{T.min()}, {T.max()}]."

@@ -290,12 +290,7 @@ def _bound_to(opt: Optimizer, net: Any) -> bool:
 
 
 def _score(net: Any, loss: Loss, X: np.ndarray, T: np.ndarray) -> dict[str, float]:
-    was = [layer.reuse_buffers for layer in net.layers]
-    out = net.predict(X)
-    net.train()
-    for layer, flag in zip(net.layers, was, strict=True):
-        layer.reuse_buffers = flag
-    return score_outputs(loss, out, T)
+    return score_outputs(loss, net.predict(X), T)  # predict restores the training mode
 
 
 def _diverged(

@@ -42,13 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"glassnet {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
-        try:
-            module = importlib.import_module(f"glassnet.cli.{name}_cmd")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"glassnet.cli.{name}_cmd":
-                continue
-            raise
-        module.add_parser(sub)
+        importlib.import_module(f"glassnet.cli.{name}_cmd").add_parser(sub)
     return parser
 
 

@@ -11,6 +11,7 @@ from glassnet.build import mlp
 from glassnet.explain_render import fmt
 from glassnet.explanation import explain
 from glassnet.layers import Dense
+from glassnet.losses import get_loss
 from glassnet.network import Sequential
 
 
@@ -77,7 +78,7 @@ def _network(args: argparse.Namespace) -> Sequential:
     if args.network == "two-node":
         return two_node_network(args.w, args.b, args.activation)
     if args.network == "mlp":
-        out_act = args.activation if args.loss != "cross_entropy" else None
+        out_act = args.activation if get_loss(args.loss).name != "cross_entropy" else None
         return mlp(
             args.layers, args.activation, output_activation=out_act, dtype="float64", seed=args.seed
         )
@@ -93,7 +94,7 @@ def run(args: argparse.Namespace) -> int:
     net = _network(args)
     x = _floats(args.x)
     target: object = _floats(args.target)
-    if args.loss in ("cross_entropy", "ce"):
+    if get_loss(args.loss).name == "cross_entropy":
         target = int(float(args.target))
     weight = tuple(int(v) for v in args.weight.split(",")) if args.weight else None
     steps = []

@@ -8,6 +8,7 @@ import numpy as np
 
 from glassnet.build import mlp
 from glassnet.gradcheck import gradcheck
+from glassnet.losses import get_loss
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -32,8 +33,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run the command; exit 1 if any gradient is off."""
+    loss = get_loss(args.loss).name  # "bce", "cross-entropy", ... -> the canonical name
     out_act = args.output_activation
-    if args.loss in ("binary_cross_entropy", "bce") and out_act is None:
+    if loss == "binary_cross_entropy" and out_act is None:
         out_act = "sigmoid"
     net = mlp(
         args.layers, args.activation, output_activation=out_act, dtype="float64", seed=args.seed
@@ -41,13 +43,13 @@ def run(args: argparse.Namespace) -> int:
     rng = np.random.default_rng(args.seed)
     X = rng.normal(size=(args.samples, net.in_features))
     k = net.out_features
-    if args.loss in ("cross_entropy", "ce"):
+    if loss == "cross_entropy":
         T = rng.integers(0, k, size=args.samples)
-    elif args.loss in ("binary_cross_entropy", "bce"):
+    elif loss == "binary_cross_entropy":
         T = rng.integers(0, 2, size=(args.samples, k)).astype(float)
     else:
         T = rng.normal(size=(args.samples, k))
-    report = gradcheck(net, X, T, loss=args.loss, tolerance=args.tolerance)
-    print(f"gradcheck of {args.layers} {args.activation}, loss {args.loss}, {args.samples} samples")
+    report = gradcheck(net, X, T, loss=loss, tolerance=args.tolerance)
+    print(f"gradcheck of {args.layers} {args.activation}, loss {loss}, {args.samples} samples")
     print(report)
     return 0 if report.passed else 1

@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from glassnet._blas import axpy
 from glassnet.optimizers.base import Optimizer, Parameter  # noqa: F401  (Parameter: examples)
 
 
@@ -47,15 +48,20 @@ class RMSprop(Optimizer):
         if self.weight_decay:
             g = g + self.weight_decay * w
         s = self._buf(state, "square_avg", w)
+        d = self._buf(state, "_scratch", w)  # reused: no temporaries per step
         s *= self.alpha
-        s += (1 - self.alpha) * g * g
-        d = g / (np.sqrt(s) + self.eps)
+        np.multiply(g, g, out=d)
+        d *= 1 - self.alpha
+        s += d
+        np.sqrt(s, out=d)
+        d += self.eps
+        np.divide(g, d, out=d)  # g / (sqrt(s) + eps)
         if self.momentum:
             b = self._buf(state, "momentum", w)
             b *= self.momentum
             b += d
             d = b
-        w -= self.lr * d
+        axpy(-self.lr, d, w)
 
     def hyperparameters(self) -> dict[str, Any]:
         """Constructor arguments."""
