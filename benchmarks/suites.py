@@ -185,6 +185,9 @@ def _accuracy_row(
         start = time.perf_counter()
         results[side] = (run(), time.perf_counter() - start)
     (ga, gs), (ta, ts) = results["glassnet"], results["torch"]
+    for side, accuracy in (("glassnet", ga), ("PyTorch", ta)):
+        if not accuracy > 0.3:  # three times chance for 10 classes: proof that both trained
+            raise ValueError(f"{name}: {side} reached only {accuracy:.2%}; it did not train.")
     setting = (
         f"{'-'.join(map(str, cfg['sizes']))}, {cfg['optimizer']} lr {cfg['lr']}, "
         f"b{cfg['batch_size']}, {cfg['epochs']} epochs"

@@ -7,30 +7,25 @@ The matching PyTorch code is in :mod:`benchmarks.torch_ref`, one function per wo
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 import numpy as np
 
-from glassnet import Dense, ReLU, Sequential, Sigmoid, Tanh
+from glassnet import Sequential
+from glassnet import mlp as gn_mlp
 
 #: widths of the MNIST network the speed targets are stated for
 MNIST_SIZES = (784, 256, 128, 10)
 
 
-def mlp(sizes: tuple[int, ...], seed: int = 0, activation: type = ReLU) -> Sequential:
-    """A float32 multilayer perceptron: Dense, activation, ..., Dense (logits out).
+def mlp(sizes: tuple[int, ...], seed: int = 0) -> Sequential:
+    """The benchmark MLP: glassnet.mlp with ReLU and Xavier weights (the Dense default).
 
     Examples
     --------
     >>> mlp((4, 3, 2)).n_params
     23
     """
-    layers: list[Any] = []
-    for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:], strict=True)):
-        layers.append(Dense(a, b))
-        if i < len(sizes) - 2:
-            layers.append(activation())
-    return Sequential(layers, seed=seed)
+    return gn_mlp(list(sizes), "relu", init="xavier_uniform", seed=seed)
 
 
 def epoch_setup(
@@ -91,11 +86,11 @@ def matmul_setup(
     acts = [rng.random((m, k), dtype=np.float32) for k in sizes]  # (B, width) per layer
     grads = [np.empty((m, k), np.float32) for k in sizes]  # dE/d(activation)
     gWs = [np.empty_like(W) for W in Ws]
-    steps = [(s, min(batch_size, n - s)) for s in range(0, n, batch_size)]
+    steps = [min(batch_size, n - s) for s in range(0, n, batch_size)]  # batch sizes
     L = len(Ws)
 
     def run() -> float:
-        for _, b in steps:
+        for b in steps:
             for i in range(L):
                 np.matmul(acts[i][:b], Ws[i], out=acts[i + 1][:b])  # (B, out)
             grads[L][:b] = acts[L][:b]
@@ -122,7 +117,7 @@ def tiny_setup(
     >>> run = tiny_setup(X, y, epochs=2); 0.0 < run() < 1.0
     True
     """
-    net = Sequential([Dense(2, 8), Tanh(), Dense(8, 8), Tanh(), Dense(8, 1), Sigmoid()], seed=seed)
+    net = gn_mlp([2, 8, 8, 1], "tanh", output_activation="sigmoid", seed=seed)
     T = y.reshape(-1, 1).astype(np.float32)  # (N, 1)
 
     def run() -> float:
