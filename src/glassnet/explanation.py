@@ -74,7 +74,7 @@ class Explanation:
 
     def _repr_svg_(self) -> str | None:
         try:
-            from glassnet.plot.network import trace_svg
+            from glassnet.plot.notebook import trace_svg
         except ImportError:
             return None
         return trace_svg(self)

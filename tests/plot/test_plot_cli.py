@@ -77,3 +77,18 @@ def test_user_errors_exit_2(tmp_path, capsys):
     assert "no such file" in capsys.readouterr().err
     assert main(["plot", "trace", "-o", str(tmp_path / "t.txt")]) == 2
     assert "must end in one of" in capsys.readouterr().err
+
+
+def test_trace_loss_names_are_canonicalised(model, capsys, monkeypatch):
+    """--loss cross-entropy and CE mean cross_entropy: the target is read as a class label."""
+    import glassnet.plot
+
+    m, _ = model
+    drawn = []
+    monkeypatch.setattr(glassnet.plot, "save_figure", lambda fig, path, dpi: drawn.append(fig))
+    argv = ["plot", "trace", "--model", str(m), "--x", "0.5,-0.5", "--target", "1"]
+    for name in ("cross_entropy", "cross-entropy", "CE"):
+        assert main([*argv, "--loss", name]) == 0, capsys.readouterr().err
+    texts = [sorted(t.get_text() for a in fig.axes for t in a.texts) for fig in drawn]
+    assert texts[0] == texts[1] == texts[2]
+    assert "target class = 1\n(cross_entropy)" in texts[0]

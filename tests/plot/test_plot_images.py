@@ -148,3 +148,15 @@ def test_save_figure_rejects_unknown_suffix(tmp_path):
     with pytest.raises(ValueError, match="must end in one of"):
         plot.save_figure(plot.plot_history(_history()), tmp_path / "h.txt")
     assert plot.history_svg(_history()).count("<svg") == 1
+
+
+def test_history_epoch_numbers_are_read_from_every_form():
+    """Epochs 10..12 (a resumed run) are drawn at 11..13 (1-based), whatever the form."""
+    h = History()
+    for e, loss in zip((10, 11, 12), (0.9, 0.6, 0.4), strict=True):
+        h.append(e, {"loss": loss})
+    d = h.to_dict()
+    for form in (h, d, json.loads(json.dumps(d)), {"history": d, "test": {"loss": 0.5}}):
+        line = plot.plot_history(form).axes[0].lines[0]
+        assert list(line.get_xdata()) == [11, 12, 13]
+        np.testing.assert_allclose(line.get_ydata(), [0.9, 0.6, 0.4])

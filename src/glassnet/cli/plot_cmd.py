@@ -63,13 +63,6 @@ def _out(p: argparse.ArgumentParser, default: str) -> None:
     p.set_defaults(func=run)
 
 
-def _floats(text: str) -> list[float]:
-    try:
-        return [float(v) for v in text.split(",")]
-    except ValueError:
-        raise ValueError(f"expected comma-separated numbers; got {text!r}.") from None
-
-
 def _test_data(args: argparse.Namespace, info: dict[str, Any]) -> tuple[Any, Any]:
     from glassnet.cli import _common as common
 
@@ -98,11 +91,13 @@ def _figure(args: argparse.Namespace) -> Any:
     if args.kind == "network":
         return plot.plot_network(net)
     if args.kind == "trace":
+        from glassnet.cli.explain_cmd import _floats
         from glassnet.explanation import explain
+        from glassnet.losses import get_loss
 
         loss = args.loss or (net.loss_.name if net.loss_ is not None else "mse")
         target: Any = _floats(args.target)
-        if loss in ("cross_entropy", "ce"):
+        if get_loss(loss).name == "cross_entropy":
             target = int(float(args.target))
         step = explain(net.copy("float64"), _floats(args.x), target, loss=loss, lr=args.lr)
         return plot.plot_trace(step)

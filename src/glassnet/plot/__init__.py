@@ -17,8 +17,8 @@ from glassnet.plot.boundary import plot_decision_boundary, plot_neuron_maps
 from glassnet.plot.curves import plot_history
 from glassnet.plot.heatmaps import plot_confusion_matrix, plot_weight_matrix
 from glassnet.plot.histograms import WeightRecorder, plot_histograms
-from glassnet.plot.network import plot_network, trace_svg
-from glassnet.plot.notebook import figure_svg, history_svg, network_svg
+from glassnet.plot.network import plot_network
+from glassnet.plot.notebook import figure_svg, history_svg, network_svg, trace_svg
 from glassnet.plot.standard import save_standard_plots
 from glassnet.plot.trace import plot_trace
 

@@ -13,20 +13,16 @@ def _as_history(history: Any) -> tuple[dict[str, list[float]], list[int]]:
     """The metric lists and epoch numbers of a History, its to_dict(), or train --json output."""
     from glassnet.callbacks import History
 
-    if isinstance(history, History):
-        data, epochs = history.history, history.epochs
-    elif isinstance(history, dict):
-        inner = history.get("history", history)
-        if isinstance(inner, dict) and isinstance(inner.get("history"), dict):
-            inner = inner["history"]  # train --json: {"history": History.to_dict(), ...}
-            epochs = list(history["history"].get("epochs", []))
-        else:
-            epochs = list(history.get("epochs", [])) if "history" in history else []
-        data = inner
-    else:
+    d = history.to_dict() if isinstance(history, History) else history
+    if not isinstance(d, dict):
         raise TypeError(
             f"history must be a History or its to_dict(); got {type(history).__name__}."
         )
+    inner = d.get("history")
+    if isinstance(inner, dict) and isinstance(inner.get("history"), dict):
+        d = inner  # train --json: {"history": History.to_dict(), ...}
+    data = d.get("history", d)
+    epochs = list(d.get("epochs", []))
     if not isinstance(data, dict) or not data.get("loss"):
         raise ValueError(f"history has no 'loss' values to draw; got keys {sorted(data)}.")
     n = len(data["loss"])

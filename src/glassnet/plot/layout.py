@@ -132,8 +132,19 @@ def columns_from_trace(trace: Any) -> list[Column]:
     return columns_from_layers(recs[0].x.shape[1], [r.kind for r in recs], [r.params for r in recs])
 
 
+def is_two_node(cols: list[Column]) -> bool:
+    """True for the article's network: one input node feeding one output node.
+
+    Examples
+    --------
+    >>> is_two_node([Column(1), Column(1)]), is_two_node([Column(2), Column(1)])
+    (True, False)
+    """
+    return len(cols) == 2 and cols[0].width == 1 and cols[1].width == 1
+
+
 def _name(cols: list[Column]) -> None:
-    two_node = len(cols) == 2 and cols[0].width == 1 and cols[1].width == 1
+    two_node = is_two_node(cols)
     n_in = cols[0].width
     cols[0].names = ["x"] if n_in == 1 else [f"x{i + 1}" for i in range(n_in)]
     for k, col in enumerate(cols[1:], start=1):

@@ -20,8 +20,8 @@ from glassnet.plot._base import (
     sign_colour,
     widths,
 )
-from glassnet.plot.error_node import draw_error, error_position  # error_position: re-export
-from glassnet.plot.figsize import figure_size  # also re-exported from here, as before
+from glassnet.plot.error_node import draw_error, error_position
+from glassnet.plot.figsize import figure_size
 from glassnet.plot.layout import (
     RADIUS,
     Column,
@@ -29,6 +29,7 @@ from glassnet.plot.layout import (
     columns_from_trace,
     gaps,
     is_small,
+    is_two_node,
     positions,
 )
 
@@ -97,7 +98,7 @@ def draw_structure(
 
     pos = positions(cols)
     small = is_small(cols)
-    two_node = len(cols) == 2 and cols[0].width == 1 and cols[1].width == 1
+    two_node = is_two_node(cols)
     all_w = np.concatenate([c.W.ravel() for c in cols[1:]])  # (n_weights,)
     lw_all = widths(all_w)
     start = 0
@@ -264,20 +265,3 @@ def plot_network(net: Any, ax: Any = None, trace: Any = None, precision: int = 4
         fontsize=9,
     )
     return done(fig, ax_, ax)
-
-
-def trace_svg(step: Any, precision: int = 4) -> str:
-    """SVG text of :func:`glassnet.plot.plot_trace`, with every number kept as text.
-
-    Examples
-    --------
-    >>> from glassnet import Dense, Sigmoid, Sequential, explain
-    >>> net = Sequential([Dense(1, 1, weights=[[0.5]], bias=[0.1]), Sigmoid()], dtype="float64")
-    >>> svg = trace_svg(explain(net, [1.0], [0.8]))
-    >>> "0.6457" in svg and "-0.0706" in svg
-    True
-    """
-    from glassnet.plot.notebook import figure_svg
-    from glassnet.plot.trace import plot_trace
-
-    return figure_svg(plot_trace(step, precision=precision))

@@ -1,4 +1,4 @@
-"""Pictures for Jupyter: SVG text of a figure, a network and a training history.
+"""Pictures for Jupyter: SVG text of a figure, a network, a training step and a history.
 
 ``Sequential``, ``History`` and ``Explanation`` call these from their ``_repr_svg_`` so a
 notebook shows them as pictures; numbers stay text in the SVG (``svg.fonttype = "none"``).
@@ -55,3 +55,19 @@ def history_svg(history: Any) -> str:
     from glassnet.plot.curves import plot_history
 
     return figure_svg(plot_history(history))
+
+
+def trace_svg(step: Any, precision: int = 4) -> str:
+    """SVG text of :func:`glassnet.plot.plot_trace`, with every number kept as text.
+
+    Examples
+    --------
+    >>> from glassnet import Dense, Sigmoid, Sequential, explain
+    >>> net = Sequential([Dense(1, 1, weights=[[0.5]], bias=[0.1]), Sigmoid()], dtype="float64")
+    >>> svg = trace_svg(explain(net, [1.0], [0.8]))
+    >>> "0.6457" in svg and "-0.0706" in svg
+    True
+    """
+    from glassnet.plot.trace import plot_trace
+
+    return figure_svg(plot_trace(step, precision=precision))

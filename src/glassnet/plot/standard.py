@@ -36,10 +36,10 @@ def save_standard_plots(
     ['network.png', 'confusion.png', 'boundary.png', 'weights.png']
     """
     from glassnet.layers import Dense
+    from glassnet.metrics import labels_from_targets
     from glassnet.plot.boundary import plot_decision_boundary
     from glassnet.plot.curves import plot_history
     from glassnet.plot.heatmaps import plot_confusion_matrix, plot_weight_matrix
-    from glassnet.plot.layout import columns_from_net
     from glassnet.plot.network import plot_network
 
     if task not in ("classification", "regression"):
@@ -55,14 +55,11 @@ def save_standard_plots(
 
     widths = [net.in_features] + [lay.out_features for lay in net.layers if isinstance(lay, Dense)]
     if sum(widths) <= MAX_DIAGRAM_NODES:
-        columns_from_net(net)  # raises for layers the diagram cannot draw
         put("network.png", plot_network(net))
     if history is not None:
         put("history.png", plot_history(history))
     if task == "classification":
-        labels = (
-            y.argmax(axis=1) if y.ndim == 2 and y.shape[1] > 1 else y.reshape(-1).astype(np.int64)
-        )
+        labels = labels_from_targets(y)  # (N,)
         pred = net.predict_classes(X)
         k = int(max(labels.max(initial=0), pred.max(initial=0))) + 1
         if net.out_features and net.out_features > 1:
@@ -72,9 +69,10 @@ def save_standard_plots(
             plot_confusion_matrix(labels, pred, class_names=[str(c) for c in range(k)]),
         )
     if X.ndim == 2 and X.shape[1] == 2:
-        shown = y.argmax(axis=1) if y.ndim == 2 and y.shape[1] > 1 else y.reshape(-1)
         if task == "classification":
-            shown = shown.astype(np.int64)
+            shown = labels_from_targets(y)  # (N,)
+        else:
+            shown = y.argmax(axis=1) if y.ndim == 2 and y.shape[1] > 1 else y.reshape(-1)
         put("boundary.png", plot_decision_boundary(net, X, shown))
     first = next(i for i, lay in enumerate(net.layers) if isinstance(lay, Dense))
     put("weights.png", plot_weight_matrix(net, first))

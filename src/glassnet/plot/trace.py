@@ -14,15 +14,10 @@ import numpy as np
 
 from glassnet.explain_render import equation_text, fmt
 from glassnet.plot._base import ERROR, TEXT, new_figure, sign_colour, widths
-from glassnet.plot.layout import RADIUS, Column, columns_from_trace, gaps, is_small
-from glassnet.plot.network import (
-    _edge_point,
-    as_trace,
-    draw_structure,
-    error_position,
-    figure_size,
-    forward_values,
-)
+from glassnet.plot.error_node import error_position
+from glassnet.plot.figsize import figure_size
+from glassnet.plot.layout import RADIUS, Column, columns_from_trace, gaps, is_small, is_two_node
+from glassnet.plot.network import _edge_point, as_trace, draw_structure, forward_values
 
 _BOX = {"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.9}
 
@@ -58,7 +53,7 @@ def draw_backward(ax: Any, trace: Any, cols: list[Column], precision: int = 4) -
     recs = trace.layers
     pos = draw_structure(ax, cols, loss=trace.loss, faint=True, precision=precision)
     small = is_small(cols)
-    two_node = len(cols) == 2 and cols[0].width == 1 and cols[1].width == 1
+    two_node = is_two_node(cols)
     grads = [recs[c.dense_pos].grads for c in cols[1:]]
     lw_all = widths(
         np.concatenate([np.ravel(g["W"]) for g in grads] + [np.ravel(g["b"]) for g in grads]),
@@ -166,7 +161,7 @@ def _node_grads(ax: Any, recs: list[Any], col: Column, q: np.ndarray, precision:
 
 
 def _title(cols: list[Column], backward: bool) -> str:
-    if len(cols) == 2 and cols[0].width == 1 and cols[1].width == 1:
+    if is_two_node(cols):
         if backward:
             return "backward: dE/dY, then dE/dw and dE/db by the chain rule"
         return f"forward: x -> (w, b, {cols[1].activation}) -> Y -> E"
