@@ -127,3 +127,15 @@ def test_regressor_fits_a_line_and_warns_when_not_converged():
 
     with pytest.warns(ConvergenceWarning, match="max_iter=2 epochs reached"):
         MLPRegressor(max_iter=2, random_state=0).fit(X, y)
+
+
+def test_predict_proba_is_the_softmax_of_the_logits():
+    X, y = make_blobs(n_samples=60, centers=3, random_state=2)
+    clf = MLPClassifier((8,), max_iter=20, random_state=0).fit(X, y)
+    z = clf.model_.predict(X)  # (60, 3) logits, float64
+    expected = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)  # (60, 3)
+    proba = clf.predict_proba(X)
+    assert proba.dtype == np.float64
+    np.testing.assert_allclose(proba, expected, rtol=1e-12)
+    clf32 = MLPClassifier((8,), max_iter=5, random_state=0).fit(X.astype(np.float32), y)
+    assert clf32.predict_proba(X.astype(np.float32)).dtype == np.float64

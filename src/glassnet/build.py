@@ -11,13 +11,15 @@ from glassnet.layers import Dense
 from glassnet.network import Sequential
 
 
-def parse_widths(spec: str | Sequence[int], name: str = "layers") -> list[int]:
-    """Turn "3,5,2" (or [3, 5, 2]) into a list of at least two positive widths.
+def parse_widths(spec: str | Sequence[int], name: str = "layers", min_count: int = 2) -> list[int]:
+    """Turn "3,5,2" (or [3, 5, 2]) into a list of at least ``min_count`` positive widths.
 
     Examples
     --------
     >>> parse_widths("784, 256,10")
     [784, 256, 10]
+    >>> parse_widths("64", "--hidden", min_count=1)
+    [64]
     """
     if isinstance(spec, str):
         try:
@@ -28,11 +30,11 @@ def parse_widths(spec: str | Sequence[int], name: str = "layers") -> list[int]:
             ) from None
     else:
         widths = [int(w) for w in spec]
-    if len(widths) < 2 or any(w <= 0 for w in widths):
-        raise ValueError(
-            f"{name} needs at least two positive widths (inputs and outputs), e.g. '2,8,1'; "
-            f"got {spec!r}."
-        )
+    if len(widths) < min_count or any(w <= 0 for w in widths):
+        what = "two positive widths (inputs and outputs), e.g. '2,8,1'"
+        if min_count != 2:
+            what = f"{min_count} positive width{'s' * (min_count > 1)}, e.g. '128,64'"
+        raise ValueError(f"{name} needs at least {what}; got {spec!r}.")
     return widths
 
 

@@ -200,15 +200,25 @@ class ModelCheckpoint(Callback):
         Metric used by ``save_best_only``.
     save_best_only : bool
         Only overwrite the file when ``monitor`` improves.
+    extra_state : dict or None
+        More JSON-able entries for the saved state (e.g. ``{"data": ...}``); ``fit`` fills in
+        ``seed``, ``loss`` and ``history``, which take precedence over keys of the same name.
 
     Examples
     --------
-    >>> ckpt = ModelCheckpoint("model.npz", save_best_only=False)
+    >>> ckpt = ModelCheckpoint("model.npz", save_best_only=False, extra_state={"note": "run 1"})
     """
 
-    def __init__(self, path: Any, monitor: str = "val_loss", save_best_only: bool = False) -> None:
+    def __init__(
+        self,
+        path: Any,
+        monitor: str = "val_loss",
+        save_best_only: bool = False,
+        extra_state: dict[str, Any] | None = None,
+    ) -> None:
         self.path = Path(path)
         self.monitor, self.save_best_only = monitor, save_best_only
+        self.extra_state = dict(extra_state or {})
         self.best = math.inf
         self.mode = "max" if "acc" in monitor else "min"
         self.optimizer: Any = None
@@ -244,7 +254,7 @@ class ModelCheckpoint(Callback):
         """Write the checkpoint now, recording the epoch that a resume should start at."""
         from glassnet.serialize import save_checkpoint
 
-        state = {**self.run_state, "epoch": int(next_epoch)}
+        state = {**self.extra_state, **self.run_state, "epoch": int(next_epoch)}
         save_checkpoint(self.net, self.path, optimizer=self.optimizer, state=state)
 
 

@@ -7,8 +7,10 @@ in ``Pipeline``, ``GridSearchCV`` and ``cross_val_score``. Parameter names follo
 ``StandardScaler`` in front of them in a ``Pipeline``.
 
 The classifier always uses K softmax outputs with cross-entropy (K = 2 for binary problems
-too), so ``predict_proba`` is a softmax whose rows sum to 1. ``alpha`` is an L2 penalty entering
-the gradient as ``g + alpha W`` (the optimiser's ``weight_decay``) for every parameter.
+too), so ``predict_proba`` is a softmax whose rows sum to 1. ``alpha`` is the optimiser's
+``weight_decay`` for every parameter: an L2 penalty entering the gradient as ``g + alpha W`` for
+every solver except ``"adamw"``, whose decay is decoupled from the gradient
+(``W <- W (1 - lr alpha)``, then the Adam step).
 Training stops after ``max_iter`` epochs, or earlier when the training loss (or, with
 ``early_stopping``, the validation loss) has not improved by ``tol`` for ``n_iter_no_change``
 epochs; with ``early_stopping`` the best weights are restored.
@@ -156,10 +158,14 @@ class _BaseMLP(BaseEstimator):
                 stacklevel=3,
             )
 
-    def _outputs(self, X: Any) -> np.ndarray:
+    def _inputs(self, X: Any) -> np.ndarray:
+        """X (N, d) checked against the fit and cast to the network's dtype."""
         check_is_fitted(self, "model_")
         X = validate_data(self, X, reset=False, dtype=(np.float64, np.float32))
-        return self.model_.predict(X.astype(self.model_.dtype, copy=False))  # (N, out)
+        return X.astype(self.model_.dtype, copy=False)  # (N, d)
+
+    def _outputs(self, X: Any) -> np.ndarray:
+        return self.model_.predict(self._inputs(X))  # (N, out)
 
 
 class MLPClassifier(ClassifierMixin, _BaseMLP):
@@ -210,13 +216,10 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Class probabilities (N, K): the softmax of the network's logits; rows sum to 1."""
-        z = self._outputs(X).astype(np.float64)  # (N, K)
-        z = np.exp(z - z.max(axis=1, keepdims=True))  # (N, K)
-        return z / z.sum(axis=1, keepdims=True)
+        return self.model_.predict_proba(self._inputs(X)).astype(np.float64)  # (N, K)
 
     def predict(self, X: Any) -> np.ndarray:
         """The most probable class of each row, as one of ``classes_``."""
-        check_is_fitted(self, "model_")
         return self.classes_[self._outputs(X).argmax(axis=1)]
 
 

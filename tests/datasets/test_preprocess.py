@@ -177,3 +177,22 @@ def test_dataset_record_and_split_validation():
         Dataset(X, y, X, y, task="clustering")
     with pytest.raises(ValueError, match=r"X_test and y_test must have the same number of rows"):
         Dataset(X, y, X, y[:3])
+
+
+def test_standardizer_state_round_trip_and_bad_states():
+    X = np.array([[1.0, 10.0], [3.0, 30.0]])  # (2, 2): mean [2, 20], std [1, 10]
+    s = Standardizer().fit(X)
+    assert s.state() == {"mean": [2.0, 20.0], "scale": [1.0, 10.0]}
+    back = Standardizer.from_state(s.state())
+    np.testing.assert_array_equal(back.transform(X), [[-1.0, -1.0], [1.0, 1.0]])
+    assert back.mean_.dtype == np.float64
+    with pytest.raises(ValueError, match="state called before fit"):
+        Standardizer().state()
+    with pytest.raises(ValueError, match="a dict with 'mean' and 'scale'; got"):
+        Standardizer.from_state({"mean": [0.0]})
+    with pytest.raises(
+        ValueError, match=r"equal length .* got mean \[0.0\] and scale \[1.0, 1.0\]"
+    ):
+        Standardizer.from_state({"mean": [0.0], "scale": [1.0, 1.0]})
+    with pytest.raises(ValueError, match="every scale > 0"):
+        Standardizer.from_state({"mean": [0.0], "scale": [0.0]})

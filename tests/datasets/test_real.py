@@ -231,3 +231,11 @@ def test_fashion_mnist_and_load_from_a_given_folder(tmp_path):
     assert ds.class_names[9] == "Ankle boot" and ds.y_test.tolist() == [0, 1, 2, 3]
     with pytest.raises(ValueError, match="split must be"):
         D.load_fashion_mnist("validation", path=tmp_path)
+
+
+def test_class_names_come_from_the_file_header():
+    iris = real._sklearn_file("iris.csv").read_text().splitlines()[0].split(",")[2:]
+    assert real.sklearn_class_names("iris") == iris == D.load("iris").class_names
+    assert D.load("digits").class_names == real.sklearn_class_names("digits") == list("0123456789")
+    with pytest.raises(ValueError, match="name must be one of .*; got 'mnist'"):
+        real.sklearn_class_names("mnist")

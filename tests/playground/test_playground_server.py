@@ -225,6 +225,8 @@ BAD = [
     ({"type": "upload_csv", "data": b64(b"a,b,c\n1,x,0\n")}, "expected three numbers"),
     ({"type": "upload_csv", "data": b64(b"1,2,0\n3,4,0\n")}, "at least two classes"),
     ({"type": "upload_csv", "data": b64(b"1,2,0.5\n3,4,1\n")}, "label must be an integer"),
+    ({"type": "upload_csv", "data": b64(b"1,2,0\n3,4,inf\n")}, "line 2: the label must be an"),
+    ({"type": "upload_csv", "data": b64(b"1,2,nan\n3,4,1\n")}, "line 1: the label must be an"),
     ({"type": "load_model", "data": b64(b"junk")}, "not a (readable )?glassnet model"),
     ({"type": "load_model", "data": 5}, "must be a base64 string"),
     ({"type": "step", "unit": "year"}, "unit must be one of"),

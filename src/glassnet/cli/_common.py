@@ -28,8 +28,14 @@ from glassnet.serialize import load_checkpoint, save_checkpoint
 DEFAULT_HIDDEN = "64"  # one hidden layer of 64 units when neither --hidden nor --layers is given
 
 
-def load_data(data: str, target: str | None, seed: int, test_size: float) -> Dataset:
+def load_data(
+    data: str, target: str | None, seed: int, test_size: float, task: str | None = None
+) -> Dataset:
     """A data set by name, or a CSV file (which needs the target column).
+
+    ``task`` ("classification" or "regression") overrides how a CSV target is read (None: an
+    integer target with at most 20 values is classes); a named data set has a fixed task, and a
+    different ``task`` is an error.
 
     Examples
     --------
@@ -45,22 +51,11 @@ def load_data(data: str, target: str | None, seed: int, test_size: float) -> Dat
             key: Any = int(target)
         except ValueError:
             key = target
-        return load(data, seed=seed, test_size=test_size, target=key)
-    return load(data, seed=seed, test_size=test_size)
-
-
-def standardizer_state(X: np.ndarray | None) -> dict[str, list[float]] | None:
-    """Fit a Standardizer on X and return its mean and scale as JSON-able lists (None: off).
-
-    Examples
-    --------
-    >>> standardizer_state(np.array([[1.0], [3.0]]))
-    {'mean': [2.0], 'scale': [1.0]}
-    """
-    if X is None:
-        return None
-    s = Standardizer().fit(X)
-    return {"mean": s.mean_.tolist(), "scale": s.scale_.tolist()}
+        return load(data, seed=seed, test_size=test_size, target=key, task=task)
+    ds = load(data, seed=seed, test_size=test_size)
+    if task is not None and task != ds.task:
+        raise ValueError(f"--task {task} applies to CSV files; data set {data!r} is {ds.task}.")
+    return ds
 
 
 def apply_scaling(X: np.ndarray, info: dict[str, Any]) -> np.ndarray:
@@ -74,13 +69,11 @@ def apply_scaling(X: np.ndarray, info: dict[str, Any]) -> np.ndarray:
     st = info.get("standardizer")
     if not st:
         return X
-    mean = np.asarray(st["mean"], dtype=np.float64)  # (d,)
-    if X.shape[1] != mean.shape[0]:
-        raise ValueError(
-            f"the model was trained on {mean.shape[0]} features; the data has {X.shape[1]}."
-        )
-    out = (X - mean) / np.asarray(st["scale"], dtype=np.float64)  # (N, d)
-    return out.astype(X.dtype if np.issubdtype(X.dtype, np.floating) else np.float32)
+    scaler = Standardizer.from_state(st)
+    d = scaler.mean_.shape[0]
+    if X.shape[1] != d:
+        raise ValueError(f"the model was trained on {d} features; the data has {X.shape[1]}.")
+    return scaler.transform(X)  # (N, d)
 
 
 def output_plan(task: str, loss: str, n_classes: int | None, y: np.ndarray) -> tuple[int, Any]:
@@ -140,7 +133,7 @@ def resolve_widths(layers: str | None, hidden: str | None, n_in: int, n_out: int
         spec = (DEFAULT_HIDDEN if hidden is None else hidden).replace(" ", "")
         if spec.lower() in ("", "none", "0"):
             return [n_in, n_out]
-        return [n_in, *parse_widths(f"1,{spec}", "--hidden")[1:], n_out]
+        return [n_in, *parse_widths(spec, "--hidden", min_count=1), n_out]
     parts = [p.strip() for p in layers.split(",") if p.strip()]
     if len(parts) < 2:
         raise ValueError(f"--layers needs inputs and outputs, e.g. auto,64,auto; got {layers!r}.")
@@ -221,28 +214,35 @@ def headline(report: dict[str, Any]) -> str:
 
 
 class CLICheckpoint(ModelCheckpoint):
-    """ModelCheckpoint that also stores the data description and the earlier runs' history.
+    """ModelCheckpoint that stores the data description and the whole history of a resumed run.
 
-    ``fit`` resets a checkpoint's run state at the start of every call, so what must survive a
-    resume (the scaling, the class names, the epochs before the resume) is added at save time.
+    The data description travels as ``extra_state``. ``fit`` writes only its own epochs into
+    the run state, so the history of the run that was resumed (``previous``, a
+    ``History.to_dict()``) is put in front of them here: :meth:`full_history` is the one place
+    that joins them, for the checkpoint file and for the history ``glassnet train`` reports.
 
     Examples
     --------
     >>> ckpt = CLICheckpoint("c.npz", info={"task": "regression"}, previous=None)
+    >>> ckpt.extra_state
+    {'data': {'task': 'regression'}}
     """
 
     def __init__(self, path: Any, info: dict[str, Any], previous: dict[str, Any] | None) -> None:
-        super().__init__(path, save_best_only=False)
-        self.info, self.previous = info, previous
+        super().__init__(path, save_best_only=False, extra_state={"data": info})
+        self.previous = previous
+
+    def full_history(self, now: Any) -> Any:
+        """The earlier run's epochs, then those of ``now`` (a History of this run)."""
+        return merge_history(self.previous, now)
 
     def save(self, next_epoch: int) -> None:
-        """Write the checkpoint with the data description and the whole history so far."""
+        """Write the checkpoint with the whole history so far."""
         from glassnet.callbacks import History
 
-        self.run_state["data"] = self.info
         if self.previous is not None and "history" in self.run_state:
             now = History.from_dict(self.run_state["history"])
-            self.run_state["history"] = merge_history(self.previous, now).to_dict()
+            self.run_state["history"] = self.full_history(now).to_dict()
         super().save(next_epoch)
 
 

@@ -37,7 +37,7 @@ def normalize_key(key: str) -> str:
     return key.lstrip("-").replace("-", "_")
 
 
-def _check_value(key: str, value: Any, default: Any, kind: Any) -> Any:
+def _check_value(key: str, value: Any, kind: Any) -> Any:
     if kind == "widths":
         if isinstance(value, list) and all(
             isinstance(v, int | str) and not isinstance(v, bool) for v in value
@@ -107,8 +107,7 @@ def read_config(path: str | Path, spec: Spec) -> dict[str, Any]:
             )
         if name in settings:
             raise ValueError(f"config file {str(path)!r} sets {name!r} twice (with - and _).")
-        default, kind = spec[name]
-        settings[name] = _check_value(key, value, default, kind)
+        settings[name] = _check_value(key, value, spec[name][1])
     return settings
 
 

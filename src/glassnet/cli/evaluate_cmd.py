@@ -48,7 +48,8 @@ def labeled_data(info: dict[str, Any], args: argparse.Namespace) -> tuple[np.nda
     target = args.target or info.get("target")
     seed = args.seed if args.seed is not None else int(info.get("split_seed", 0))
     test_size = args.test_size if args.test_size is not None else info.get("test_size", 0.2)
-    ds = common.load_data(data, target, seed, test_size)
+    task = info.get("task") if str(data).lower().endswith(".csv") else None
+    ds = common.load_data(data, target, seed, test_size, task)  # a CSV target read as in training
     split = args.split or ("test" if data == info.get("dataset") else "all")
     X, y = {
         "test": (ds.X_test, ds.y_test),

@@ -31,7 +31,13 @@ def two_node_network(w: float, b: float, activation: str = "sigmoid") -> Sequent
 
 
 def _floats(text: str) -> list[float]:
-    return [float(v) for v in text.split(",")]
+    """Comma-separated numbers, or a ValueError that names what was received."""
+    try:
+        return [float(v) for v in text.split(",")]
+    except ValueError:
+        raise ValueError(
+            f"expected comma-separated numbers such as 0.5,1.0; got {text!r}."
+        ) from None
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:

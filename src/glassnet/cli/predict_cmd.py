@@ -11,6 +11,7 @@ from typing import Any, TextIO
 import numpy as np
 
 from glassnet.cli import _common as common
+from glassnet.datasets.csv import is_number
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -34,14 +35,6 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
-
-
 def read_inputs(path: str | Path, feature_names: list[str] | None) -> np.ndarray:
     """The feature matrix (N, d) of a CSV file, columns picked by name when it has a header.
 
@@ -60,7 +53,7 @@ def read_inputs(path: str | Path, feature_names: list[str] | None) -> np.ndarray
         rows = [[c.strip() for c in r] for r in csv.reader(fh) if any(c.strip() for c in r)]
     if not rows:
         raise ValueError(f"input file {str(path)!r} is empty; expected rows of numbers.")
-    header = None if all(_is_number(c) for c in rows[0]) else rows.pop(0)
+    header = None if all(is_number(c) for c in rows[0]) else rows.pop(0)
     if header is not None and feature_names:
         missing = [f for f in feature_names if f not in header]
         if missing:

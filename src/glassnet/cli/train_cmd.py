@@ -19,6 +19,8 @@ from glassnet.build import mlp
 from glassnet.callbacks import EarlyStopping
 from glassnet.cli import _common as common
 from glassnet.cli.config import read_config, resolve
+from glassnet.datasets import Dataset, Standardizer
+from glassnet.datasets.csv import TASKS
 from glassnet.report import print_report
 from glassnet.serialize import load_checkpoint
 from glassnet.training import fit
@@ -27,6 +29,7 @@ from glassnet.training import fit
 SPEC: dict[str, tuple[Any, Any]] = {
     "data": (None, str),
     "target": (None, str),
+    "task": (None, str),
     "test_size": (0.2, float),
     "layers": (None, "widths"),
     "hidden": (None, "widths"),
@@ -85,6 +88,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "moons, circles, spirals, blobs, curve, or a path to a .csv file",
     )
     g.add_argument("--target", help="target column of a CSV file (name or index)")
+    g.add_argument(
+        "--task",
+        choices=TASKS,
+        help="how to read a CSV target (default: whole numbers with at most 20 values are "
+        "classes, other numbers regression; --loss mse alone means regression)",
+    )
     g.add_argument("--test-size", type=float, help=f"test fraction (default {d['test_size']})")
     g.add_argument(
         "--standardize",
@@ -184,7 +193,45 @@ def settings_from(args: argparse.Namespace) -> dict[str, Any]:
         raise ValueError("--resume needs --checkpoint PATH (the file to continue from).")
     if s["dtype"] not in ("float32", "float64"):
         raise ValueError(f"dtype must be float32 or float64; got {s['dtype']!r}.")
+    if s["task"] not in (None, *TASKS):
+        raise ValueError(f"task must be classification or regression; got {s['task']!r}.")
+    if s["loss"]:
+        s["loss"] = canonical_loss(s["loss"])
     return s
+
+
+def canonical_loss(name: str) -> str:
+    """A loss name as ``fit`` spells it: ``ce`` -> ``cross_entropy``, ``bce``, dashes -> _.
+
+    Examples
+    --------
+    >>> canonical_loss("cross-entropy"), canonical_loss("bce")
+    ('cross_entropy', 'binary_cross_entropy')
+    """
+    name = name.lower().replace("-", "_")
+    return {"ce": "cross_entropy", "bce": "binary_cross_entropy"}.get(name, name)
+
+
+def fresh_data(s: dict[str, Any]) -> Dataset:
+    """The data of a new run: split with ``--seed`` and ``--test-size``; ``--task`` for a CSV,
+    which ``--loss mse`` alone makes regression."""
+    task = s["task"]
+    if task is None and s["loss"] == "mse" and str(s["data"]).lower().endswith(".csv"):
+        task = "regression"
+    return common.load_data(s["data"], s["target"], s["seed"], s["test_size"], task)
+
+
+def resumed_data(s: dict[str, Any], info: dict[str, Any]) -> Dataset:
+    """The data of a resumed run, split as in the run that wrote the checkpoint (its seed, test
+    size, target and task), whatever is typed now."""
+    csv = str(s["data"]).lower().endswith(".csv")
+    return common.load_data(
+        s["data"],
+        info.get("target", s["target"]),
+        int(info.get("split_seed", s["seed"])),
+        info.get("test_size", s["test_size"]),
+        info.get("task") if csv else None,
+    )
 
 
 def _plot_module() -> Any:
@@ -200,20 +247,21 @@ def _plot_module() -> Any:
 def run(args: argparse.Namespace) -> int:
     """Train; return 0, or 130 when interrupted with Ctrl-C (after saving)."""
     s = settings_from(args)
-    data = common.load_data(s["data"], s["target"], s["seed"], s["test_size"])
-    task = data.task
-    loss = s["loss"] or ("cross_entropy" if task == "classification" else "mse")
-    loss = {"ce": "cross_entropy", "bce": "binary_cross_entropy"}.get(loss, loss).replace("-", "_")
-    n_out, out_act = common.output_plan(task, loss, data.n_classes, data.y_train)
-
     resumed = s["resume"] and Path(s["checkpoint"]).exists()
     optimizer: Any = s["optimizer"]
     initial_epoch, seed, previous = 0, s["seed"], None
     if resumed:
-        net, optimizer, state = load_checkpoint(s["checkpoint"])
-        info = dict(state.get("data") or {})
-        initial_epoch, seed, previous = int(state["epoch"]), state.get("seed", seed), state
+        net, optimizer, previous = load_checkpoint(s["checkpoint"])
+        info = dict(previous.get("data") or {})
+        initial_epoch, seed = int(previous["epoch"]), previous.get("seed", seed)
+        data = resumed_data(s, info)
     else:
+        data = fresh_data(s)
+    task = data.task
+    default_loss = "cross_entropy" if task == "classification" else "mse"
+    loss = s["loss"] or (previous or {}).get("loss") or default_loss
+    n_out, out_act = common.output_plan(task, loss, data.n_classes, data.y_train)
+    if not resumed:
         if s["resume"] and not (s["quiet"] or s["json"]):
             print(f"no checkpoint at {s['checkpoint']} yet; starting afresh", file=sys.stderr)
         widths = common.resolve_widths(s["layers"], s["hidden"], data.n_features, n_out)
@@ -233,7 +281,7 @@ def run(args: argparse.Namespace) -> int:
             "dataset": s["data"],
             "split_seed": s["seed"],
             "test_size": s["test_size"],
-            "standardizer": common.standardizer_state(data.X_train if s["standardize"] else None),
+            "standardizer": Standardizer().fit(data.X_train).state() if s["standardize"] else None,
         }
     X_train = common.apply_scaling(data.X_train, info)  # (N, d)
     X_test = common.apply_scaling(data.X_test, info)  # (M, d)
@@ -243,9 +291,11 @@ def run(args: argparse.Namespace) -> int:
     if s["early_stopping"] is not None:
         monitor = "val_loss" if s["validation_split"] else "loss"
         callbacks.append(EarlyStopping(monitor=monitor, patience=s["early_stopping"]))
+    checkpoint = None
     if s["checkpoint"]:
         before = previous.get("history") if previous else None
-        callbacks.append(common.CLICheckpoint(s["checkpoint"], info, before))
+        checkpoint = common.CLICheckpoint(s["checkpoint"], info, before)
+        callbacks.append(checkpoint)
     if s["animate"]:
         callbacks.append(
             _plot_module().BoundaryAnimation(
@@ -272,7 +322,8 @@ def run(args: argparse.Namespace) -> int:
         initial_epoch=initial_epoch,
     )
     seconds = time.perf_counter() - start
-    history = common.merge_history(previous.get("history") if previous else None, history)
+    if checkpoint is not None:  # a resumed run reports the epochs before the resume too
+        history = checkpoint.full_history(history)
     if s["save"]:
         common.save_model(net, s["save"], info)
     report = common.build_report(net, X_test, data.y_test, info)

@@ -26,6 +26,7 @@ from .real import (
     load_fashion_mnist,
     load_iris,
     load_mnist,
+    sklearn_class_names,
 )
 
 __all__ = [
@@ -73,10 +74,10 @@ _DESCRIPTIONS = {
     "fashion-mnist": "Fashion-MNIST (Zalando) clothes, 28x28, official 60000/10000 split.",
 }
 _REAL = {"digits": load_digits, "iris": load_iris, "breast-cancer": load_breast_cancer}
-_REAL_NAMES = {
-    "digits": (DIGITS_FEATURES, [str(d) for d in range(10)]),
-    "iris": (IRIS_FEATURES, ["setosa", "versicolor", "virginica"]),
-    "breast-cancer": (BREAST_CANCER_FEATURES, ["malignant", "benign"]),
+_REAL_FEATURES = {
+    "digits": DIGITS_FEATURES,
+    "iris": IRIS_FEATURES,
+    "breast-cancer": BREAST_CANCER_FEATURES,
 }
 
 
@@ -152,7 +153,8 @@ def load(
     elif key in _REAL:
         X, y = _REAL[key](**kwargs)
         ds = _split(key, X, y, "classification", seed, test_size)
-        ds.feature_names, ds.class_names = (list(v) for v in _REAL_NAMES[key])
+        ds.feature_names = list(_REAL_FEATURES[key])
+        ds.class_names = sklearn_class_names(key)  # from the file's header line
     else:
         loader = load_mnist if key == "mnist" else load_fashion_mnist
         X_tr, y_tr = loader("train", **kwargs)

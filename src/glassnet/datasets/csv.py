@@ -62,12 +62,22 @@ def _to_float(cells: np.ndarray, names: list[str], lines: list[int], path: Path)
     return values
 
 
-def _is_number(text: str) -> bool:
+def is_number(text: str) -> bool:
+    """Whether ``float(text)`` succeeds (a CSV cell that holds a number).
+
+    Examples
+    --------
+    >>> is_number("2.5e3"), is_number("nan"), is_number("cat")
+    (True, True, False)
+    """
     try:
         float(text)
     except ValueError:
         return False
     return True
+
+
+_is_number = is_number  # the old private name
 
 
 def _label(v: float) -> str:

@@ -7,7 +7,9 @@ same seed gives the same split bit for bit.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from numbers import Integral, Real
+from typing import Any
 
 import numpy as np
 
@@ -113,6 +115,10 @@ class Standardizer:
     [[-1.0, 0.0], [1.0, 0.0]]
     >>> s.inverse_transform(s.transform(X)).tolist()
     [[1.0, 5.0], [3.0, 5.0]]
+    >>> s.state()
+    {'mean': [2.0, 5.0], 'scale': [1.0, 1.0]}
+    >>> Standardizer.from_state(s.state()).transform(X).tolist()
+    [[-1.0, 0.0], [1.0, 0.0]]
     """
 
     def __init__(self) -> None:
@@ -155,6 +161,30 @@ class Standardizer:
         """Return ``(X - mean_) / scale_`` (shape (n, d))."""
         X, dtype = self._fitted(X, "transform")
         return ((X - self.mean_) / self.scale_).astype(dtype)  # (n, d)
+
+    def state(self) -> dict[str, list[float]]:
+        """``{"mean": [...], "scale": [...]}`` as JSON-able lists (what model files store)."""
+        if self.mean_ is None or self.scale_ is None:
+            raise ValueError("Standardizer.state called before fit; call fit(X) first.")
+        return {"mean": self.mean_.tolist(), "scale": self.scale_.tolist()}
+
+    @classmethod
+    def from_state(cls, state: Mapping[str, Any]) -> Standardizer:
+        """A fitted Standardizer from :meth:`state`'s dict: equal-length lists, scales > 0."""
+        if not isinstance(state, Mapping) or not {"mean", "scale"} <= set(state):
+            raise ValueError(
+                f"Standardizer.from_state expected a dict with 'mean' and 'scale'; got {state!r}."
+            )
+        mean = np.asarray(state["mean"], dtype=np.float64)  # (d,)
+        scale = np.asarray(state["scale"], dtype=np.float64)  # (d,)
+        if mean.ndim != 1 or mean.shape != scale.shape or not (scale > 0).all():
+            raise ValueError(
+                "Standardizer.from_state expected 'mean' and 'scale' as lists of equal length "
+                f"with every scale > 0; got mean {mean.tolist()} and scale {scale.tolist()}."
+            )
+        s = cls()
+        s.mean_, s.scale_ = mean, scale
+        return s
 
     def fit_transform(self, X: np.ndarray) -> np.ndarray:
         """``fit(X)`` then ``transform(X)``."""

@@ -81,6 +81,32 @@ def _sklearn_csv(path: str, header: bool) -> tuple[np.ndarray, np.ndarray, list[
     return table[:, :-1].astype(np.float32), table[:, -1].astype(np.int64), names
 
 
+_SKLEARN_TABLES = {  # data set -> (file inside sklearn/datasets/data, has a header line)
+    "digits": ("digits.csv.gz", False),
+    "iris": ("iris.csv", True),
+    "breast-cancer": ("breast_cancer.csv", True),
+}
+
+
+def _sklearn_table(name: str) -> tuple[np.ndarray, np.ndarray, list[str] | None]:
+    return _sklearn_csv(str(_sklearn_file(_SKLEARN_TABLES[name][0])), _SKLEARN_TABLES[name][1])
+
+
+def sklearn_class_names(name: str) -> list[str]:
+    """Class names of "digits", "iris" or "breast-cancer", read from the file's header line
+    (digits has none: its classes are the digits "0" .. "9").
+
+    Examples
+    --------
+    >>> sklearn_class_names("breast-cancer")
+    ['malignant', 'benign']
+    """
+    if name not in _SKLEARN_TABLES:
+        raise ValueError(f"name must be one of {sorted(_SKLEARN_TABLES)}; got {name!r}.")
+    _, y, names = _sklearn_table(name)
+    return list(names) if names is not None else [str(k) for k in range(int(y.max()) + 1)]
+
+
 def _split(
     X: np.ndarray, y: np.ndarray, split: float | int | None, seed: Seed
 ) -> tuple[np.ndarray, ...]:
@@ -115,7 +141,7 @@ def load_digits(
     >>> X.shape, X.dtype, float(X.max()), y.shape, int(y.max())
     ((1797, 64), dtype('float32'), 16.0, (1797,), 9)
     """
-    X, y, _ = _sklearn_csv(str(_sklearn_file("digits.csv.gz")), False)
+    X, y, _ = _sklearn_table("digits")
     return _split(X / 16 if scale else X.copy(), y.copy(), split, seed)
 
 
@@ -132,7 +158,7 @@ def load_iris(split: float | int | None = None, seed: Seed = 0) -> tuple[np.ndar
     >>> X_tr.shape, X_te.shape
     ((120, 4), (30, 4))
     """
-    X, y, _ = _sklearn_csv(str(_sklearn_file("iris.csv")), True)
+    X, y, _ = _sklearn_table("iris")
     return _split(X.copy(), y.copy(), split, seed)
 
 
@@ -147,7 +173,7 @@ def load_breast_cancer(split: float | int | None = None, seed: Seed = 0) -> tupl
     >>> X.shape, np.bincount(y).tolist()
     ((569, 30), [212, 357])
     """
-    X, y, _ = _sklearn_csv(str(_sklearn_file("breast_cancer.csv")), True)
+    X, y, _ = _sklearn_table("breast-cancer")
     return _split(X.copy(), y.copy(), split, seed)
 
 

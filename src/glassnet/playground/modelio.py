@@ -12,6 +12,7 @@ import tempfile
 from glassnet.activations import Activation
 from glassnet.layers import Dense
 from glassnet.network import Sequential
+from glassnet.playground.layout import dense_with_activation
 from glassnet.playground.validate import ACTIVATIONS, MAX_LAYERS, MAX_NEURONS, NetSpec
 from glassnet.serialize import load, save
 
@@ -83,14 +84,10 @@ def spec_of(net: Sequential, base: NetSpec) -> NetSpec:
                 f"the playground shows Dense layers each followed by one activation; layer "
                 f"{pos} is {type(lay).__name__}."
             )
-    dense = [(pos, lay) for pos, lay in enumerate(layers) if isinstance(lay, Dense)]
-    for pos, lay in dense[:-1]:
-        nxt = layers[pos + 1]
-        name = "identity" if isinstance(nxt, Dense) else type(nxt).__name__
-        name = {"LeakyReLU": "leaky_relu"}.get(name, name.lower())
+    for pos, _, name in dense_with_activation(layers)[:-1]:
         if name not in ACTIVATIONS:
             raise ValueError(f"hidden activation {name!r} is not one of {', '.join(ACTIVATIONS)}.")
-        hidden.append(lay.out_features)
+        hidden.append(layers[pos].out_features)
         acts.append(name)
     if len(hidden) > MAX_LAYERS or max(hidden, default=0) > MAX_NEURONS:
         raise ValueError(

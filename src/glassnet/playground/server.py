@@ -25,7 +25,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from glassnet.playground import modelio, validate, views
-from glassnet.playground.session import DivergedError, Session
+from glassnet.playground.session import Session
 from glassnet.playground.steptab import StepModeHandlers
 
 STATIC = Path(__file__).parent / "static"
@@ -175,7 +175,7 @@ class Tab(StepModeHandlers):
                     await self.compute(lambda: self.session.train(seconds=CHUNK_SECONDS))
                     if self.session.epoch >= MAX_EPOCHS:
                         self.playing = False
-                except (DivergedError, ValueError) as exc:
+                except ValueError as exc:  # includes session.DivergedError
                     self.playing = False
                     await self.send({"type": "error", "message": str(exc)})
                 await self.send(await self.compute(self.state_msg))

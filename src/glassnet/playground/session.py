@@ -16,6 +16,7 @@ import numpy as np
 
 from glassnet.build import mlp
 from glassnet.losses import get_loss
+from glassnet.metrics import labels_from_outputs, labels_from_targets
 from glassnet.network import Sequential
 from glassnet.optimizers import Optimizer, get_optimizer
 from glassnet.playground.points import make_points, out_width, targets  # also re-exported
@@ -25,7 +26,12 @@ MAX_HISTORY = 400  # loss-chart points kept; older ones are thinned
 
 
 class DivergedError(ValueError):
-    """The loss became NaN or inf; the weights were put back as they were before the chunk."""
+    """The loss became NaN or inf; the weights were put back as they were before the chunk.
+
+    A ValueError (not :class:`glassnet.training.DivergedError`, a RuntimeError) because the
+    server answers ValueErrors as the user's mistake (a learning rate too high) and treats
+    RuntimeErrors as a closed connection.
+    """
 
 
 class Session:
@@ -44,6 +50,7 @@ class Session:
         self.data_spec = data or DataSpec()
         self.net_spec = net or NetSpec()
         self.source = self.data_spec.dataset
+        self._scores: tuple[float | None, ...] | None = None  # see scores_now()
         X, y = make_points(self.data_spec)
         self._set_points(X, y, domain=None)
         self.build()
@@ -176,7 +183,8 @@ class Session:
         return True
 
     def _prepare(self) -> None:
-        """Cache the training arrays and restart the epoch's order."""
+        """Cache the training arrays, restart the epoch's order and forget the old scores."""
+        self._scores = None
         train = ~self.test
         self.X_train = self.X[train]  # (n_train, 2)
         self.T_train = targets(self.y[train], self.net_spec.loss, self.n_classes)
@@ -252,26 +260,38 @@ class Session:
         if len(X) == 0:
             return None, None
         out = self.net.predict(X)  # (n, out)
-        loss = get_loss(self.net_spec.loss)
+        loss = get_loss(self.net_spec.loss)  # not self.loss, which holds the training batch
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             value = float(loss.forward(out, T))
-        labels = out[:, 0] > 0.5 if out.shape[1] == 1 else out.argmax(axis=1)
-        y = T if T.ndim == 1 else (T[:, 0] > 0.5 if T.shape[1] == 1 else T.argmax(axis=1))
-        return value, float((labels == y).mean())
+        labels = labels_from_outputs(out, from_logits=False)  # (n,)
+        return value, float((labels == labels_from_targets(T)).mean())
+
+    def scores_now(self) -> tuple[float | None, ...]:
+        """(train loss, train accuracy, test loss, test accuracy) of the current weights.
+
+        Computed once and kept until the points, the network or its weights change:
+        :meth:`_prepare` (new points, new network) forgets them and :meth:`record` (after
+        training or a step-mode update) computes them again.
+        """
+        if self._scores is None:
+            self._scores = (
+                *self.scores(self.X_train, self.T_train),
+                *self.scores(self.X_test, self.T_test),
+            )
+        return self._scores
 
     def record(self) -> None:
-        """Append (epoch, train loss, test loss) to the history, thinning it when long."""
-        train, _ = self.scores(self.X_train, self.T_train)
-        test, _ = self.scores(self.X_test, self.T_test)
+        """Score the new weights; append (epoch, train loss, test loss) to the history."""
+        self._scores = None
+        train, _, test, _ = self.scores_now()
         if train is not None and math.isfinite(train):
             self.history.append((self.epoch_float, train, test))
         if len(self.history) > MAX_HISTORY:
             self.history = self.history[:-1:2] + self.history[-1:]
 
     def summary(self) -> dict[str, Any]:
-        """Epoch, losses and accuracies as JSON-able numbers."""
-        train, acc = self.scores(self.X_train, self.T_train)
-        test, test_acc = self.scores(self.X_test, self.T_test)
+        """Epoch, losses and accuracies as JSON-able numbers (the scores are not recomputed)."""
+        train, acc, test, test_acc = self.scores_now()
         return {
             "epoch": self.epoch,
             "epoch_float": self.epoch_float,

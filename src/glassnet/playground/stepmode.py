@@ -16,6 +16,7 @@ from glassnet.explain_render import equation_text, render_text
 from glassnet.explanation import Explanation, explain
 from glassnet.layers import Dense
 from glassnet.network import Sequential
+from glassnet.playground.layout import dense_with_activation
 
 
 def _dense_positions(net: Sequential) -> list[int]:
@@ -51,11 +52,8 @@ def node_values(step: Explanation) -> dict[str, Any]:
     """
     recs = step.trace.layers
     layers: list[dict[str, Any]] = []
-    for pos, rec in enumerate(recs):
-        if rec.kind != "Dense":
-            continue
-        nxt = recs[pos + 1] if pos + 1 < len(recs) and recs[pos + 1].kind != "Dense" else None
-        act = nxt if nxt is not None else rec
+    for pos, out_pos, _ in dense_with_activation(recs):
+        rec, act = recs[pos], recs[out_pos]
         layers.append(
             {
                 "z": rec.y[0].tolist(),

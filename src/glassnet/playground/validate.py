@@ -216,6 +216,10 @@ def parse_csv(text: str) -> tuple[np.ndarray, np.ndarray]:
     Traceback (most recent call last):
     ...
     ValueError: CSV line 1: expected 3 columns (x1, x2, label); got 2.
+    >>> parse_csv("0,0,0\\n1,1,inf\\n")
+    Traceback (most recent call last):
+    ...
+    ValueError: CSV line 2: the label must be an integer 0..7; got 'inf'.
     """
     if not isinstance(text, str):
         raise TypeError(f"the CSV must be text; got {type(text).__name__}.")
@@ -237,7 +241,7 @@ def parse_csv(text: str) -> tuple[np.ndarray, np.ndarray]:
             raise ValueError(f"CSV line {line_no}: expected three numbers; got {row!r}.") from None
         if not (math.isfinite(x1) and math.isfinite(x2)):
             raise ValueError(f"CSV line {line_no}: coordinates must be finite; got {row!r}.")
-        if lab != int(lab) or not 0 <= lab < MAX_CLASSES:
+        if not math.isfinite(lab) or lab != int(lab) or not 0 <= lab < MAX_CLASSES:
             raise ValueError(
                 f"CSV line {line_no}: the label must be an integer 0..{MAX_CLASSES - 1}; "
                 f"got {row[2]!r}."

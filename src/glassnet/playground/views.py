@@ -14,6 +14,7 @@ import numpy as np
 
 from glassnet.layers import Dense
 from glassnet.network import Sequential
+from glassnet.playground.layout import dense_with_activation
 
 OUTPUT_GRID = 48  # cells per side of the decision map
 NEURON_GRID = 16  # cells per side of each neuron's map
@@ -39,10 +40,11 @@ def _b64(a: np.ndarray) -> str:
 
 
 def probabilities(net: Sequential, X: np.ndarray, loss: str) -> np.ndarray:
-    """Class probabilities (N, k) from the outputs: softmax for cross-entropy, else the outputs.
+    """Class probabilities (N, k): ``net.predict_proba`` (softmax for cross-entropy), as k columns.
 
     A single output p means two classes: (1 - p, p). Sigmoid outputs for several classes are
-    divided by their sum.
+    divided by their sum. The softmax comes from ``net.predict_proba``, so ``net.loss_`` must
+    be the cross-entropy when ``loss`` is (:meth:`Session.build` always sets it).
 
     Examples
     --------
@@ -50,17 +52,26 @@ def probabilities(net: Sequential, X: np.ndarray, loss: str) -> np.ndarray:
     >>> net = Sequential([Dense(2, 1, weights=[[0.0], [0.0]], bias=[0.0]), Sigmoid()])
     >>> probabilities(net, np.zeros((1, 2)), "mse").tolist()
     [[0.5, 0.5]]
+    >>> from glassnet.losses import get_loss
+    >>> net = Sequential([Dense(2, 2, weights=[[0.0, 0.0], [0.0, 0.0]], bias=[0.0, np.log(3)])])
+    >>> net.loss_ = get_loss("cross_entropy")
+    >>> np.round(probabilities(net, np.zeros((1, 2)), "cross_entropy"), 6).tolist()
+    [[0.25, 0.75]]
     """
-    out = net.predict(X).astype(np.float64)  # (N, out)
+    loss_name = getattr(net.loss_, "name", None)
+    if loss == "cross_entropy" and loss_name != "cross_entropy":
+        raise ValueError(
+            f"net.loss_ must be the cross_entropy loss for loss='cross_entropy'; got {loss_name!r}."
+        )
+    out = net.predict_proba(X).astype(np.float64)  # (N, out)
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         if loss == "cross_entropy":
-            e = np.exp(out - out.max(axis=1, keepdims=True))  # (N, k)
-            p = e / e.sum(axis=1, keepdims=True)
+            p = out  # already a softmax
         elif out.shape[1] == 1:
             q = np.clip(out[:, 0], 0.0, 1.0)  # (N,)
             p = np.stack([1 - q, q], axis=1)  # (N, 2)
         else:
-            q = np.clip(out, 1e-9, None)
+            q = np.clip(out, 1e-9, None)  # (N, k)
             p = q / q.sum(axis=1, keepdims=True)
     return np.nan_to_num(p, nan=0.0)
 
@@ -75,18 +86,25 @@ def drawable(net: Sequential) -> bool:
 def neuron_maps(net: Sequential, domain: float) -> list[dict[str, Any]]:
     """Each hidden layer's outputs over a small grid: one int8 map per neuron.
 
-    Reads each Dense layer's output after its activation (the layers keep ``y``).
+    Runs the layers one by one and keeps every output, since a Dense layer followed by another
+    (an identity activation) does not keep its own output.
+
+    Examples
+    --------
+    >>> from glassnet import Dense, Tanh
+    >>> net = Sequential([Dense(2, 3), Dense(3, 2), Tanh(), Dense(2, 1)])
+    >>> [(m["layer"], len(m["maps"])) for m in neuron_maps(net, 1.0)]
+    [(1, 3), (2, 2)]
     """
-    X = grid(domain, NEURON_GRID)  # (G*G, 2)
     net.eval()
-    net.forward(X)
-    layers = net.layers
+    a = grid(domain, NEURON_GRID).astype(net.dtype)  # (G*G, 2)
+    outs = []
+    for lay in net.layers:
+        a = lay.forward(a)  # (G*G, width)
+        outs.append(a)
     maps = []
-    dense_pos = [i for i, lay in enumerate(layers) if isinstance(lay, Dense)]
-    for k, pos in enumerate(dense_pos[:-1]):
-        nxt = pos + 1
-        src = layers[nxt] if nxt < len(layers) and not isinstance(layers[nxt], Dense) else None
-        a = np.asarray(src.y if src is not None else layers[pos].y, dtype=np.float64)
+    for k, (_, out_pos, _) in enumerate(dense_with_activation(net.layers)[:-1]):
+        a = np.asarray(outs[out_pos], dtype=np.float64)  # (G*G, width)
         scale = np.abs(a).max(axis=0)  # (width,)
         scale[scale == 0] = 1.0
         q = np.round(np.nan_to_num(a / scale) * 127).astype(np.int8)  # (G*G, width)
@@ -104,23 +122,18 @@ def network_view(net: Sequential) -> dict[str, Any]:
     >>> v["widths"], v["activations"], len(v["weights"][0])
     ([2, 3, 1], ['tanh', 'sigmoid'], 2)
     """
-    widths, acts, weights, biases = [], [], [], []
-    layers = net.layers
-    for pos, lay in enumerate(layers):
-        if not isinstance(lay, Dense):
-            continue
-        if not widths:
-            widths.append(lay.in_features)
-        widths.append(lay.out_features)
-        nxt = layers[pos + 1] if pos + 1 < len(layers) else None
-        name = "identity" if nxt is None or isinstance(nxt, Dense) else type(nxt).__name__
-        acts.append({"LeakyReLU": "leaky_relu"}.get(name, name.lower()))
-        weights.append(np.round(lay.params["W"].astype(np.float64), 4).tolist())
-        biases.append(np.round(lay.params["b"].astype(np.float64), 4).tolist())
-    view: dict[str, Any] = {"widths": widths, "activations": acts, "n_params": net.n_params}
-    view["drawable"] = drawable(net)
-    if view["drawable"]:
-        view["weights"], view["biases"] = weights, biases
+    found = dense_with_activation(net.layers)
+    dense = [net.layers[pos] for pos, _, _ in found]
+    widths = [dense[0].in_features] + [d.out_features for d in dense] if dense else []
+    view: dict[str, Any] = {
+        "widths": widths,
+        "activations": [name for _, _, name in found],
+        "n_params": net.n_params,
+        "drawable": drawable(net),
+    }
+    if view["drawable"]:  # only then are the weights worth sending (64 x 256 would take 0.5 s)
+        view["weights"] = [np.round(d.params["W"].astype(np.float64), 4).tolist() for d in dense]
+        view["biases"] = [np.round(d.params["b"].astype(np.float64), 4).tolist() for d in dense]
     return view
 
 
