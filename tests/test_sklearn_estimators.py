@@ -129,6 +129,7 @@ def test_regressor_fits_a_line_and_warns_when_not_converged():
         MLPRegressor(max_iter=2, random_state=0).fit(X, y)
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")  # few epochs
 def test_predict_proba_is_the_softmax_of_the_logits():
     X, y = make_blobs(n_samples=60, centers=3, random_state=2)
     clf = MLPClassifier((8,), max_iter=20, random_state=0).fit(X, y)

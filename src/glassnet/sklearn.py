@@ -165,7 +165,8 @@ class _BaseMLP(BaseEstimator):
         return X.astype(self.model_.dtype, copy=False)  # (N, d)
 
     def _outputs(self, X: Any) -> np.ndarray:
-        return self.model_.predict(self._inputs(X))  # (N, out)
+        X = self._inputs(X)  # (N, d), checked before model_ is read
+        return self.model_.predict(X)  # (N, out)
 
 
 class MLPClassifier(ClassifierMixin, _BaseMLP):
@@ -216,11 +217,13 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Class probabilities (N, K): the softmax of the network's logits; rows sum to 1."""
-        return self.model_.predict_proba(self._inputs(X)).astype(np.float64)  # (N, K)
+        X = self._inputs(X)  # (N, d), checked before model_ is read
+        return self.model_.predict_proba(X).astype(np.float64)  # (N, K)
 
     def predict(self, X: Any) -> np.ndarray:
         """The most probable class of each row, as one of ``classes_``."""
-        return self.classes_[self._outputs(X).argmax(axis=1)]
+        labels = self._outputs(X).argmax(axis=1)  # (N,), checked before classes_ is read
+        return self.classes_[labels]
 
 
 class MLPRegressor(RegressorMixin, _BaseMLP):
