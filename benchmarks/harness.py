@@ -174,6 +174,14 @@ def environment() -> dict[str, Any]:
         "openblas_env": {k: v for k, v in os.environ.items() if k.startswith("OPENBLAS_")},
         "load": load_average(),
     }
+    from glassnet import _jit
+
+    if _jit.enabled():
+        import numba
+
+        env["kernels"] = f"numba {numba.__version__} (ReLU backward, softmax cross-entropy)"
+    else:
+        env["kernels"] = "none (NumPy only; install glassnet[fast] for numba's)"
     try:
         import torch
 

@@ -95,6 +95,8 @@ def environment_lines(env: dict[str, Any]) -> list[str]:
             f"- BLAS: {b['name']} {b['version']}, kernel {b['kernel']}, {b['threads']} threads "
             f"({b['file']})"
         )
+    if "kernels" in env:
+        lines.append(f"- glassnet's compiled kernels: {env['kernels']}")
     if env.get("openblas_env"):
         lines.append(f"- OPENBLAS_* set: {env['openblas_env']} (NumPy loses its lead with these)")
     lines.append(f"- load average (1 min): {env.get('load', 0.0):.2f} at start")

@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from glassnet import _jit
 from glassnet._checks import unknown_name
 from glassnet.layers import Layer
 
@@ -134,6 +135,8 @@ class ReLU(Activation):
         return (self.y > 0).astype(self.y.dtype)
 
     def _backward_into(self, grad_out: np.ndarray, out: np.ndarray) -> np.ndarray:
+        if self.reuse_buffers and _jit.worth(out.size):  # while fitting: one compiled pass
+            return _jit.relu_backward(grad_out, self.y, out)
         # dE/dz = dE/dy * [y > 0]: a boolean mask, then one multiply (both SIMD loops;
         # copyto(where=) is 7-30x slower).
         keep = self._buffer("keep", grad_out.shape, np.dtype(np.bool_))  # (N, d)
