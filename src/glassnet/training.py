@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from glassnet import _jit
 from glassnet._checks import (
     as_2d_array,
     check_fraction,
@@ -224,7 +225,7 @@ def fit(
                 for b, start in enumerate(range(0, n, batch_size)):
                     idx = order[start : start + batch_size]
                     m = len(idx)
-                    xb = X.take(idx, 0, xbuf[:m])  # (m, in), gathered once
+                    xb = _jit.gather_rows(X, idx, xbuf[:m])  # (m, in), gathered once
                     tb = T.take(idx, 0, tbuf[:m])
                     y = net.forward(xb)  # (m, out)
                     value = loss_obj.forward(y, tb)
