@@ -5,7 +5,7 @@ Usage::
     env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE .venv/bin/python benchmarks/run.py
         [--quick] [--only NAME ...] [--repeats N] [--write-readme]
 
-Names: sgd, adam, tiny, mnist, digits, memory. Prints the environment (CPU, BLAS kernel and
+Names: sgd, kernels, adam, tiny, mnist, digits, memory. Prints the environment (CPU, BLAS kernel and
 threads, load average) and a Markdown table; ``--write-readme`` also puts both into
 ``benchmarks/README.md`` between its results markers.
 """
@@ -28,6 +28,7 @@ from benchmarks.report import environment_lines, markdown_table, update_readme  
 
 BENCHMARKS = {
     "sgd": suites.bench_sgd,
+    "kernels": suites.bench_kernels,
     "adam": suites.bench_adam,
     "tiny": suites.bench_tiny,
     "mnist": suites.bench_mnist,

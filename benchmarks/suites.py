@@ -112,6 +112,34 @@ def bench_sgd(ctx: Context, batches: tuple[int, ...] = (32, 128, 1024)) -> list[
     return rows + overhead
 
 
+def bench_kernels(ctx: Context, batches: tuple[int, ...] = (32, 128, 1024)) -> list[Row]:
+    """What the compiled kernels (numba) add: the SGD epoch's batches with them and without,
+    switched every 10 batches inside one fit (see :class:`workloads.KernelToggle`)."""
+    from glassnet import _jit
+
+    if not _jit.enabled():
+        return []
+    X, y, _, _ = ctx.mnist()
+    rows = []
+    for b in batches:
+        time.sleep(ctx.pause)
+        on, off, loss = workloads.kernels_run(X, y, b, epochs=1 if ctx.quick else 2)
+        check_trained(f"kernels b{b}", [loss], float(np.log(10)))
+        rows.append(
+            Row(
+                "compiled kernels on / off",
+                f"b{b}",
+                f"{on * 1e6:.0f} us/batch",
+                "",
+                off / on,
+                None,
+                note=f"without them (NumPy): {off * 1e6:.0f} us/batch; medians, switched "
+                "every 10 batches in one fit",
+            )
+        )
+    return rows
+
+
 def bench_adam(ctx: Context, batch: int = 128) -> list[Row]:
     """The same epoch with Adam (lr 1e-3) against PyTorch's fused (else foreach) Adam."""
     X, y, _, _ = ctx.mnist()

@@ -6,6 +6,7 @@ The matching PyTorch code is in :mod:`benchmarks.torch_ref`, one function per wo
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 import numpy as np
@@ -176,3 +177,79 @@ def accuracy_run(
         return float(np.mean(net.predict_classes(X_test) == y_test))
 
     return run
+
+
+class KernelToggle:
+    """A fit callback that switches glassnet's compiled kernels on and off every ``every``
+    batches and times each batch under the setting it ran with (the first batch after a
+    switch is left out). Both settings thus share the machine's moments, which makes the
+    comparison hold on a noisy machine where whole-epoch timings drift by 30%.
+
+    Examples
+    --------
+    >>> t = KernelToggle(every=2)
+    >>> for b in range(6):
+    ...     t.on_batch_end(b, 8, 0.5)
+    >>> len(t.times[True]) + len(t.times[False]), t.restore()
+    (3, None)
+    """
+
+    def __init__(self, every: int = 10) -> None:
+        from glassnet import _jit
+
+        self.jit, self.every = _jit, every
+        self.was = dict(_jit._state)
+        self.times: dict[bool, list[float]] = {True: [], False: []}
+        self.on, self.last = True, None
+        self._set(True)
+
+    def _set(self, on: bool) -> None:
+        self.jit._state.update(checked=True, enabled=on and self.was["enabled"])
+        self.on = on
+
+    def on_batch_end(self, batch: int, size: int, loss: float) -> None:
+        """Record the batch's time; switch the setting after every ``every`` batches."""
+        now = time.perf_counter()
+        if self.last is not None and batch % self.every != 0:
+            self.times[self.on].append(now - self.last)
+        if (batch + 1) % self.every == 0:
+            self._set(not self.on)
+        self.last = time.perf_counter()
+
+    def restore(self) -> None:
+        """Put the kernels' setting back as it was."""
+        self.jit._state.update(self.was)
+
+
+def kernels_run(
+    X: np.ndarray,
+    y: np.ndarray,
+    batch_size: int,
+    epochs: int = 2,
+    sizes: tuple[int, ...] = MNIST_SIZES,
+) -> tuple[float, float, float]:
+    """Train with :class:`KernelToggle`; return (median s/batch with the kernels, without,
+    final loss).
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.random((640, 4), dtype=np.float32); y = (X[:, 0] > 0.5).astype(np.int64)
+    >>> on, off, loss = kernels_run(X, y, 8, epochs=1, sizes=(4, 8, 2)); on > 0 and off > 0
+    True
+    """
+    from glassnet.callbacks import Callback
+
+    toggle = KernelToggle()
+
+    class _Hook(Callback):
+        def on_batch_end(self, batch: int, size: int, loss: float) -> None:
+            toggle.on_batch_end(batch, size, loss)
+
+    try:
+        h = mlp(sizes).fit(X, y, loss="cross_entropy", optimizer="sgd", lr=0.1, epochs=epochs,
+                           batch_size=batch_size, seed=0, verbose=0, callbacks=[_Hook()])  # fmt: skip
+    finally:
+        toggle.restore()
+    on, off = (float(np.median(toggle.times[k])) for k in (True, False))
+    return on, off, h.history["loss"][-1]

@@ -36,6 +36,21 @@ def test_sgd_rows_on_a_small_mnist() -> None:
     assert float(speed.note.split()[1].rstrip(";")) < np.log(10)
 
 
+def test_kernel_rows_switch_and_restore() -> None:
+    from glassnet import _jit
+
+    before = dict(_jit._state)
+    rows = suites.bench_kernels(suites.Context(pause=0.0, quick=True, n_mnist=2048), (128,))
+    assert dict(_jit._state) == before  # the toggle put the setting back
+    if not _jit.enabled():
+        assert rows == []
+        return
+    (row,) = rows
+    assert row.setting == "b128" and row.ratio > 0 and "us/batch" in row.glassnet
+    on, off, _ = workloads.kernels_run(*suites.Context(n_mnist=1024).mnist()[:2], 64, epochs=1)
+    assert on > 0 and off > 0  # both settings ran: 16 batches, switched after 10
+
+
 def test_tiny_and_accuracy_rows() -> None:
     ctx = suites.Context(repeats=1, pause=0.0, n_mnist=512)
     (tiny,) = suites.bench_tiny(ctx, n=100, epochs=30)
