@@ -237,6 +237,117 @@ def test_keyboard_interrupt_stops_cleanly(tmp_path):
     assert gn.load_checkpoint(path)[2]["epoch"] == 0  # epoch 0 was cut short: resume there
 
 
+# -- early stopping across a resume ---------------------------------------------------------
+def early_fit(net, epochs, callbacks, optimizer=None, initial_epoch=0, seed=0):
+    """Adam at lr 0.1 on blobs: the loss bounces, so patience 2 stops it after a few epochs."""
+    X, y = blobs()
+    optimizer = optimizer or gn.get_optimizer("adam", lr=0.1)
+    return net.fit(X, y, loss="cross_entropy", optimizer=optimizer, epochs=epochs, batch_size=16,
+                   seed=seed, callbacks=callbacks, verbose=0, initial_epoch=initial_epoch)  # fmt: skip
+
+
+def early_stopped_run(path=None):
+    """(network, history, EarlyStopping) of the uninterrupted run, checkpointed to ``path``."""
+    stop, net = gn.EarlyStopping(monitor="loss", patience=2), gn.mlp("2,6,2", "tanh", seed=0)
+    callbacks = [stop] if path is None else [stop, gn.ModelCheckpoint(path)]
+    return net, early_fit(net, 60, callbacks), stop
+
+
+def resume_early_fit(path, load_state=True):
+    """Continue the checkpoint at ``path`` for up to 60 epochs; (network, history, stopper)."""
+    net, opt, state = gn.load_checkpoint(path)
+    stop = gn.EarlyStopping(monitor="loss", patience=2)
+    if load_state:
+        stop.load_state_dict(*state["early_stopping"])
+    h = early_fit(net, 60, [stop], opt, initial_epoch=state["epoch"], seed=state["seed"])
+    return net, h, stop
+
+
+def assert_same_weights(a, b):
+    for p, q in zip(a.parameters(), b.parameters(), strict=True):
+        np.testing.assert_array_equal(p.value, q.value)
+
+
+@pytest.mark.parametrize("cut", ["fewer_epochs", "ctrl_c"])
+def test_a_resumed_run_early_stops_at_the_same_epoch_with_the_same_weights(tmp_path, cut):
+    whole, h, whole_stop = early_stopped_run()
+    stop_epoch = h.epochs[-1]  # patience 2: epochs stop_epoch - 1 and stop_epoch did not improve
+    assert h.stopped == "early_stopping" and whole_stop.best_epoch == stop_epoch - 2 > 0
+
+    path = tmp_path / "ckpt.npz"  # cut after stop_epoch - 1: one epoch waited, one to go
+    stop = gn.EarlyStopping(monitor="loss", patience=2)
+    if cut == "fewer_epochs":  # checkpoint listed first: fit lets EarlyStopping see each epoch
+        early_fit(gn.mlp("2,6,2", "tanh", seed=0), stop_epoch, [gn.ModelCheckpoint(path), stop])
+    else:  # the checkpoint saved on Ctrl-C has the last weights, not the best ones put back
+        callbacks = [stop, gn.ModelCheckpoint(path), Interrupter(stop_epoch - 1)]
+        assert early_fit(gn.mlp("2,6,2", "tanh", seed=0), 60, callbacks).stopped == "interrupted"
+    state = gn.load_checkpoint(path)[2]
+    meta, arrays = state["early_stopping"]
+    assert state["epoch"] == stop_epoch and meta["wait"] == 1
+    assert meta["best_epoch"] == whole_stop.best_epoch and len(arrays) == 4  # W, b of 2 layers
+
+    net, h2, stop = resume_early_fit(path)
+    assert h2.epochs == [stop_epoch] and h2.stopped == "early_stopping"
+    assert (stop.best, stop.best_epoch) == (whole_stop.best, whole_stop.best_epoch)
+    assert state["history"]["epochs"] + h2.epochs == h.epochs
+    for key, values in h.history.items():
+        assert state["history"]["history"][key] + h2.history[key] == values  # exact floats
+    assert_same_weights(whole, net)  # the best epoch's, bit for bit
+    # without the saved state the resumed run would have started early stopping afresh
+    assert resume_early_fit(path, load_state=False)[1].epochs[-1] > stop_epoch
+
+
+def test_resuming_a_run_that_early_stopped_trains_no_further(tmp_path):
+    path = tmp_path / "ckpt.npz"
+    whole, h, _ = early_stopped_run(path)
+    assert gn.load_checkpoint(path)[2]["epoch"] == h.epochs[-1] + 1
+    net, h2, stop = resume_early_fit(path)
+    assert h2.epochs == [] and h2.stopped == "early_stopping" and stop.wait == 2
+    assert_same_weights(whole, net)  # the saved last weights, replaced by the best ones
+
+
+def test_checkpoints_without_early_stopping_state_still_resume(tmp_path):
+    path = tmp_path / "old.npz"  # as written before early stopping was saved, or without it
+    early_fit(gn.mlp("2,6,2", "tanh", seed=0), 2, [gn.ModelCheckpoint(path)])
+    net, opt, state = gn.load_checkpoint(path)
+    assert "early_stopping" not in state
+    h = early_fit(net, 60, [gn.EarlyStopping(monitor="loss", patience=2)], opt, initial_epoch=2)
+    assert h.epochs[0] == 2 and h.stopped == "early_stopping"
+
+
+@pytest.mark.parametrize(
+    ("saved", "message"),
+    [
+        (
+            gn.EarlyStopping(monitor="loss"),
+            "the early-stopping state was saved with monitor='loss', mode='min' but this "
+            "EarlyStopping has monitor='val_loss', mode='min'. Use EarlyStopping("
+            "monitor='loss', mode='min') to continue that run, or do not load the state",
+        ),
+        (
+            gn.EarlyStopping(monitor="val_loss", mode="max"),
+            "saved with monitor='val_loss', mode='max' but this EarlyStopping has "
+            "monitor='val_loss', mode='min'",
+        ),
+    ],
+    ids=["monitor", "mode"],
+)
+def test_early_stopping_state_of_another_monitor_or_mode_is_refused(saved, message):
+    stop = gn.EarlyStopping(monitor="val_loss", patience=2)
+    with pytest.raises(ValueError) as info:
+        stop.load_state_dict(*saved.state_dict())
+    assert message in str(info.value)
+
+
+def test_early_stopping_state_of_another_network_is_refused(tmp_path):
+    path = tmp_path / "ckpt.npz"
+    early_stopped_run(path)
+    stop = gn.EarlyStopping(monitor="loss", patience=2)
+    stop.load_state_dict(*gn.load_checkpoint(path)[2]["early_stopping"])
+    with pytest.raises(ValueError, match="holds best weights of shapes .* network's are"):
+        early_fit(gn.mlp("2,4,2", seed=0), 3, [stop])
+
+
 def test_grad_hook_runs_once_per_batch_before_the_step():
     X, y = blobs(50)
     net = gn.mlp("2,4,2", seed=0)

@@ -9,6 +9,9 @@ A callback's hooks are called by ``fit`` in this order::
     on_train_end(logs)
 
 Setting ``net.stop_training = True`` in a hook ends training after the current epoch.
+``EarlyStopping`` sees each epoch before the other callbacks, so a ``ModelCheckpoint`` saves its
+state after that epoch; a ``ModelCheckpoint`` ends before the others, so the weights it saves on
+Ctrl-C are those training reached, not the best ones ``EarlyStopping`` puts back.
 """
 
 from __future__ import annotations
@@ -147,12 +150,98 @@ class EarlyStopping(Callback):
         self.monitor, self.patience, self.min_delta = monitor, int(patience), float(min_delta)
         self.mode = ("max" if "acc" in monitor else "min") if mode == "auto" else mode
         self.restore_best_weights = restore_best_weights
+        self._reset()
+
+    def _reset(self) -> None:
+        self.best = -math.inf if self.mode == "max" else math.inf
+        self.best_epoch, self.wait = -1, 0
+        self.best_params: list[np.ndarray] | None = None
+        self._loaded = False  # set by load_state_dict: the next on_train_begin keeps the state
 
     def on_train_begin(self, net: Any) -> None:
-        """Reset the best value seen."""
+        """Reset the best value seen, unless ``load_state_dict`` has just restored it.
+
+        A restored run that had already run out of patience asks to stop before its first epoch.
+        """
         super().on_train_begin(net)
-        self.best = -math.inf if self.mode == "max" else math.inf
-        self.best_epoch, self.wait, self.best_params = -1, 0, None
+        if not self._loaded:
+            self._reset()
+            return
+        self._loaded = False
+        self._check_fits(net)
+        if self.wait >= self.patience:
+            net.stop_training, net.stop_reason = True, "early_stopping"
+
+    def state_dict(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+        """(JSON-able progress, best weights by position) for checkpoints.
+
+        The progress holds monitor, mode, patience, best (None before the first epoch),
+        best_epoch and wait; the arrays, named "0", "1", ..., are the weights of the best
+        epoch (none without ``restore_best_weights`` or before the first epoch).
+
+        Examples
+        --------
+        >>> meta, arrays = EarlyStopping(monitor="loss", patience=2).state_dict()
+        >>> meta["monitor"], meta["mode"], meta["best"], meta["wait"], arrays
+        ('loss', 'min', None, 0, {})
+        """
+        meta = {
+            "monitor": self.monitor,
+            "mode": self.mode,
+            "patience": self.patience,
+            "best": float(self.best) if math.isfinite(self.best) else None,
+            "best_epoch": int(self.best_epoch),
+            "wait": int(self.wait),
+        }
+        arrays = {str(i): a.copy() for i, a in enumerate(self.best_params or [])}
+        return meta, arrays
+
+    def load_state_dict(self, meta: dict[str, Any], arrays: dict[str, np.ndarray]) -> None:
+        """Restore what ``state_dict`` saved; the next ``fit`` continues from it.
+
+        The callback keeps its own ``patience`` and ``min_delta``, so a resumed run may change
+        them; monitor and mode must be those of the saved state.
+
+        Raises
+        ------
+        ValueError
+            If the saved state monitors another metric or in another mode.
+
+        Examples
+        --------
+        >>> stop = EarlyStopping(monitor="loss", patience=2)
+        >>> stop.load_state_dict({"monitor": "loss", "mode": "min", "best": 0.5,
+        ...                       "best_epoch": 3, "wait": 1}, {})
+        >>> stop.best, stop.best_epoch, stop.wait
+        (0.5, 3, 1)
+        """
+        saved = (meta.get("monitor"), meta.get("mode"))
+        if saved != (self.monitor, self.mode):
+            raise ValueError(
+                f"the early-stopping state was saved with monitor={saved[0]!r}, "
+                f"mode={saved[1]!r} but this EarlyStopping has monitor={self.monitor!r}, "
+                f"mode={self.mode!r}. Use EarlyStopping(monitor={saved[0]!r}, "
+                f"mode={saved[1]!r}) to continue that run, or do not load the state to start "
+                "early stopping afresh."
+            )
+        self._reset()
+        if meta.get("best") is not None:
+            self.best = float(meta["best"])
+        self.best_epoch, self.wait = int(meta.get("best_epoch", -1)), int(meta.get("wait", 0))
+        if arrays:
+            self.best_params = [np.array(arrays[str(i)]) for i in range(len(arrays))]
+        self._loaded = True
+
+    def _check_fits(self, net: Any) -> None:
+        if self.best_params is None:
+            return
+        saved = [a.shape for a in self.best_params]
+        shapes = [p.value.shape for p in net.parameters()]
+        if saved != shapes:
+            raise ValueError(
+                f"the early-stopping state holds best weights of shapes {saved} but the "
+                f"network's are {shapes}; load the state saved with this network."
+            )
 
     def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
         """Track the monitored value; ask the network to stop once patience runs out."""
@@ -192,6 +281,12 @@ class ModelCheckpoint(Callback):
     back, and ``net.fit(..., optimizer=opt, initial_epoch=state["epoch"], seed=state["seed"])``
     continues exactly where it stopped.
 
+    With an ``EarlyStopping`` among ``fit``'s callbacks (the first one, if several), each
+    checkpoint also holds its progress: best value and epoch, epochs waited, best weights. Load
+    it into a new ``EarlyStopping`` with ``stop.load_state_dict(*state["early_stopping"])``
+    before resuming, and the resumed run stops at the epoch, and with the weights, of an
+    uninterrupted one. Checkpoints written without early stopping have no such entry.
+
     Parameters
     ----------
     path : str or Path
@@ -207,6 +302,23 @@ class ModelCheckpoint(Callback):
     Examples
     --------
     >>> ckpt = ModelCheckpoint("model.npz", save_best_only=False, extra_state={"note": "run 1"})
+
+    Resuming a run with early stopping, here cut short after 2 of its epochs:
+
+    >>> import os, tempfile
+    >>> from glassnet import EarlyStopping, ModelCheckpoint, load_checkpoint, mlp
+    >>> X, y = np.random.default_rng(0).normal(size=(40, 2)), np.arange(40) % 2
+    >>> path = os.path.join(tempfile.mkdtemp(), "ckpt.npz")
+    >>> callbacks = [EarlyStopping(monitor="loss", patience=2), ModelCheckpoint(path)]
+    >>> _ = mlp("2,4,2", seed=0).fit(X, y, loss="cross_entropy", epochs=2, seed=5,
+    ...                              callbacks=callbacks, verbose=0)
+    >>> net, opt, state = load_checkpoint(path)
+    >>> stop = EarlyStopping(monitor="loss", patience=2)
+    >>> stop.load_state_dict(*state["early_stopping"])
+    >>> h = net.fit(X, y, loss="cross_entropy", optimizer=opt, epochs=6, seed=state["seed"],
+    ...             initial_epoch=state["epoch"], callbacks=[stop], verbose=0)
+    >>> h.epochs[0], stop.best_epoch >= 0
+    (2, True)
     """
 
     def __init__(
@@ -222,6 +334,7 @@ class ModelCheckpoint(Callback):
         self.best = math.inf
         self.mode = "max" if "acc" in monitor else "min"
         self.optimizer: Any = None
+        self.early_stopping: EarlyStopping | None = None  # set by fit; saved with each checkpoint
         self.run_state: dict[str, Any] = {}
 
     def on_train_begin(self, net: Any) -> None:
@@ -255,7 +368,13 @@ class ModelCheckpoint(Callback):
         from glassnet.serialize import save_checkpoint
 
         state = {**self.extra_state, **self.run_state, "epoch": int(next_epoch)}
-        save_checkpoint(self.net, self.path, optimizer=self.optimizer, state=state)
+        save_checkpoint(
+            self.net,
+            self.path,
+            optimizer=self.optimizer,
+            state=state,
+            early_stopping=self.early_stopping,
+        )
 
 
 def snapshot(net: Any) -> list[np.ndarray]:

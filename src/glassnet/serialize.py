@@ -14,13 +14,16 @@ import os
 import tempfile
 import zipfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from glassnet import activations, layers
 from glassnet.dropout import Dropout
 from glassnet.network import Sequential
+
+if TYPE_CHECKING:
+    from glassnet.callbacks import EarlyStopping
 
 FORMAT = "glassnet-model"
 VERSION = 1
@@ -83,9 +86,27 @@ def save(net: Sequential, path: Any) -> None:
 
 
 def save_checkpoint(
-    net: Sequential, path: Any, optimizer: Any = None, state: dict | None = None
+    net: Sequential,
+    path: Any,
+    optimizer: Any = None,
+    state: dict | None = None,
+    early_stopping: EarlyStopping | None = None,
 ) -> None:
     """Save ``net`` with its optimiser's state and the run's progress, for resuming.
+
+    Parameters
+    ----------
+    net : Sequential
+        The network; its weights are saved as in ``save``.
+    path : str or Path
+        The .npz file to write (atomically).
+    optimizer : Optimizer, optional
+        Its settings and per-parameter state are saved too.
+    state : dict, optional
+        JSON-able run state (epoch to resume at, seed, history, ...).
+    early_stopping : EarlyStopping, optional
+        Its progress (best value, epochs waited, best weights) is saved too; ``load_checkpoint``
+        gives it back as ``state["early_stopping"]``.
 
     Examples
     --------
@@ -101,6 +122,10 @@ def save_checkpoint(
         opt_meta, opt_arrays = optimizer.state_dict()
         meta["optimizer"] = opt_meta
         arrays.update({f"optimizer/{k}": v for k, v in opt_arrays.items()})
+    if early_stopping is not None:
+        stop_meta, stop_arrays = early_stopping.state_dict()
+        meta["early_stopping"] = stop_meta
+        arrays.update({f"early_stopping/{k}": v for k, v in stop_arrays.items()})
     _write_npz(Path(path), arrays, meta)
 
 
@@ -200,21 +225,31 @@ def load(path: Any) -> Sequential:
 def load_checkpoint(path: Any) -> tuple[Sequential, Any, dict[str, Any]]:
     """Load (network, optimiser with its state, run state) written by ``save_checkpoint``.
 
-    The run state holds "epoch" (where to resume), "seed" and "history".
+    The run state holds "epoch" (where to resume), "seed" and "history". A checkpoint saved
+    with early stopping adds "early_stopping": the ``(progress, best weights)`` pair of
+    ``EarlyStopping.state_dict``, which ``stop.load_state_dict(*state["early_stopping"])``
+    restores (see ``ModelCheckpoint`` for a whole resumed run). Older checkpoints lack it.
 
     Examples
     --------
     >>> import os, tempfile
-    >>> from glassnet import Dense
+    >>> from glassnet import Dense, EarlyStopping
     >>> path = os.path.join(tempfile.mkdtemp(), "c.npz")
     >>> save_checkpoint(Sequential([Dense(2, 1)]), path, state={"epoch": 2})
     >>> load_checkpoint(path)[2]["epoch"]
     2
+    >>> "early_stopping" in load_checkpoint(path)[2]
+    False
+    >>> saved = EarlyStopping(monitor="loss", patience=3)
+    >>> saved.wait = 1
+    >>> save_checkpoint(Sequential([Dense(2, 1)]), path, early_stopping=saved)
+    >>> stop = EarlyStopping(monitor="loss", patience=3)
+    >>> stop.load_state_dict(*load_checkpoint(path)[2]["early_stopping"]); stop.wait
+    1
     """
     meta, arrays = _read(path)
-    opt_arrays = {
-        k.split("/", 1)[1]: arrays.pop(k) for k in list(arrays) if k.startswith("optimizer/")
-    }
+    opt_arrays = _pop_prefixed(arrays, "optimizer/")
+    stop_arrays = _pop_prefixed(arrays, "early_stopping/")
     net = _build(meta, arrays, path)
     optimizer = None
     if "optimizer" in meta:
@@ -227,4 +262,12 @@ def load_checkpoint(path: Any) -> tuple[Sequential, Any, dict[str, Any]]:
         name = opt_meta["name"]
         optimizer = get_optimizer(name, **hp).bind(net)
         optimizer.load_state_dict(opt_meta, opt_arrays)
-    return net, optimizer, meta.get("state", {})
+    state = dict(meta.get("state", {}))
+    if "early_stopping" in meta:
+        state["early_stopping"] = (meta["early_stopping"], stop_arrays)
+    return net, optimizer, state
+
+
+def _pop_prefixed(arrays: dict[str, np.ndarray], prefix: str) -> dict[str, np.ndarray]:
+    """Remove the arrays whose names start with ``prefix``; return them without it."""
+    return {k[len(prefix) :]: arrays.pop(k) for k in list(arrays) if k.startswith(prefix)}

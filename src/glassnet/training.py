@@ -25,7 +25,7 @@ from glassnet._checks import (
     check_positive_int,
 )
 from glassnet.activations import Sigmoid, Softmax
-from glassnet.callbacks import Callback, History, ModelCheckpoint, snapshot
+from glassnet.callbacks import Callback, EarlyStopping, History, ModelCheckpoint, snapshot
 from glassnet.dropout import Dropout
 from glassnet.losses import Loss, get_loss
 from glassnet.metrics import (
@@ -94,7 +94,8 @@ def fit(
         Makes the run reproducible bit for bit: epoch e shuffles with
         ``default_rng([seed, e])``, and dropout masks are seeded the same way.
     callbacks : list of Callback
-        E.g. ``[EarlyStopping(), ModelCheckpoint("model.npz")]``.
+        E.g. ``[EarlyStopping(), ModelCheckpoint("model.npz")]``; each checkpoint then holds
+        the early-stopping progress too, to resume with (see ``ModelCheckpoint``).
     verbose : {0, 1, 2}
         0 silent, 1 a live progress bar, 2 one line per epoch.
     initial_epoch : int
@@ -172,10 +173,13 @@ def fit(
         from glassnet.progress import ProgressBar
 
         callbacks.append(ProgressBar(epochs, n, verbose=verbose))
+    stopper = next((cb for cb in callbacks if isinstance(cb, EarlyStopping)), None)
     for cb in callbacks:
         if isinstance(cb, ModelCheckpoint):
-            cb.optimizer = opt
+            cb.optimizer, cb.early_stopping = opt, stopper
             cb.run_state = {"seed": seed, "loss": loss_obj.name, "history": history.to_dict()}
+    epoch_end_cbs = _first(callbacks, EarlyStopping)  # checkpoints save its state of this epoch
+    train_end_cbs = _first(callbacks, ModelCheckpoint)  # save before the best weights go back
     batch_cbs = [cb for cb in callbacks if hasattr(cb, "on_batch_end")]
     classify = is_classification(loss_obj)
     from_logits = getattr(loss_obj, "from_logits", False)
@@ -211,8 +215,11 @@ def fit(
     net.train()
     for cb in callbacks:
         cb.on_train_begin(net)
+    end_epoch = epochs
+    if net.stop_training:  # e.g. a restored EarlyStopping whose run had stopped: no epoch more
+        history.stopped, end_epoch = net.stop_reason or "callback", initial_epoch
     try:
-        for epoch in range(initial_epoch, epochs):
+        for epoch in range(initial_epoch, end_epoch):
             rng = np.random.default_rng([seed, epoch])
             for i, layer in enumerate(dropouts):
                 layer.rng = np.random.default_rng([seed, epoch, i + 1])
@@ -260,7 +267,7 @@ def fit(
                     }
                 )
             history.append(epoch, logs)
-            for cb in callbacks:
+            for cb in epoch_end_cbs:
                 if isinstance(cb, ModelCheckpoint):
                     cb.run_state["history"] = history.to_dict()
                 cb.on_epoch_end(epoch, logs)
@@ -277,10 +284,15 @@ def fit(
             layer._buffers.clear()
         net.eval()
     end = {"stopped": history.stopped, "epoch": epoch, **logs}
-    for cb in callbacks:
+    for cb in train_end_cbs:
         cb.on_train_end(end)
     net.history_ = history
     return history
+
+
+def _first(callbacks: list[Callback], kind: type) -> list[Callback]:
+    """``callbacks`` with those of type ``kind`` moved to the front, the order otherwise kept."""
+    return sorted(callbacks, key=lambda cb: not isinstance(cb, kind))
 
 
 def _bound_to(opt: Optimizer, net: Any) -> bool:

@@ -234,6 +234,52 @@ def resumed_data(s: dict[str, Any], info: dict[str, Any]) -> Dataset:
     )
 
 
+def early_stopping(s: dict[str, Any], previous: dict[str, Any] | None) -> EarlyStopping | None:
+    """The ``--early-stopping`` callback (None without the flag), on val_loss with
+    ``--validation-split``, else on loss; a resumed run continues the checkpoint's early stopping.
+
+    Parameters
+    ----------
+    s : dict
+        The settings (``settings_from``).
+    previous : dict or None
+        The run state of the checkpoint resumed from (``load_checkpoint``), or None.
+
+    Raises
+    ------
+    ValueError
+        If the checkpoint's early stopping watched another metric (another --validation-split).
+
+    Examples
+    --------
+    >>> early_stopping({"early_stopping": 3, "validation_split": 0.2}, None).monitor
+    'val_loss'
+    >>> early_stopping({"early_stopping": None}, None) is None
+    True
+    """
+    if s["early_stopping"] is None:
+        return None
+    monitor = "val_loss" if s["validation_split"] else "loss"
+    stop = EarlyStopping(monitor=monitor, patience=s["early_stopping"])
+    saved = (previous or {}).get("early_stopping")
+    if saved is None:
+        if previous is not None and not (s["quiet"] or s["json"]):
+            print(
+                f"{s['checkpoint']} holds no early-stopping state (an older file, or a run "
+                "without --early-stopping); early stopping starts afresh",
+                file=sys.stderr,
+            )
+        return stop
+    try:
+        stop.load_state_dict(*saved)
+    except ValueError as exc:
+        raise ValueError(
+            f"{exc} glassnet train watches val_loss with --validation-split and loss without: "
+            "resume with the --validation-split of the run that wrote the checkpoint."
+        ) from None
+    return stop
+
+
 def _plot_module() -> Any:
     try:
         import glassnet.plot as plot
@@ -288,9 +334,9 @@ def run(args: argparse.Namespace) -> int:
     T_train = common.training_targets(task, loss, data.y_train, n_out)
 
     callbacks: list[Any] = []
-    if s["early_stopping"] is not None:
-        monitor = "val_loss" if s["validation_split"] else "loss"
-        callbacks.append(EarlyStopping(monitor=monitor, patience=s["early_stopping"]))
+    stop = early_stopping(s, previous)
+    if stop is not None:
+        callbacks.append(stop)
     checkpoint = None
     if s["checkpoint"]:
         before = previous.get("history") if previous else None
