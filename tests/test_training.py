@@ -237,6 +237,35 @@ def test_keyboard_interrupt_stops_cleanly(tmp_path):
     assert gn.load_checkpoint(path)[2]["epoch"] == 0  # epoch 0 was cut short: resume there
 
 
+@pytest.mark.parametrize("optimizer", ["adam", "momentum"])
+def test_ctrl_c_inside_an_epoch_saves_its_start_so_a_resume_is_bit_identical(tmp_path, optimizer):
+    X, y = blobs()
+    args = dict(loss="cross_entropy", epochs=4, batch_size=16, seed=0, verbose=0)
+
+    class CutInEpoch2(gn.Callback):
+        def on_epoch_begin(self, epoch):
+            self.epoch = epoch
+
+        def on_batch_end(self, batch, size, loss):
+            if self.epoch == 2 and batch == 3:
+                raise KeyboardInterrupt
+
+    whole = gn.mlp("2,4,2", seed=0)
+    whole.fit(X, y, optimizer=gn.get_optimizer(optimizer, lr=0.05), **args)
+    cut, path = gn.mlp("2,4,2", seed=0), tmp_path / "ckpt.npz"
+    h = cut.fit(X, y, optimizer=gn.get_optimizer(optimizer, lr=0.05),
+                callbacks=[gn.ModelCheckpoint(path), CutInEpoch2()], **args)  # fmt: skip
+    assert h.stopped == "interrupted"
+    in_memory = [p.value.copy() for p in cut.parameters()]  # 4 batches into epoch 2
+    net, opt, state = gn.load_checkpoint(path)
+    assert state["epoch"] == 2 and opt.t == 2 * len(range(0, len(X), 16))  # two whole epochs
+    saved = [p.value for p in net.parameters()]
+    assert any(not np.array_equal(a, b) for a, b in zip(in_memory, saved, strict=True))
+    net.fit(X, y, optimizer=opt, initial_epoch=state["epoch"], **args)
+    for a, b in zip(net.parameters(), whole.parameters(), strict=True):
+        np.testing.assert_array_equal(a.value, b.value)
+
+
 # -- early stopping across a resume ---------------------------------------------------------
 def early_fit(net, epochs, callbacks, optimizer=None, initial_epoch=0, seed=0):
     """Adam at lr 0.1 on blobs: the loss bounces, so patience 2 stops it after a few epochs."""

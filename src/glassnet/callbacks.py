@@ -341,10 +341,17 @@ class ModelCheckpoint(Callback):
         """Keep the network; no epoch has been completed yet in this run."""
         super().on_train_begin(net)
         self.completed = 0
+        self._epoch_start: tuple[int, list[np.ndarray], Any] | None = None
+
+    def on_epoch_begin(self, epoch: int) -> None:
+        """Remember the weights and optimiser state at this epoch boundary (for Ctrl-C)."""
+        if not self.save_best_only:
+            opt = self.optimizer
+            self._epoch_start = (epoch, snapshot(self.net), opt.state_dict() if opt else None)
 
     def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
         """Write the checkpoint (or skip it when the metric did not improve)."""
-        self.completed = epoch + 1
+        self.completed, self._epoch_start = epoch + 1, None
         if self.save_best_only:
             value = logs.get(self.monitor)
             if value is None:
@@ -358,10 +365,33 @@ class ModelCheckpoint(Callback):
         self.save(epoch + 1)
 
     def on_train_end(self, logs: dict[str, Any]) -> None:
-        """Save once more if training was interrupted, so Ctrl-C loses nothing."""
-        if logs.get("stopped") == "interrupted" and not self.save_best_only:
-            # resume at the first epoch not completed (the interrupted one, if it was cut short)
-            self.save(max(int(logs.get("epoch", 0)), getattr(self, "completed", 0)))
+        """Save once more if training was interrupted, so Ctrl-C loses nothing.
+
+        A checkpoint is always an epoch boundary, so that resuming from it repeats the
+        uninterrupted run bit for bit: cut inside an epoch, the file gets the weights and
+        optimiser state from that epoch's start (the network in memory keeps its progress).
+        """
+        if logs.get("stopped") != "interrupted" or self.save_best_only:
+            return
+        completed = getattr(self, "completed", 0)
+        epoch = max(int(logs.get("epoch", 0)), completed)  # the first epoch not completed
+        start = getattr(self, "_epoch_start", None)
+        if start is None or start[0] != epoch:  # stopped between epochs: now is a boundary
+            self.save(epoch)
+            return
+        _, weights, opt_state = start  # cut inside ``epoch``: save the state it started from
+        now = snapshot(self.net), self.optimizer.state_dict() if self.optimizer else None
+        self._restore(weights, opt_state)
+        try:
+            self.save(epoch)  # the interrupted epoch starts again on resume
+        finally:
+            self._restore(*now)
+
+    def _restore(self, weights: list[np.ndarray], opt_state: Any) -> None:
+        for p, w in zip(self.net.parameters(), weights, strict=True):
+            p.value[...] = w
+        if opt_state is not None:
+            self.optimizer.load_state_dict(*opt_state)
 
     def save(self, next_epoch: int) -> None:
         """Write the checkpoint now, recording the epoch that a resume should start at."""
