@@ -179,7 +179,9 @@ def environment() -> dict[str, Any]:
     if _jit.enabled():
         import numba
 
-        env["kernels"] = f"numba {numba.__version__} (ReLU backward, softmax cross-entropy)"
+        env["kernels"] = (
+            f"numba {numba.__version__} (batch gather, ReLU backward, softmax cross-entropy)"
+        )
     else:
         env["kernels"] = "none (NumPy only; install glassnet[fast] for numba's)"
     try:
