@@ -16,6 +16,7 @@ NEGATIVE = "#f59322"  # its orange: negative weights, class 0
 NEUTRAL = "#e8eaeb"
 TEXT = "#333333"
 ERROR = "#c0392b"  # the error node and the true value, red as in the article
+LABEL_BOX = {"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.9}
 
 
 def require_matplotlib() -> Any:
@@ -142,3 +143,32 @@ def done(fig: Any, ax: Any, given: Any) -> Any:
     (True, True)
     """
     return ax if given is not None else fig
+
+
+def label(
+    ax: Any,
+    x: float,
+    y: float,
+    text: str,
+    va: str = "center",
+    *,
+    color: str = TEXT,
+    fontsize: float = 7,
+    zorder: float = 5,
+    box: dict[str, Any] | None = None,
+) -> Any:
+    """Small text centred on x: the numbers the pictures write beside nodes and edges.
+
+    ``va="bottom"`` stands it above y, ``"top"`` hangs it below; ``box`` (e.g. ``LABEL_BOX``)
+    puts a white box behind it so that it reads over lines.
+
+    Examples
+    --------
+    >>> ax = new_figure(2, 2).subplots()
+    >>> label(ax, 0.5, 0.5, "w = 0.5", "bottom", box=LABEL_BOX).get_text()
+    'w = 0.5'
+    """
+    extra = {} if box is None else {"bbox": box}
+    return ax.text(
+        x, y, text, ha="center", va=va, fontsize=fontsize, color=color, zorder=zorder, **extra
+    )

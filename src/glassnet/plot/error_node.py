@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from glassnet.explain_render import fmt
-from glassnet.plot._base import ERROR
+from glassnet.plot._base import ERROR, label
 from glassnet.plot.layout import RADIUS
 
 
@@ -65,23 +65,6 @@ def draw_error(
         t_text = f"target Y = {fmt(target[0], precision)}"
     else:
         t_text = "target = [" + ", ".join(fmt(v, 2) for v in target[:10]) + "]"
-    ax.text(
-        e[0],
-        e[1] + RADIUS + 0.12,
-        f"E = {fmt(loss.value, precision)}",
-        ha="center",
-        va="bottom",
-        fontsize=8,
-        color=ERROR,
-        zorder=5,
-    )
-    ax.text(
-        e[0],
-        e[1] - RADIUS - 0.15,
-        f"{t_text}\n({loss.name})",
-        ha="center",
-        va="top",
-        fontsize=7,
-        color=ERROR,
-        zorder=5,
-    )
+    value = f"E = {fmt(loss.value, precision)}"
+    label(ax, e[0], e[1] + RADIUS + 0.12, value, "bottom", color=ERROR, fontsize=8)
+    label(ax, e[0], e[1] - RADIUS - 0.15, f"{t_text}\n({loss.name})", "top", color=ERROR)

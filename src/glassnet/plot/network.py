@@ -13,10 +13,12 @@ import numpy as np
 
 from glassnet.explain_render import fmt
 from glassnet.plot._base import (
+    LABEL_BOX,
     NEUTRAL,
     TEXT,
     axes_or_new,
     done,
+    label,
     sign_colour,
     widths,
 )
@@ -32,6 +34,8 @@ from glassnet.plot.layout import (
     is_two_node,
     positions,
 )
+
+_WEIGHT_BOX = {**LABEL_BOX, "alpha": 0.85}  # a little more see-through over the edges
 
 
 def as_trace(step: Any) -> Any:
@@ -117,22 +121,8 @@ def draw_structure(
             for i in range(W.shape[0]):
                 for j in range(W.shape[1]):
                     xy = _edge_point(p[i], q[j], j, W.shape[1])
-                    label = "w = " if two_node else ""
-                    ax.text(
-                        *xy,
-                        f"{label}{fmt(W[i, j], precision)}",
-                        ha="center",
-                        va="center",
-                        fontsize=7,
-                        color=TEXT,
-                        zorder=4,
-                        bbox={
-                            "boxstyle": "round,pad=0.15",
-                            "fc": "white",
-                            "ec": "none",
-                            "alpha": 0.85,
-                        },
-                    )
+                    text = f"{'w = ' if two_node else ''}{fmt(W[i, j], precision)}"
+                    label(ax, *xy, text, zorder=4, box=_WEIGHT_BOX)
     top = max(float(p[:, 1].max()) for p in pos)
     bottom = min(float(p[:, 1].min()) for p in pos)
     head, foot = (RADIUS + 1.7, RADIUS + 1.2) if small else (1.3, 1.1)
@@ -158,31 +148,13 @@ def draw_structure(
                     )
                 )
                 if small and not faint:
-                    ax.text(
-                        x - RADIUS,
-                        y - RADIUS - 0.3,
-                        f"b = {fmt(bval, precision)}",
-                        ha="center",
-                        va="top",
-                        fontsize=7,
-                        color=TEXT,
-                        zorder=5,
-                    )
+                    label(ax, x - RADIUS, y - RADIUS - 0.3, f"b = {fmt(bval, precision)}", "top")
             if values is not None and (small or col.width <= 12):
                 lines = []
                 if k > 0 and small:
                     lines.append(f"z = {fmt(values[k]['z'][j], precision)}")
                 lines.append(f"{col.names[j]} = {fmt(values[k]['a'][j], precision)}")
-                ax.text(
-                    x,
-                    y + RADIUS + 0.12,
-                    "\n".join(lines),
-                    ha="center",
-                    va="bottom",
-                    fontsize=7,
-                    color="#1a5276",
-                    zorder=5,
-                )
+                label(ax, x, y + RADIUS + 0.12, "\n".join(lines), "bottom", color="#1a5276")
         title = "input" if k == 0 else ("output" if k == len(cols) - 1 else f"layer {k}")
         ax.text(
             p[0, 0],

@@ -13,13 +13,13 @@ from typing import Any
 import numpy as np
 
 from glassnet.explain_render import equation_text, fmt
-from glassnet.plot._base import ERROR, TEXT, new_figure, sign_colour, widths
+from glassnet.plot._base import ERROR, LABEL_BOX, TEXT, label, new_figure, sign_colour, widths
 from glassnet.plot.error_node import error_position
 from glassnet.plot.figsize import figure_size
 from glassnet.plot.layout import RADIUS, Column, columns_from_trace, gaps, is_small, is_two_node
 from glassnet.plot.network import _edge_point, as_trace, draw_structure, forward_values
 
-_BOX = {"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.9}
+GRAD = "#7d3c98"  # the gradients written above the nodes
 
 
 def _arrow(ax: Any, start: np.ndarray, end: np.ndarray, value: float, lw: float) -> None:
@@ -70,16 +70,9 @@ def draw_backward(ax: Any, trace: Any, cols: list[Column], precision: int = 4) -
             _arrow(ax, _toward(e, xy, RADIUS), _toward(xy, e, RADIUS), dy[j], 1.5)
             if small:
                 mid = (e + xy) / 2
-                ax.text(
-                    mid[0],
-                    mid[1] + 0.25,
-                    f"dE/d{cols[-1].names[j]} = {fmt(dy[j], precision)}",
-                    ha="center",
-                    va="bottom",
-                    fontsize=7,
-                    color=ERROR,
-                    bbox=_BOX,
-                    zorder=6,
+                text = f"dE/d{cols[-1].names[j]} = {fmt(dy[j], precision)}"
+                label(
+                    ax, mid[0], mid[1] + 0.25, text, "bottom", color=ERROR, zorder=6, box=LABEL_BOX
                 )
     iw = ib = 0
     for k in range(1, len(cols)):
@@ -92,48 +85,21 @@ def draw_backward(ax: Any, trace: Any, cols: list[Column], precision: int = 4) -
                 _arrow(ax, _toward(q[j], p[i], RADIUS), target, gW[i, j], lw_w[iw])
                 iw += 1
                 if small:
-                    label = "dE/dw = " if two_node else ""
-                    ax.text(
-                        target[0],
-                        target[1] - 0.12,
-                        f"{label}{fmt(gW[i, j], precision)}",
-                        ha="center",
-                        va="top",
-                        fontsize=7,
-                        color=TEXT,
-                        bbox=_BOX,
-                        zorder=6,
-                    )
+                    text = f"{'dE/dw = ' if two_node else ''}{fmt(gW[i, j], precision)}"
+                    label(ax, target[0], target[1] - 0.12, text, "top", zorder=6, box=LABEL_BOX)
         for j, xy in enumerate(q):
             corner = xy - RADIUS * 1.1
             _arrow(ax, _toward(xy, corner, RADIUS * 0.7), corner, gb[j], lw_b[ib])
             ib += 1
             if small:
-                ax.text(
-                    corner[0],
-                    corner[1] - 0.15,
-                    f"dE/db = {fmt(gb[j], precision)}",
-                    ha="center",
-                    va="top",
-                    fontsize=7,
-                    color=TEXT,
-                    bbox=_BOX,
-                    zorder=6,
-                )
+                text = f"dE/db = {fmt(gb[j], precision)}"
+                label(ax, corner[0], corner[1] - 0.15, text, "top", zorder=6, box=LABEL_BOX)
         if small:
             _node_grads(ax, recs, col, q, precision)
     if small and recs[0].grad_in is not None:
         for i, xy in enumerate(pos[0]):
-            ax.text(
-                xy[0],
-                xy[1] + RADIUS + 0.12,
-                f"dE/d{cols[0].names[i]} = {fmt(recs[0].grad_in[0, i], precision)}",
-                ha="center",
-                va="bottom",
-                fontsize=7,
-                color="#7d3c98",
-                zorder=6,
-            )
+            text = f"dE/d{cols[0].names[i]} = {fmt(recs[0].grad_in[0, i], precision)}"
+            label(ax, xy[0], xy[1] + RADIUS + 0.12, text, "bottom", color=GRAD, zorder=6)
 
 
 def _node_grads(ax: Any, recs: list[Any], col: Column, q: np.ndarray, precision: int) -> None:
@@ -148,16 +114,7 @@ def _node_grads(ax: Any, recs: list[Any], col: Column, q: np.ndarray, precision:
                 lines.append(f"d{name}/dz = {fmt(act.local[0, j], precision)}")
         if dense.grad_out is not None:
             lines.append(f"dE/dz = {fmt(dense.grad_out[0, j], precision)}")
-        ax.text(
-            xy[0],
-            xy[1] + RADIUS + 0.12,
-            "\n".join(lines),
-            ha="center",
-            va="bottom",
-            fontsize=7,
-            color="#7d3c98",
-            zorder=6,
-        )
+        label(ax, xy[0], xy[1] + RADIUS + 0.12, "\n".join(lines), "bottom", color=GRAD, zorder=6)
 
 
 def _title(cols: list[Column], backward: bool) -> str:
