@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from benchmarks import torch_ref, workloads
-from benchmarks.harness import alternate, ratio
+from benchmarks.harness import Samples, alternate, ratio
 from benchmarks.report import Row
 
 
@@ -66,6 +66,19 @@ def _fmt_rate(n: float, seconds: float, unit: str) -> str:
     return f"{n / seconds / 1000:.1f}k {unit}/s ({seconds:.3f} s)"
 
 
+def _losses(g: Samples, t: Samples) -> str:
+    return f"loss {np.median(g.results):.3f} vs {np.median(t.results):.3f}"
+
+
+def _epoch_row(
+    name: str, batch: int, n: int, g: Samples, t: Samples, target: float | None, note: str
+) -> Row:
+    """One epoch of ``n`` samples, both sides in samples/s; the ratio is PyTorch's median time
+    over glassnet's."""
+    rate_g, rate_t = (_fmt_rate(n, s.median, "samples") for s in (g, t))
+    return Row(name, f"b{batch}", rate_g, rate_t, ratio(t, g), target, note=note)
+
+
 def bench_sgd(ctx: Context, batches: tuple[int, ...] = (32, 128, 1024)) -> list[Row]:
     """MLP 784-256-128-10 ReLU, softmax-CE, SGD lr 0.1, one epoch, plus the matmul floor."""
     X, y, _, _ = ctx.mnist()
@@ -85,18 +98,8 @@ def bench_sgd(ctx: Context, batches: tuple[int, ...] = (32, 128, 1024)) -> list[
         check_trained(f"glassnet b{b}", s["glassnet"].results, chance)
         check_trained(f"torch b{b}", s["torch"].results, chance)
         g, t, m = s["glassnet"], s["torch"], s["matmul"]
-        rows.append(
-            Row(
-                "MLP SGD epoch",
-                f"b{b}",
-                _fmt_rate(len(X), g.median, "samples"),
-                _fmt_rate(len(X), t.median, "samples"),
-                ratio(t, g),
-                targets.get(b),
-                note=f"loss {np.median(g.results):.3f} vs {np.median(t.results):.3f}; "
-                f"best {t.best / g.best:.2f}x",
-            )
-        )
+        note = f"{_losses(g, t)}; best {t.best / g.best:.2f}x"
+        rows.append(_epoch_row("MLP SGD epoch", b, len(X), g, t, targets.get(b), note))
         overhead.append(
             Row(
                 "epoch / its matmuls",
@@ -154,18 +157,8 @@ def bench_adam(ctx: Context, batch: int = 128) -> list[Row]:
     for name in s:
         check_trained(f"{name} adam", s[name].results, float(np.log(10)))
     g, t = s["glassnet"], s["torch"]
-    return [
-        Row(
-            "MLP Adam epoch",
-            f"b{batch}",
-            _fmt_rate(len(X), g.median, "samples"),
-            _fmt_rate(len(X), t.median, "samples"),
-            ratio(t, g),
-            None,
-            note=f"PyTorch Adam fused; loss {np.median(g.results):.3f} vs "
-            f"{np.median(t.results):.3f}",
-        )
-    ]
+    note = f"PyTorch Adam fused; {_losses(g, t)}"
+    return [_epoch_row("MLP Adam epoch", batch, len(X), g, t, None, note)]
 
 
 def bench_tiny(ctx: Context, n: int = 500, epochs: int = 20) -> list[Row]:

@@ -11,8 +11,9 @@ from collections.abc import Callable
 
 import numpy as np
 
-from glassnet import Sequential
+from glassnet import Sequential, _jit
 from glassnet import mlp as gn_mlp
+from glassnet.callbacks import Callback
 
 #: widths of the MNIST network the speed targets are stated for
 MNIST_SIZES = (784, 256, 128, 10)
@@ -179,11 +180,11 @@ def accuracy_run(
     return run
 
 
-class KernelToggle:
+class KernelToggle(Callback):
     """A fit callback that switches glassnet's compiled kernels on and off every ``every``
     batches and times each batch under the setting it ran with (the first batch after a
     switch is left out). Both settings thus share the machine's moments, which makes the
-    comparison hold on a noisy machine where whole-epoch timings drift by 30%.
+    comparison hold on a machine whose speed drifts by up to 2x within seconds.
 
     Examples
     --------
@@ -195,16 +196,14 @@ class KernelToggle:
     """
 
     def __init__(self, every: int = 10) -> None:
-        from glassnet import _jit
-
-        self.jit, self.every = _jit, every
+        self.every = every
         self.was = dict(_jit._state)
         self.times: dict[bool, list[float]] = {True: [], False: []}
-        self.on, self.last = True, None
+        self.last: float | None = None
         self._set(True)
 
     def _set(self, on: bool) -> None:
-        self.jit._state.update(checked=True, enabled=on and self.was["enabled"])
+        _jit._state.update(checked=True, enabled=on and self.was["enabled"])
         self.on = on
 
     def on_batch_end(self, batch: int, size: int, loss: float) -> None:
@@ -218,7 +217,7 @@ class KernelToggle:
 
     def restore(self) -> None:
         """Put the kernels' setting back as it was."""
-        self.jit._state.update(self.was)
+        _jit._state.update(self.was)
 
 
 def kernels_run(
@@ -238,17 +237,10 @@ def kernels_run(
     >>> on, off, loss = kernels_run(X, y, 8, epochs=1, sizes=(4, 8, 2)); on > 0 and off > 0
     True
     """
-    from glassnet.callbacks import Callback
-
     toggle = KernelToggle()
-
-    class _Hook(Callback):
-        def on_batch_end(self, batch: int, size: int, loss: float) -> None:
-            toggle.on_batch_end(batch, size, loss)
-
     try:
         h = mlp(sizes).fit(X, y, loss="cross_entropy", optimizer="sgd", lr=0.1, epochs=epochs,
-                           batch_size=batch_size, seed=0, verbose=0, callbacks=[_Hook()])  # fmt: skip
+                           batch_size=batch_size, seed=0, verbose=0, callbacks=[toggle])  # fmt: skip
     finally:
         toggle.restore()
     on, off = (float(np.median(toggle.times[k])) for k in (True, False))
