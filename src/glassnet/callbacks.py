@@ -336,12 +336,14 @@ class ModelCheckpoint(Callback):
         self.optimizer: Any = None
         self.early_stopping: EarlyStopping | None = None  # set by fit; saved with each checkpoint
         self.run_state: dict[str, Any] = {}
+        self.completed = 0  # epochs completed in this run
+        # (epoch, weights, optimiser state) at the start of the epoch under way, for Ctrl-C
+        self._epoch_start: tuple[int, list[np.ndarray], Any] | None = None
 
     def on_train_begin(self, net: Any) -> None:
         """Keep the network; no epoch has been completed yet in this run."""
         super().on_train_begin(net)
-        self.completed = 0
-        self._epoch_start: tuple[int, list[np.ndarray], Any] | None = None
+        self.completed, self._epoch_start = 0, None
 
     def on_epoch_begin(self, epoch: int) -> None:
         """Remember the weights and optimiser state at this epoch boundary (for Ctrl-C)."""
@@ -373,13 +375,11 @@ class ModelCheckpoint(Callback):
         """
         if logs.get("stopped") != "interrupted" or self.save_best_only:
             return
-        completed = getattr(self, "completed", 0)
-        epoch = max(int(logs.get("epoch", 0)), completed)  # the first epoch not completed
-        start = getattr(self, "_epoch_start", None)
-        if start is None or start[0] != epoch:  # stopped between epochs: now is a boundary
+        epoch = max(int(logs.get("epoch", 0)), self.completed)  # the first epoch not completed
+        if self._epoch_start is None or self._epoch_start[0] != epoch:  # between epochs
             self.save(epoch)
             return
-        _, weights, opt_state = start  # cut inside ``epoch``: save the state it started from
+        _, weights, opt_state = self._epoch_start  # cut inside ``epoch``: save its start
         now = snapshot(self.net), self.optimizer.state_dict() if self.optimizer else None
         self._restore(weights, opt_state)
         try:

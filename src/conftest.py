@@ -1,0 +1,21 @@
+"""pytest setup for the doctests under src/: two examples of the compiled kernels need numba."""
+
+from __future__ import annotations
+
+import pytest
+
+NEEDS_NUMBA = ("glassnet._jit.relu_backward", "glassnet._jit.softmax_cross_entropy")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Skip those examples, with the reason, where numba is not installed."""
+    from glassnet import _jit
+
+    if _jit.enabled():
+        return
+    skip = pytest.mark.skip(
+        reason="numba is off: not installed (pip install glassnet[fast]) or GLASSNET_NO_JIT set"
+    )
+    for item in items:
+        if item.name in NEEDS_NUMBA:
+            item.add_marker(skip)
