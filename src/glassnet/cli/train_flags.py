@@ -1,0 +1,156 @@
+"""The flags of ``glassnet train``: their defaults (``SPEC``, which a ``--config`` file also
+follows), the help text and the argparse definition, grouped as ``--help`` shows them.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from glassnet.datasets.csv import TASKS
+
+# name -> (default, kind); every flag defaults to None so the config file can fill it in.
+SPEC: dict[str, tuple[Any, Any]] = {
+    "data": (None, str),
+    "target": (None, str),
+    "task": (None, str),
+    "test_size": (0.2, float),
+    "layers": (None, "widths"),
+    "hidden": (None, "widths"),
+    "activation": ("relu", str),
+    "output_activation": (None, str),
+    "loss": (None, str),
+    "optimizer": ("adam", str),
+    "lr": (0.001, float),
+    "epochs": (20, int),
+    "batch_size": (32, int),
+    "seed": (0, int),
+    "dtype": ("float32", str),
+    "validation_split": (0.0, float),
+    "early_stopping": (None, int),
+    "standardize": (True, bool),
+    "checkpoint": (None, str),
+    "resume": (False, bool),
+    "save": (None, str),
+    "json": (False, bool),
+    "quiet": (False, bool),
+    "plot_dir": (None, str),
+    "animate": (None, str),
+    "animate_every": (1, int),
+}
+
+EPILOG = """\
+The network: inputs and outputs come from the data, you choose the hidden layers.
+  --hidden 128,64        two hidden layers (default: one of 64); 'none' for no hidden layer
+  --layers auto,128,auto every width, inputs to outputs; 'auto' takes a width from the data
+Classification uses cross_entropy (the last layer gives logits, the softmax is in the loss);
+regression uses mse. Inputs are standardised with the training set's mean and standard
+deviation, which are saved inside the model file so evaluate and predict scale the same way.
+
+Examples:
+  glassnet train --data digits --hidden 128 --epochs 20 --save digits.npz
+  glassnet train --data iris.csv --target species --epochs 200 --json
+  glassnet train --config run.toml --epochs 5        (flags override the file)
+  glassnet train --data mnist --checkpoint ck.npz    then, after Ctrl-C: add --resume
+"""
+
+
+def add_flags(p: argparse.ArgumentParser) -> None:
+    """Add every flag of ``glassnet train`` to its parser ``p``, in groups."""
+    d = {name: default for name, (default, _) in SPEC.items()}
+    g = p.add_argument_group("data")
+    g.add_argument(
+        "--data",
+        help="digits, iris, breast-cancer, mnist, fashion-mnist, xor, "
+        "moons, circles, spirals, blobs, curve, or a path to a .csv file",
+    )
+    g.add_argument("--target", help="target column of a CSV file (name or index)")
+    g.add_argument(
+        "--task",
+        choices=TASKS,
+        help="how to read a CSV target (default: whole numbers with at most 20 values are "
+        "classes, other numbers regression; --loss mse alone means regression)",
+    )
+    g.add_argument("--test-size", type=float, help=f"test fraction (default {d['test_size']})")
+    g.add_argument(
+        "--standardize",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="scale inputs to mean 0, std 1 with training statistics (default on)",
+    )
+    g = p.add_argument_group("network")
+    g.add_argument("--hidden", metavar="WIDTHS", help="hidden widths, e.g. 128,64 (default 64)")
+    g.add_argument("--layers", metavar="WIDTHS", help="all widths, e.g. auto,128,auto")
+    g.add_argument(
+        "--activation", help="hidden activation: relu (default), tanh, sigmoid, leaky_relu"
+    )
+    g.add_argument(
+        "--output-activation",
+        help="default: none for cross_entropy and mse, sigmoid for binary_cross_entropy",
+    )
+    g.add_argument("--dtype", choices=["float32", "float64"], help="default float32")
+    g = p.add_argument_group("training")
+    g.add_argument(
+        "--loss",
+        help="cross_entropy (default for classes), binary_cross_entropy, "
+        "mse (default for regression)",
+    )
+    g.add_argument("--optimizer", help="adam (default), adamw, sgd, momentum, nesterov, rmsprop")
+    g.add_argument("--lr", type=float, help=f"learning rate (default {d['lr']})")
+    g.add_argument("--epochs", type=int, help=f"passes over the data (default {d['epochs']})")
+    g.add_argument("--batch-size", type=int, help=f"default {d['batch_size']}")
+    g.add_argument(
+        "--seed",
+        type=int,
+        help="seeds the split, the weights and the shuffling "
+        "(default 0); same seed, same result bit for bit",
+    )
+    g.add_argument(
+        "--validation-split",
+        type=float,
+        help="fraction of the training set held out for val_loss (default 0)",
+    )
+    g.add_argument(
+        "--early-stopping",
+        type=int,
+        metavar="PATIENCE",
+        help="stop after PATIENCE epochs without improvement of val_loss "
+        "(loss without --validation-split) and keep the best weights",
+    )
+    g = p.add_argument_group("files and output")
+    g.add_argument("--config", metavar="FILE.toml", help="settings named like the flags")
+    g.add_argument(
+        "--checkpoint",
+        metavar="PATH",
+        help="write model + optimiser state atomically after every epoch",
+    )
+    g.add_argument(
+        "--resume",
+        action="store_true",
+        default=None,
+        help="continue from --checkpoint (same final weights as an uninterrupted "
+        "run); starts afresh if the file does not exist yet",
+    )
+    g.add_argument("--save", metavar="PATH", help="write the final model (.npz)")
+    g.add_argument(
+        "--json",
+        action="store_true",
+        default=None,
+        help="print one JSON object (metrics, history, settings) and nothing else",
+    )
+    g.add_argument("--quiet", action="store_true", default=None, help="no progress bar")
+    g.add_argument(
+        "--plot-dir",
+        metavar="DIR",
+        help="after training, save the standard "
+        "pictures (curves, network, boundary) into DIR; needs glassnet[plot]",
+    )
+    g.add_argument(
+        "--animate",
+        metavar="OUT.gif",
+        help="record the decision boundary while "
+        "training into an animated GIF (2-D inputs); needs glassnet[plot]",
+    )
+    g.add_argument(
+        "--animate-every", type=int, metavar="N", help="a GIF frame every N epochs (default 1)"
+    )

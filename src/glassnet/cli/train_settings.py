@@ -1,0 +1,118 @@
+"""The settings, data and early stopping of a ``glassnet train`` run, from its flags.
+
+Settings resolve as defaults < ``--config`` file < flags; a resumed run reads its data split
+and its early-stopping state from the checkpoint it continues.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from glassnet.callbacks import EarlyStopping
+from glassnet.cli import _common as common
+from glassnet.cli.config import read_config, resolve
+from glassnet.cli.train_flags import SPEC
+from glassnet.datasets import Dataset
+from glassnet.datasets.csv import TASKS
+
+
+def settings_from(args: argparse.Namespace) -> dict[str, Any]:
+    """Defaults, then the ``--config`` file, then the flags typed on the command line."""
+    config = read_config(args.config, SPEC) if getattr(args, "config", None) else {}
+    s = resolve(vars(args), SPEC, config)
+    if not s["data"]:
+        raise ValueError(
+            "--data is required (a data set name or a .csv file), "
+            "on the command line or in the --config file."
+        )
+    if s["resume"] and not s["checkpoint"]:
+        raise ValueError("--resume needs --checkpoint PATH (the file to continue from).")
+    if s["dtype"] not in ("float32", "float64"):
+        raise ValueError(f"dtype must be float32 or float64; got {s['dtype']!r}.")
+    if s["task"] not in (None, *TASKS):
+        raise ValueError(f"task must be classification or regression; got {s['task']!r}.")
+    if s["loss"]:
+        s["loss"] = canonical_loss(s["loss"])
+    return s
+
+
+def canonical_loss(name: str) -> str:
+    """A loss name as ``fit`` spells it: ``ce`` -> ``cross_entropy``, ``bce``, dashes -> _.
+
+    Examples
+    --------
+    >>> canonical_loss("cross-entropy"), canonical_loss("bce")
+    ('cross_entropy', 'binary_cross_entropy')
+    """
+    name = name.lower().replace("-", "_")
+    return {"ce": "cross_entropy", "bce": "binary_cross_entropy"}.get(name, name)
+
+
+def fresh_data(s: dict[str, Any]) -> Dataset:
+    """The data of a new run: split with ``--seed`` and ``--test-size``; ``--task`` for a CSV,
+    which ``--loss mse`` alone makes regression."""
+    task = s["task"]
+    if task is None and s["loss"] == "mse" and str(s["data"]).lower().endswith(".csv"):
+        task = "regression"
+    return common.load_data(s["data"], s["target"], s["seed"], s["test_size"], task)
+
+
+def resumed_data(s: dict[str, Any], info: dict[str, Any]) -> Dataset:
+    """The data of a resumed run, split as in the run that wrote the checkpoint (its seed, test
+    size, target and task), whatever is typed now."""
+    csv = str(s["data"]).lower().endswith(".csv")
+    return common.load_data(
+        s["data"],
+        info.get("target", s["target"]),
+        int(info.get("split_seed", s["seed"])),
+        info.get("test_size", s["test_size"]),
+        info.get("task") if csv else None,
+    )
+
+
+def early_stopping(s: dict[str, Any], previous: dict[str, Any] | None) -> EarlyStopping | None:
+    """The ``--early-stopping`` callback (None without the flag), on val_loss with
+    ``--validation-split``, else on loss; a resumed run continues the checkpoint's early stopping.
+
+    Parameters
+    ----------
+    s : dict
+        The settings (``settings_from``).
+    previous : dict or None
+        The run state of the checkpoint resumed from (``load_checkpoint``), or None.
+
+    Raises
+    ------
+    ValueError
+        If the checkpoint's early stopping watched another metric (another --validation-split).
+
+    Examples
+    --------
+    >>> early_stopping({"early_stopping": 3, "validation_split": 0.2}, None).monitor
+    'val_loss'
+    >>> early_stopping({"early_stopping": None}, None) is None
+    True
+    """
+    if s["early_stopping"] is None:
+        return None
+    monitor = "val_loss" if s["validation_split"] else "loss"
+    stop = EarlyStopping(monitor=monitor, patience=s["early_stopping"])
+    saved = (previous or {}).get("early_stopping")
+    if saved is None:
+        if previous is not None and not (s["quiet"] or s["json"]):
+            print(
+                f"{s['checkpoint']} holds no early-stopping state (an older file, or a run "
+                "without --early-stopping); early stopping starts afresh",
+                file=sys.stderr,
+            )
+        return stop
+    try:
+        stop.load_state_dict(*saved)
+    except ValueError as exc:
+        raise ValueError(
+            f"{exc} glassnet train watches val_loss with --validation-split and loss without: "
+            "resume with the --validation-split of the run that wrote the checkpoint."
+        ) from None
+    return stop
