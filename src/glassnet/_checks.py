@@ -117,6 +117,37 @@ def check_finite(arr: np.ndarray, name: str) -> None:
         )
 
 
+def check_sample_weight(w: Any, n: int, name: str = "sample_weight") -> np.ndarray:
+    """Sample weights as a float64 array of shape (n,): finite, >= 0, not all zero.
+
+    Examples
+    --------
+    >>> check_sample_weight([1, 2], 2)
+    array([1., 2.])
+    >>> check_sample_weight([1, -2], 2)
+    Traceback (most recent call last):
+    ...
+    ValueError: sample_weight must be >= 0; got -2.0 at index 1. Weight 0 leaves a sample out.
+    """
+    arr = np.asarray(w)
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(f"{name} must hold numbers; got dtype {arr.dtype}.")
+    arr = arr.astype(np.float64)
+    if arr.ndim != 1 or len(arr) != n:
+        raise ValueError(
+            f"{name} must have shape ({n},), one weight per sample; got shape {arr.shape}."
+        )
+    check_finite(arr, name)
+    if n and arr.min() < 0:
+        i = int(arr.argmin())
+        raise ValueError(
+            f"{name} must be >= 0; got {arr[i]} at index {i}. Weight 0 leaves a sample out."
+        )
+    if n and not arr.any():
+        raise ValueError(f"{name} is all zeros: no sample would count. Give some weight > 0.")
+    return arr
+
+
 def unknown_name(kind: str, name: Any, choices: list[str]) -> ValueError:
     """Build the error for a name that is not one of ``choices``.
 

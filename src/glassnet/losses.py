@@ -3,6 +3,11 @@
 ``forward(y, t)`` returns E as a float and keeps what ``backward()`` needs; ``backward()``
 returns dE/dy with the shape of y. Every loss is a mean over the batch, so dE/dy carries a
 1/N (for MSE, 1/(number of elements)).
+
+Sample weights: ``per_sample(y, t)`` gives each sample's error l_n (their mean is E), and
+``weighted_forward(y, t, w)`` the weighted mean E_w = sum_n w_n l_n / sum_n w_n, the
+convention of scikit-learn and of PyTorch's class weights. Its gradient is the plain mean's
+with row n scaled by w_n N / sum(w) (``weigh``), because dE/dy_n = (1/N) dl_n/dy_n.
 """
 
 from __future__ import annotations
@@ -32,8 +37,60 @@ class Loss:
         """Return dE/dy for the last forward."""
         raise NotImplementedError
 
-    def __call__(self, y: np.ndarray, t: np.ndarray) -> float:
-        return self.forward(y, t)
+    def per_sample(self, y: np.ndarray, t: np.ndarray) -> np.ndarray:  # pragma: no cover
+        """Each sample's error l_n, shape (N,); their mean is ``forward(y, t)``."""
+        raise NotImplementedError
+
+    def weighted_forward(self, y: np.ndarray, t: np.ndarray, sample_weight: Any) -> float:
+        r"""The weighted mean error; the next :meth:`weighted_backward` is its gradient.
+
+        .. math:: E_w = \frac{\sum_n w_n l_n}{\sum_n w_n}, \qquad
+                  \frac{dE_w}{dy_n} = \frac{w_n N}{\sum_m w_m} \frac{dE}{dy_n}
+
+        with l_n from :meth:`per_sample` and E the plain mean. Weights of 1 give E itself;
+        weights that sum to 0 give E_w = 0 and a zero gradient (the batch teaches nothing).
+
+        Parameters
+        ----------
+        y, t : ndarray
+            Outputs (N, out) and targets, as for ``forward``.
+        sample_weight : array-like, shape (N,)
+            Non-negative weight of each sample (not checked here: ``fit`` checks them once).
+
+        Examples
+        --------
+        >>> loss = MSE()
+        >>> loss.weighted_forward(np.array([[1.0], [3.0]]), np.array([[0.0], [0.0]]), [3, 1])
+        3.0
+        >>> loss.weighted_backward()  # 2 w_n (y_n - t_n) / sum(w) = [6/4, 6/4]
+        array([[1.5],
+               [1.5]])
+        """
+        self.forward(y, t)  # keeps what backward needs
+        w = np.asarray(sample_weight, dtype=np.float64).reshape(-1)  # (N,)
+        total = float(w.sum())
+        if total <= 0:
+            self.row_scale = np.zeros(len(w), dtype=y.dtype)  # (N,)
+            return 0.0
+        self.row_scale = (w * (len(w) / total)).astype(y.dtype)  # (N,), w_n N / sum(w)
+        return float(self.per_sample(y, t) @ w / total)
+
+    def weigh(self, grad: np.ndarray) -> np.ndarray:
+        """dE/dy of the plain mean, row n scaled by w_n N / sum(w): the weighted mean's.
+
+        Works for any gradient of the last ``weighted_forward``, e.g. ``backward()`` or
+        BinaryCrossEntropy's ``backward_through_sigmoid()``; returns a new array.
+        """
+        return grad * self.row_scale.reshape(-1, *([1] * (grad.ndim - 1)))
+
+    def weighted_backward(self) -> np.ndarray:
+        """dE_w/dy for the last :meth:`weighted_forward`."""
+        return self.weigh(self.backward())
+
+    def __call__(self, y: np.ndarray, t: np.ndarray, sample_weight: Any = None) -> float:
+        if sample_weight is None:
+            return self.forward(y, t)
+        return self.weighted_forward(y, t, sample_weight)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
@@ -82,6 +139,17 @@ class MSE(Loss):
         """dE/dy = 2 (y - t) / M."""
         return self.diff * self.diff.dtype.type(2.0 / self.diff.size)
 
+    def per_sample(self, y: np.ndarray, t: np.ndarray) -> np.ndarray:
+        """l_n = mean over the outputs of (y_n - t_n)^2, shape (N,).
+
+        Examples
+        --------
+        >>> MSE().per_sample(np.array([[1.0, 3.0]]), np.array([[0.0, 0.0]]))
+        array([5.])
+        """
+        d = y - self._check_same_shape(y, t)  # (N, d)
+        return (d * d).reshape(len(d), -1).mean(axis=1)
+
 
 _FLOOR = 1e-45  # below e^-100 (so the clamp decides) and above 0 (so log never warns)
 
@@ -119,10 +187,25 @@ class BinaryCrossEntropy(Loss):
         """E = mean binary cross-entropy."""
         t = self._check_same_shape(y, t).astype(y.dtype, copy=False)
         self.y, self.t = y, t
+        losses = self._elementwise(y, t)  # (N, d)
+        return float(losses.sum() / losses.size)  # np.mean, cheaper
+
+    def per_sample(self, y: np.ndarray, t: np.ndarray) -> np.ndarray:
+        """l_n = the binary cross-entropy averaged over sample n's outputs, shape (N,).
+
+        Examples
+        --------
+        >>> BinaryCrossEntropy().per_sample(np.array([[0.5], [1.0]]), np.array([[1.0], [1.0]]))
+        array([0.69314718, 0.        ])
+        """
+        t = self._check_same_shape(y, t).astype(y.dtype, copy=False)
+        return self._elementwise(y, t).reshape(len(y), -1).mean(axis=1)
+
+    def _elementwise(self, y: np.ndarray, t: np.ndarray) -> np.ndarray:
+        """-(t log y + (1 - t) log(1 - y)) for every element (or its logits form)."""
         if self.from_logits:
             z = y
-            losses = np.maximum(z, 0) - z * t + np.log1p(np.exp(-np.abs(z)))
-            return float(losses.sum() / losses.size)  # np.mean, cheaper
+            return np.maximum(z, 0) - z * t + np.log1p(np.exp(-np.abs(z)))
         # each log clamped at -100 as PyTorch does; the floor keeps log away from log(0)
         log_y = np.log(np.maximum(y, _FLOOR))  # (N, d)
         np.maximum(log_y, -100, out=log_y)
@@ -134,7 +217,8 @@ class BinaryCrossEntropy(Loss):
         log_y -= log_1my
         log_y *= t
         log_y += log_1my
-        return float(-(log_y.sum() / log_y.size))  # -np.mean, cheaper
+        np.negative(log_y, out=log_y)
+        return log_y
 
     def backward(self) -> np.ndarray:
         """dE/dy (or dE/dz with ``from_logits``)."""
@@ -262,6 +346,22 @@ class CrossEntropy(Loss):
         self.labels = None
         log_p = z - zmax - np.log(sums)  # (N, K), stable log-softmax
         return float(-np.sum(t * log_p) / n)
+
+    def per_sample(self, y: np.ndarray, t: np.ndarray) -> np.ndarray:
+        """l_n = logsumexp(z_n) - z_n[t_n] (or -sum_k t_nk log p_nk), shape (N,).
+
+        Examples
+        --------
+        >>> CrossEntropy().per_sample(np.array([[0.0, 0.0], [0.0, 50.0]]), np.array([1, 1]))
+        array([0.69314718, 0.        ])
+        """
+        z = np.asarray(y)  # (N, K) logits
+        zmax = z.max(axis=1, keepdims=True)  # (N, 1)
+        lse = np.log(np.exp(z - zmax).sum(axis=1)) + zmax[:, 0]  # (N,) logsumexp
+        t = np.asarray(t)
+        if t.ndim == 1:
+            return lse - z[np.arange(len(z)), t]
+        return -(t * (z - lse[:, None])).sum(axis=1)
 
     def backward(self) -> np.ndarray:
         """dE/dz = (p - onehot(t)) / N, reusing the softmax from forward."""

@@ -14,6 +14,10 @@ every solver except ``"adamw"``, whose decay is decoupled from the gradient
 Training stops after ``max_iter`` epochs, or earlier when the training loss (or, with
 ``early_stopping``, the validation loss) has not improved by ``tol`` for ``n_iter_no_change``
 epochs; with ``early_stopping`` the best weights are restored.
+
+``fit`` takes ``sample_weight``: each batch's error is the weighted mean
+sum_n w_n l_n / sum_n w_n, as in scikit-learn's MLP, and the validation split keeps the
+weights of the samples it holds out (its loss is weighted too).
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from glassnet.build import mlp
 from glassnet.callbacks import EarlyStopping
@@ -109,18 +113,26 @@ class _BaseMLP(BaseEstimator):
             )
         return [int(h) for h in hidden], batch
 
-    def _train(self, X: np.ndarray, T: np.ndarray, n_out: int, stratify: bool) -> None:
+    def _train(
+        self, X: np.ndarray, T: np.ndarray, n_out: int, stratify: bool, sample_weight: Any
+    ) -> None:
         """Build ``model_`` and fit it; sets loss_curve_, n_iter_ and friends."""
         hidden, batch = self._check_params(len(X))
         seed = int(check_random_state(self.random_state).randint(2**31 - 1))
         dtype = self.dtype or X.dtype  # None: follow the input, float32 stays float32
         self.model_ = mlp([X.shape[1], *hidden, n_out], self.activation, dtype=dtype, seed=seed)
+        w = None
+        if sample_weight is not None:
+            w = _check_sample_weight(sample_weight, X, dtype=np.float64)  # (N,)
         validation = None
         if self.early_stopping:
-            X, Xv, T, Tv = train_test_split(
-                X, T, self.validation_fraction, seed=seed, stratify=stratify
+            rows = np.arange(len(X))  # split row numbers, then take X, T and w alike
+            train, held, _, _ = train_test_split(
+                rows, T, self.validation_fraction, seed=seed, stratify=stratify
             )
-            validation = (Xv, Tv)
+            validation = (X[held], T[held]) + (() if w is None else (w[held],))
+            X, T = X[train], T[train]
+            w = None if w is None else w[train]
         monitor = "val_loss" if self.early_stopping else "loss"
         stopper = EarlyStopping(
             monitor=monitor,
@@ -141,6 +153,7 @@ class _BaseMLP(BaseEstimator):
             batch_size=batch,
             shuffle=self.shuffle,
             validation_data=validation,
+            sample_weight=w,
             seed=seed,
             callbacks=[stopper],
             verbose=2 if self.verbose else 0,
@@ -203,8 +216,12 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
 
     _loss = "cross_entropy"
 
-    def fit(self, X: Any, y: Any) -> MLPClassifier:
-        """Train on X (N, d) and labels y (N,) of any type; returns self."""
+    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> MLPClassifier:
+        """Train on X (N, d) and labels y (N,) of any type; returns self.
+
+        ``sample_weight`` (N,), optional, says how much each sample counts (see the module
+        docstring); e.g. ``compute_sample_weight("balanced", y)`` evens out rare classes.
+        """
         X, y = validate_data(self, X, y, dtype=(np.float64, np.float32))
         check_classification_targets(y)
         self.classes_, labels = np.unique(y, return_inverse=True)
@@ -212,7 +229,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
             raise ValueError(
                 f"MLPClassifier needs at least 2 classes in y; got 1 class ({self.classes_[0]!r})."
             )
-        self._train(X, labels.astype(np.int64), len(self.classes_), stratify=True)
+        self._train(X, labels.astype(np.int64), len(self.classes_), True, sample_weight)
         return self
 
     def predict_proba(self, X: Any) -> np.ndarray:
@@ -247,14 +264,17 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
     True
     """
 
-    def fit(self, X: Any, y: Any) -> MLPRegressor:
-        """Train on X (N, d) and targets y (N,) or (N, k); returns self."""
+    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> MLPRegressor:
+        """Train on X (N, d) and targets y (N,) or (N, k); returns self.
+
+        ``sample_weight`` (N,), optional, says how much each sample counts.
+        """
         X, y = validate_data(
             self, X, y, dtype=(np.float64, np.float32), multi_output=True, y_numeric=True
         )
         T = y.reshape(-1, 1) if y.ndim == 1 else y  # (N, k)
         self.n_outputs_ = T.shape[1]
-        self._train(X, T, self.n_outputs_, stratify=False)
+        self._train(X, T, self.n_outputs_, False, sample_weight)
         return self
 
     def predict(self, X: Any) -> np.ndarray:

@@ -5,7 +5,7 @@ It reads top to bottom like the article's recipe, repeated over batches and epoc
     for epoch:                                  # one pass over the data
         for batch:                              # rows gathered once, in a fresh order
             y = net.forward(x)                  # forward propagation
-            E = loss.forward(y, t)              # the error
+            E = loss.forward(y, t)              # the error (or its weighted mean)
             net.backward(loss.backward())       # chain rule: every dE/dW
             grad_hook(params)                   # (where data-parallel training averages)
             optimizer.step()                    # W <- W - lr dE/dW (or Adam, ...)
@@ -23,6 +23,7 @@ from glassnet._checks import (
     as_2d_array,
     check_fraction,
     check_positive_int,
+    check_sample_weight,
 )
 from glassnet.activations import Sigmoid, Softmax
 from glassnet.callbacks import Callback, EarlyStopping, History, ModelCheckpoint, snapshot
@@ -53,8 +54,9 @@ def fit(
     epochs: int = 10,
     batch_size: int = 32,
     shuffle: bool = True,
-    validation_data: tuple[Any, Any] | None = None,
+    validation_data: tuple[Any, ...] | None = None,
     validation_split: float = 0.0,
+    sample_weight: Any = None,
     seed: int | None = None,
     callbacks: list[Callback] | None = None,
     verbose: int = 1,
@@ -86,10 +88,17 @@ def fit(
         Samples per gradient step (the last batch may be smaller).
     shuffle : bool
         Visit the samples in a new random order every epoch.
-    validation_data : (X_val, T_val), optional
-        Scored after each epoch as "val_loss" (and "val_accuracy").
+    validation_data : (X_val, T_val) or (X_val, T_val, w_val), optional
+        Scored after each epoch as "val_loss" (and "val_accuracy"); with weights w_val the
+        val_loss is their weighted mean.
     validation_split : float
-        Fraction of the samples, taken from the end before shuffling, held out for validation.
+        Fraction of the samples, taken from the end before shuffling, held out for validation
+        (with their sample weights).
+    sample_weight : array-like of shape (N,), optional
+        How much each sample counts: every batch's error is the weighted mean
+        sum_n w_n l_n / sum_n w_n (scikit-learn's convention), so weights of 1 change nothing
+        and only their ratios matter. The epoch's "loss" is the weighted mean too; accuracy
+        counts every sample once. Must be finite, >= 0 and not all zero.
     seed : int, optional
         Makes the run reproducible bit for bit: epoch e shuffles with
         ``default_rng([seed, e])``, and dropout masks are seeded the same way.
@@ -142,14 +151,26 @@ def fit(
         )
     X = as_2d_array(X, "X", net.dtype)
     T = prepare_targets(net, loss_obj, T, len(X))
+    weights = None if sample_weight is None else check_sample_weight(sample_weight, len(X))
     if validation_split and validation_data is None:
         cut = len(X) - max(1, int(round(len(X) * validation_split)))
         if cut < 1:
             raise ValueError(f"validation_split={validation_split} leaves no training samples.")
-        X, T, validation_data = X[:cut], T[:cut], (X[cut:], T[cut:])
+        validation_data = (X[cut:], T[cut:]) + (() if weights is None else (weights[cut:],))
+        X, T = X[:cut], T[:cut]
+        if weights is not None:
+            weights = check_sample_weight(weights[:cut], cut)
+    Wv = None
     if validation_data is not None:
+        if not isinstance(validation_data, tuple | list) or len(validation_data) not in (2, 3):
+            raise ValueError(
+                "validation_data must be a tuple (X_val, T_val) or (X_val, T_val, w_val); "
+                f"got {type(validation_data).__name__} of length {len(validation_data)}."
+            )
         Xv = as_2d_array(validation_data[0], "validation_data[0]", net.dtype)
         Tv = prepare_targets(net, loss_obj, validation_data[1], len(Xv), "validation_data[1]")
+        if len(validation_data) == 3 and validation_data[2] is not None:
+            Wv = check_sample_weight(validation_data[2], len(Xv), "validation_data[2]")
     opt = get_optimizer(optimizer, lr)
     if opt.params is None or not _bound_to(opt, net):
         opt.bind(net)
@@ -166,6 +187,7 @@ def fit(
             "loss": loss_obj.name,
             "seed": seed,
             "n_samples": n,
+            "sample_weight": weights is not None,
         }
     )
     callbacks = list(callbacks or [])
@@ -193,6 +215,8 @@ def fit(
     dropouts = [layer for layer in net.layers if isinstance(layer, Dropout)]
     xbuf = np.empty((min(batch_size, n), X.shape[1]), dtype=X.dtype)  # (B, in)
     tbuf = np.empty((min(batch_size, n), *T.shape[1:]), dtype=T.dtype)  # (B,) or (B, out)
+    wbuf = None if weights is None else np.empty(min(batch_size, n))  # (B,)
+    total_weight = n if weights is None else float(weights.sum())
     # predicted labels of the epoch, in visiting order (argmax, or output > threshold)
     pred = (
         None if labels is None else np.empty(n, dtype=np.int64 if net.out_features != 1 else bool)
@@ -235,30 +259,37 @@ def fit(
                     xb = _jit.gather_rows(X, idx, xbuf[:m])  # (m, in), gathered once
                     tb = T.take(idx, 0, tbuf[:m])
                     y = net.forward(xb)  # (m, out)
-                    value = loss_obj.forward(y, tb)
+                    if wbuf is None:
+                        value, count = loss_obj.forward(y, tb), m
+                    else:  # the weighted mean; the batch counts sum(w) towards the epoch's
+                        wb = weights.take(idx, 0, wbuf[:m])  # (m,)
+                        value, count = loss_obj.weighted_forward(y, tb, wb), float(wb.sum())
                     if not math.isfinite(value):
                         _diverged(net, good, epoch, b, value, opt)
                     if pred is not None:  # predicted labels, compared once per epoch
                         labels_from_outputs(y, from_logits, into=pred[start : start + m])
                     if fuse_sigmoid:  # sigmoid + BCE: dE/dz = (y - t)/M, skipping y(1 - y)
-                        net.backward(loss_obj.backward_through_sigmoid(), False, last - 1)
+                        grad, start_at = loss_obj.backward_through_sigmoid(), last - 1
                     else:
-                        net.backward(loss_obj.backward(), input_grad=False)
+                        grad, start_at = loss_obj.backward(), None
+                    if wbuf is not None:  # row n scaled by w_n m / sum(w)
+                        grad = loss_obj.weigh(grad)
+                    net.backward(grad, False, start_at)
                     if grad_hook is not None:
                         grad_hook(params)
                     opt.step()
                     for layer in dense_layers:
                         layer._grads_are_zero = True  # the next backward overwrites the grads
-                    loss_sum += value * m
+                    loss_sum += value * count
                     for cb in batch_cbs:
                         cb.on_batch_end(b, m, value)
             if not all(np.isfinite(p.value).all() for p in params):  # the last step overflowed
                 _diverged(net, good, epoch, b, math.nan, opt)
-            logs = {"loss": loss_sum / n}
+            logs = {"loss": loss_sum / total_weight}
             if pred is not None:
                 logs["accuracy"] = float(np.count_nonzero(pred == labels[order])) / n
             if validation_data is not None:
-                scores = _score(net, loss_obj, Xv, Tv)
+                scores = _score(net, loss_obj, Xv, Tv, Wv)
                 logs.update(
                     {
                         f"val_{k}": v
@@ -302,8 +333,14 @@ def _bound_to(opt: Optimizer, net: Any) -> bool:
     )
 
 
-def _score(net: Any, loss: Loss, X: np.ndarray, T: np.ndarray) -> dict[str, float]:
-    return score_outputs(loss, net.predict(X), T)  # predict restores the training mode
+def _score(
+    net: Any, loss: Loss, X: np.ndarray, T: np.ndarray, w: np.ndarray | None
+) -> dict[str, float]:
+    out = net.predict(X)  # (N, out); predict restores the training mode
+    scores = score_outputs(loss, out, T)
+    if w is not None:
+        scores["loss"] = loss.weighted_forward(out, T, w)
+    return scores
 
 
 def _diverged(
