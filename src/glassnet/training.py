@@ -19,24 +19,20 @@ from typing import Any
 import numpy as np
 
 from glassnet import _jit
-from glassnet._checks import (
-    as_2d_array,
-    check_fraction,
-    check_positive_int,
-    check_sample_weight,
-)
-from glassnet.activations import Sigmoid, Softmax
+from glassnet.activations import Sigmoid
 from glassnet.callbacks import Callback, EarlyStopping, History, ModelCheckpoint, snapshot
 from glassnet.dropout import Dropout
-from glassnet.losses import Loss, get_loss
-from glassnet.metrics import (
-    is_classification,
-    labels_from_outputs,
-    labels_from_targets,
-    score_outputs,
+from glassnet.fit_setup import (
+    attach_callbacks,
+    bound_optimizer,
+    check_settings,
+    loss_for,
+    prepare_data,
+    start_history,
 )
-from glassnet.optimizers import Optimizer, get_optimizer
-from glassnet.targets import prepare_targets
+from glassnet.losses import Loss
+from glassnet.metrics import labels_from_outputs, score_outputs
+from glassnet.optimizers import Optimizer
 
 
 class DivergedError(RuntimeError):
@@ -134,80 +130,23 @@ def fit(
     >>> net.predict_classes(X).tolist()
     [0, 1, 1, 0]
     """
-    epochs = check_positive_int(epochs, "epochs")
-    batch_size = check_positive_int(batch_size, "batch_size")
-    if lr is not None:
-        from glassnet._checks import check_positive_float
-
-        check_positive_float(lr, "lr")
-    validation_split = check_fraction(validation_split, "validation_split")
-    if isinstance(initial_epoch, bool) or not isinstance(initial_epoch, int) or initial_epoch < 0:
-        raise ValueError(f"initial_epoch must be an integer >= 0; got {initial_epoch!r}.")
-    loss_obj = get_loss(loss)
-    if loss_obj.name == "cross_entropy" and isinstance(net.layers[-1], Softmax):
-        raise ValueError(
-            "cross_entropy takes logits and applies the softmax itself; remove the final "
-            "Softmax layer (predict_proba gives probabilities)."
-        )
-    X = as_2d_array(X, "X", net.dtype)
-    T = prepare_targets(net, loss_obj, T, len(X))
-    weights = None if sample_weight is None else check_sample_weight(sample_weight, len(X))
-    if validation_split and validation_data is None:
-        cut = len(X) - max(1, int(round(len(X) * validation_split)))
-        if cut < 1:
-            raise ValueError(f"validation_split={validation_split} leaves no training samples.")
-        validation_data = (X[cut:], T[cut:]) + (() if weights is None else (weights[cut:],))
-        X, T = X[:cut], T[:cut]
-        if weights is not None:
-            weights = check_sample_weight(weights[:cut], cut)
-    Wv = None
-    if validation_data is not None:
-        if not isinstance(validation_data, tuple | list) or len(validation_data) not in (2, 3):
-            raise ValueError(
-                "validation_data must be a tuple (X_val, T_val) or (X_val, T_val, w_val); "
-                f"got {type(validation_data).__name__} of length {len(validation_data)}."
-            )
-        Xv = as_2d_array(validation_data[0], "validation_data[0]", net.dtype)
-        Tv = prepare_targets(net, loss_obj, validation_data[1], len(Xv), "validation_data[1]")
-        if len(validation_data) == 3 and validation_data[2] is not None:
-            Wv = check_sample_weight(validation_data[2], len(Xv), "validation_data[2]")
-    opt = get_optimizer(optimizer, lr)
-    if opt.params is None or not _bound_to(opt, net):
-        opt.bind(net)
+    epochs, batch_size, validation_split = check_settings(
+        epochs, batch_size, lr, validation_split, initial_epoch
+    )
+    loss_obj = loss_for(net, loss)
+    data = prepare_data(net, loss_obj, X, T, sample_weight, validation_data, validation_split)
+    X, T, weights, labels, validation = data.X, data.T, data.weights, data.labels, data.validation
+    opt = bound_optimizer(optimizer, lr, net)
     if seed is None:
         seed = int(np.random.default_rng().integers(2**31))
 
     n = len(X)
-    history = History(
-        params={
-            "epochs": epochs,
-            "batch_size": batch_size,
-            "lr": opt.lr,
-            "optimizer": repr(opt),
-            "loss": loss_obj.name,
-            "seed": seed,
-            "n_samples": n,
-            "sample_weight": weights is not None,
-        }
-    )
-    callbacks = list(callbacks or [])
-    if verbose:
-        from glassnet.progress import ProgressBar
-
-        callbacks.append(ProgressBar(epochs, n, verbose=verbose))
-    stopper = next((cb for cb in callbacks if isinstance(cb, EarlyStopping)), None)
-    for cb in callbacks:
-        if isinstance(cb, ModelCheckpoint):
-            cb.optimizer, cb.early_stopping = opt, stopper
-            cb.run_state = {"seed": seed, "loss": loss_obj.name, "history": history.to_dict()}
+    history = start_history(epochs, batch_size, opt, loss_obj, seed, n, weights is not None)
+    callbacks = attach_callbacks(callbacks, verbose, epochs, n, opt, seed, loss_obj, history)
     epoch_end_cbs = _first(callbacks, EarlyStopping)  # checkpoints save its state of this epoch
     train_end_cbs = _first(callbacks, ModelCheckpoint)  # save before the best weights go back
     batch_cbs = [cb for cb in callbacks if hasattr(cb, "on_batch_end")]
-    classify = is_classification(loss_obj)
     from_logits = getattr(loss_obj, "from_logits", False)
-    labels = None
-    if classify:  # (N,) integer labels: T itself, or one-hot / a 0/1 column turned into labels
-        labels = T if T.ndim == 1 and T.dtype.kind in "iu" else labels_from_targets(T)
 
     net.loss_ = loss_obj
     net.stop_training, net.stop_reason = False, None
@@ -288,8 +227,8 @@ def fit(
             logs = {"loss": loss_sum / total_weight}
             if pred is not None:
                 logs["accuracy"] = float(np.count_nonzero(pred == labels[order])) / n
-            if validation_data is not None:
-                scores = _score(net, loss_obj, Xv, Tv, Wv)
+            if validation is not None:
+                scores = _score(net, loss_obj, *validation)
                 logs.update(
                     {
                         f"val_{k}": v
@@ -324,13 +263,6 @@ def fit(
 def _first(callbacks: list[Callback], kind: type) -> list[Callback]:
     """``callbacks`` with those of type ``kind`` moved to the front, the order otherwise kept."""
     return sorted(callbacks, key=lambda cb: not isinstance(cb, kind))
-
-
-def _bound_to(opt: Optimizer, net: Any) -> bool:
-    mine = [p.value for p in net.parameters()]
-    return len(mine) == len(opt.params) and all(
-        a is p.value for a, p in zip(mine, opt.params, strict=True)
-    )
 
 
 def _score(

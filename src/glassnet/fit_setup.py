@@ -1,0 +1,186 @@
+"""What ``fit`` does before its first epoch: check and prepare its arguments, once.
+
+:func:`glassnet.training.fit` is the loop; this is its set-up, in the order ``fit`` runs it:
+the numbers checked (:func:`check_settings`), the loss built (:func:`loss_for`), X, T, the
+sample weights and the validation data cast and checked (:func:`prepare_data`), the optimiser
+bound to the network (:func:`bound_optimizer`), then the History started and the callbacks
+told about the run (:func:`start_history`, :func:`attach_callbacks`). Every check runs here,
+before the first weight changes, and its error names the argument at fault.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from glassnet._checks import (
+    as_2d_array,
+    check_fraction,
+    check_positive_float,
+    check_positive_int,
+    check_sample_weight,
+)
+from glassnet.activations import Softmax
+from glassnet.callbacks import Callback, EarlyStopping, History, ModelCheckpoint
+from glassnet.losses import Loss, get_loss
+from glassnet.metrics import is_classification, labels_from_targets
+from glassnet.optimizers import Optimizer, get_optimizer
+from glassnet.targets import prepare_targets
+
+
+def check_settings(
+    epochs: Any, batch_size: Any, lr: Any, validation_split: Any, initial_epoch: Any
+) -> tuple[int, int, float]:
+    """Check ``fit``'s numbers in the order of its arguments; return epochs, batch_size, split.
+
+    Examples
+    --------
+    >>> check_settings(10, 32, None, 0.2, 0)
+    (10, 32, 0.2)
+    """
+    epochs = check_positive_int(epochs, "epochs")
+    batch_size = check_positive_int(batch_size, "batch_size")
+    if lr is not None:
+        check_positive_float(lr, "lr")
+    validation_split = check_fraction(validation_split, "validation_split")
+    if isinstance(initial_epoch, bool) or not isinstance(initial_epoch, int) or initial_epoch < 0:
+        raise ValueError(f"initial_epoch must be an integer >= 0; got {initial_epoch!r}.")
+    return epochs, batch_size, validation_split
+
+
+def loss_for(net: Any, loss: str | Loss) -> Loss:
+    """The loss named (or given), refused where it cannot follow the network's last layer."""
+    loss_obj = get_loss(loss)
+    if loss_obj.name == "cross_entropy" and isinstance(net.layers[-1], Softmax):
+        raise ValueError(
+            "cross_entropy takes logits and applies the softmax itself; remove the final "
+            "Softmax layer (predict_proba gives probabilities)."
+        )
+    return loss_obj
+
+
+@dataclass
+class FitData:
+    """The arrays ``fit`` trains and validates on, checked (inputs in the network's dtype)."""
+
+    #: inputs (N, in)
+    X: np.ndarray
+    #: targets: integer labels (N,) or (N, out)
+    T: np.ndarray
+    #: sample weights (N,) as float64, or None
+    weights: np.ndarray | None
+    #: the classes of T (N,) for the epoch's accuracy, or None for a loss that is not a classifier's
+    labels: np.ndarray | None
+    #: (X_val, T_val, w_val or None), or None without validation
+    validation: tuple[np.ndarray, np.ndarray, np.ndarray | None] | None
+
+
+def prepare_data(
+    net: Any,
+    loss: Loss,
+    X: Any,
+    T: Any,
+    sample_weight: Any,
+    validation_data: tuple[Any, ...] | None,
+    validation_split: float,
+) -> FitData:
+    """Check X, T and the weights; hold out ``validation_split`` or check ``validation_data``.
+
+    The split takes the last samples (and their weights), before any shuffling; given
+    ``validation_data`` wins over the split. For a classifier's loss the training targets
+    are also turned into labels, once, to score the epoch's accuracy against.
+    """
+    X = as_2d_array(X, "X", net.dtype)
+    T = prepare_targets(net, loss, T, len(X))
+    weights = None if sample_weight is None else check_sample_weight(sample_weight, len(X))
+    if validation_split and validation_data is None:
+        cut = len(X) - max(1, int(round(len(X) * validation_split)))
+        if cut < 1:
+            raise ValueError(f"validation_split={validation_split} leaves no training samples.")
+        validation_data = (X[cut:], T[cut:]) + (() if weights is None else (weights[cut:],))
+        X, T = X[:cut], T[:cut]
+        if weights is not None:
+            weights = check_sample_weight(weights[:cut], cut)
+    validation = None
+    if validation_data is not None:
+        if not isinstance(validation_data, tuple | list) or len(validation_data) not in (2, 3):
+            raise ValueError(
+                "validation_data must be a tuple (X_val, T_val) or (X_val, T_val, w_val); "
+                f"got {type(validation_data).__name__} of length {len(validation_data)}."
+            )
+        Xv = as_2d_array(validation_data[0], "validation_data[0]", net.dtype)
+        Tv = prepare_targets(net, loss, validation_data[1], len(Xv), "validation_data[1]")
+        Wv = None
+        if len(validation_data) == 3 and validation_data[2] is not None:
+            Wv = check_sample_weight(validation_data[2], len(Xv), "validation_data[2]")
+        validation = (Xv, Tv, Wv)
+    labels = None  # for a classifier: T itself, or one-hot / a 0/1 column turned into labels
+    if is_classification(loss):
+        labels = T if T.ndim == 1 and T.dtype.kind in "iu" else labels_from_targets(T)
+    return FitData(X, T, weights, labels, validation)
+
+
+def bound_optimizer(optimizer: str | Optimizer, lr: float | None, net: Any) -> Optimizer:
+    """The optimiser named (or given), bound to the network's parameters unless it already is.
+
+    An Optimizer already bound to ``net`` keeps its state, so a second ``fit`` continues.
+    """
+    opt = get_optimizer(optimizer, lr)
+    if opt.params is None or not _bound_to(opt, net):
+        opt.bind(net)
+    return opt
+
+
+def _bound_to(opt: Optimizer, net: Any) -> bool:
+    mine = [p.value for p in net.parameters()]
+    return len(mine) == len(opt.params) and all(
+        a is p.value for a, p in zip(mine, opt.params, strict=True)
+    )
+
+
+def start_history(
+    epochs: int, batch_size: int, opt: Optimizer, loss: Loss, seed: int, n: int, weighted: bool
+) -> History:
+    """An empty History holding the run's settings as its ``params``."""
+    return History(
+        params={
+            "epochs": epochs,
+            "batch_size": batch_size,
+            "lr": opt.lr,
+            "optimizer": repr(opt),
+            "loss": loss.name,
+            "seed": seed,
+            "n_samples": n,
+            "sample_weight": weighted,
+        }
+    )
+
+
+def attach_callbacks(
+    callbacks: list[Callback] | None,
+    verbose: int,
+    epochs: int,
+    n: int,
+    opt: Optimizer,
+    seed: int,
+    loss: Loss,
+    history: History,
+) -> list[Callback]:
+    """The callbacks, plus a progress bar when ``verbose``; checkpoints learn the run's state.
+
+    Each ModelCheckpoint gets the optimiser, the EarlyStopping (if any) and what a resumed
+    run needs (seed, loss, history), so its files hold everything to continue from.
+    """
+    callbacks = list(callbacks or [])
+    if verbose:
+        from glassnet.progress import ProgressBar
+
+        callbacks.append(ProgressBar(epochs, n, verbose=verbose))
+    stopper = next((cb for cb in callbacks if isinstance(cb, EarlyStopping)), None)
+    for cb in callbacks:
+        if isinstance(cb, ModelCheckpoint):
+            cb.optimizer, cb.early_stopping = opt, stopper
+            cb.run_state = {"seed": seed, "loss": loss.name, "history": history.to_dict()}
+    return callbacks

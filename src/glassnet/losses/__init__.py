@@ -1,0 +1,54 @@
+"""Losses: the error E between the network's output y and the target t.
+
+``forward(y, t)`` returns E as a float and keeps what ``backward()`` needs; ``backward()``
+returns dE/dy with the shape of y. Every loss is a mean over the batch, so dE/dy carries a
+1/N (for MSE, 1/(number of elements)).
+
+Sample weights: ``per_sample(y, t)`` gives each sample's error l_n (their mean is E), and
+``weighted_forward(y, t, w)`` the weighted mean E_w = sum_n w_n l_n / sum_n w_n, the
+convention of scikit-learn and of PyTorch's class weights. Its gradient is the plain mean's
+with row n scaled by w_n N / sum(w) (``weigh``), because dE/dy_n = (1/N) dl_n/dy_n.
+
+One module per loss, each forward next to its derivative: ``base`` (Loss and the weighting),
+``mse``, ``binary_cross_entropy`` and ``cross_entropy``; this file holds the registry.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from glassnet._checks import unknown_name
+from glassnet.losses.base import Loss
+from glassnet.losses.binary_cross_entropy import _FLOOR as _FLOOR
+from glassnet.losses.binary_cross_entropy import BinaryCrossEntropy
+from glassnet.losses.cross_entropy import CrossEntropy
+from glassnet.losses.mse import MSE
+
+__all__ = ["LOSSES", "MSE", "BinaryCrossEntropy", "CrossEntropy", "Loss", "get_loss"]
+
+
+LOSSES: dict[str, type[Loss]] = {
+    "mse": MSE,
+    "binary_cross_entropy": BinaryCrossEntropy,
+    "cross_entropy": CrossEntropy,
+}
+_ALIASES = {"bce": "binary_cross_entropy", "ce": "cross_entropy", "mean_squared_error": "mse"}
+
+
+def get_loss(name: str | Loss, **kwargs: Any) -> Loss:
+    """Build a loss from its name: "mse", "binary_cross_entropy" or "cross_entropy".
+
+    Examples
+    --------
+    >>> get_loss("cross_entropy")
+    CrossEntropy()
+    """
+    if isinstance(name, Loss):
+        return name
+    if isinstance(name, type) and issubclass(name, Loss):
+        return name(**kwargs)
+    key = str(name).lower().replace("-", "_")
+    key = _ALIASES.get(key, key)
+    if key not in LOSSES:
+        raise unknown_name("loss", name, sorted(LOSSES))
+    return LOSSES[key](**kwargs)

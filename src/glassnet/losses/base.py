@@ -1,0 +1,100 @@
+"""The Loss base class: the forward/backward contract, and the sample weights every loss shares.
+
+A loss only supplies ``forward``, ``backward`` and ``per_sample``; the weighted mean
+E_w = sum_n w_n l_n / sum_n w_n and its gradient (``weighted_forward``, ``weigh``,
+``weighted_backward``) are written once, here, in terms of those three.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+
+class Loss:
+    """Base class: ``forward(y, t) -> float`` then ``backward() -> dE/dy``."""
+
+    name = "loss"
+    #: the error in the article's notation, for explain
+    formula = "E"
+    #: dE/dy in words, for explain
+    grad_formula = "dE/dY"
+
+    def forward(self, y: np.ndarray, t: np.ndarray) -> float:  # pragma: no cover - abstract
+        """Return the error E for output y and target t."""
+        raise NotImplementedError
+
+    def backward(self) -> np.ndarray:  # pragma: no cover - abstract
+        """Return dE/dy for the last forward."""
+        raise NotImplementedError
+
+    def per_sample(self, y: np.ndarray, t: np.ndarray) -> np.ndarray:  # pragma: no cover
+        """Each sample's error l_n, shape (N,); their mean is ``forward(y, t)``."""
+        raise NotImplementedError
+
+    def weighted_forward(self, y: np.ndarray, t: np.ndarray, sample_weight: Any) -> float:
+        r"""The weighted mean error; the next :meth:`weighted_backward` is its gradient.
+
+        .. math:: E_w = \frac{\sum_n w_n l_n}{\sum_n w_n}, \qquad
+                  \frac{dE_w}{dy_n} = \frac{w_n N}{\sum_m w_m} \frac{dE}{dy_n}
+
+        with l_n from :meth:`per_sample` and E the plain mean. Weights of 1 give E itself;
+        weights that sum to 0 give E_w = 0 and a zero gradient (the batch teaches nothing).
+
+        Parameters
+        ----------
+        y, t : ndarray
+            Outputs (N, out) and targets, as for ``forward``.
+        sample_weight : array-like, shape (N,)
+            Non-negative weight of each sample (not checked here: ``fit`` checks them once).
+
+        Examples
+        --------
+        >>> from glassnet.losses import MSE
+        >>> loss = MSE()
+        >>> loss.weighted_forward(np.array([[1.0], [3.0]]), np.array([[0.0], [0.0]]), [3, 1])
+        3.0
+        >>> loss.weighted_backward()  # 2 w_n (y_n - t_n) / sum(w) = [6/4, 6/4]
+        array([[1.5],
+               [1.5]])
+        """
+        self.forward(y, t)  # keeps what backward needs
+        w = np.asarray(sample_weight, dtype=np.float64).reshape(-1)  # (N,)
+        total = float(w.sum())
+        if total <= 0:
+            self.row_scale = np.zeros(len(w), dtype=y.dtype)  # (N,)
+            return 0.0
+        self.row_scale = (w * (len(w) / total)).astype(y.dtype)  # (N,), w_n N / sum(w)
+        return float(self.per_sample(y, t) @ w / total)
+
+    def weigh(self, grad: np.ndarray) -> np.ndarray:
+        """dE/dy of the plain mean, row n scaled by w_n N / sum(w): the weighted mean's.
+
+        Works for any gradient of the last ``weighted_forward``, e.g. ``backward()`` or
+        BinaryCrossEntropy's ``backward_through_sigmoid()``; returns a new array.
+        """
+        return grad * self.row_scale.reshape(-1, *([1] * (grad.ndim - 1)))
+
+    def weighted_backward(self) -> np.ndarray:
+        """dE_w/dy for the last :meth:`weighted_forward`."""
+        return self.weigh(self.backward())
+
+    def __call__(self, y: np.ndarray, t: np.ndarray, sample_weight: Any = None) -> float:
+        if sample_weight is None:
+            return self.forward(y, t)
+        return self.weighted_forward(y, t, sample_weight)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+    def _check_same_shape(self, y: np.ndarray, t: np.ndarray) -> np.ndarray:
+        t = np.asarray(t)
+        if t.shape != y.shape:
+            if t.ndim == 1 and y.ndim == 2 and y.shape[1] == 1 and t.shape[0] == y.shape[0]:
+                return t.reshape(-1, 1)
+            raise ValueError(
+                f"{type(self).__name__} expected target of shape {y.shape} (the output's); "
+                f"got {t.shape}. Check the last layer's width or the targets."
+            )
+        return t

@@ -1,0 +1,54 @@
+"""Mean squared error, E = mean((y - t)^2), next to its derivative dE/dy = 2 (y - t) / M.
+
+The article's loss: for one output and one sample it is E = (Y - t)^2.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from glassnet.losses.base import Loss
+
+
+class MSE(Loss):
+    r"""Mean squared error over all elements.
+
+    .. math:: E = \frac{1}{M} \sum (y - t)^2, \qquad dE/dy = \frac{2}{M} (y - t)
+
+    with M the number of elements (N samples times outputs). For the article's single
+    output and single sample, E = (Y - t)^2 and dE/dY = 2(Y - t).
+
+    Examples
+    --------
+    >>> loss = MSE()
+    >>> round(loss.forward(np.array([[0.6]]), np.array([[0.8]])), 12)  # (0.6 - 0.8)^2
+    0.04
+    >>> loss.backward()  # 2 (0.6 - 0.8)
+    array([[-0.4]])
+    """
+
+    name = "mse"
+    formula = "E = (Y - target)^2"
+    grad_formula = "dE/dY = 2(Y - target)"
+
+    def forward(self, y: np.ndarray, t: np.ndarray) -> float:
+        """E = mean((y - t)^2)."""
+        t = self._check_same_shape(y, t)
+        self.diff = y - t  # (N, d)
+        sq = self.diff * self.diff  # (N, d)
+        return float(sq.sum() / sq.size)  # np.mean, without its 10 us wrapper
+
+    def backward(self) -> np.ndarray:
+        """dE/dy = 2 (y - t) / M."""
+        return self.diff * self.diff.dtype.type(2.0 / self.diff.size)
+
+    def per_sample(self, y: np.ndarray, t: np.ndarray) -> np.ndarray:
+        """l_n = mean over the outputs of (y_n - t_n)^2, shape (N,).
+
+        Examples
+        --------
+        >>> MSE().per_sample(np.array([[1.0, 3.0]]), np.array([[0.0, 0.0]]))
+        array([5.])
+        """
+        d = y - self._check_same_shape(y, t)  # (N, d)
+        return (d * d).reshape(len(d), -1).mean(axis=1)
