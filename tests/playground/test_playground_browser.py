@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import base64
+import csv
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 
+from glassnet import load
 from glassnet.build import mlp
 from glassnet.datasets.generated import spirals
 from glassnet.explanation import explain
+from glassnet.layers import Dense
+from glassnet.playground import views
 
 pytestmark = pytest.mark.browser
 
@@ -135,3 +140,98 @@ def test_url_state_round_trip(page: Any) -> None:
     assert page.inner_text("#counts").startswith("120 points: 60 train")
     page.click("#add-layer")
     page.wait_for_function("location.hash.includes('hidden=5%2C3%2C4%2C4')")
+
+
+def click_download(page: Any, button: str, folder: Path) -> Path:
+    """Click ``button`` and save the file the page offers (a blob URL and an <a download>)."""
+    with page.expect_download(timeout=10_000) as info:
+        page.click(button)
+    download = info.value
+    assert download.failure() is None, f"{button}: the download failed: {download.failure()}"
+    path = folder / download.suggested_filename
+    download.save_as(path)
+    return path
+
+
+def test_download_data_saves_the_current_points_as_csv(page: Any, tmp_path: Path) -> None:
+    open_page(page)
+    page.click("#data-canvas", position={"x": 20, "y": 20})  # a 301st point, class 0
+    page.wait_for_function("window.playground.data.points.length === 301")
+    points = page.evaluate("window.playground.data.points")  # [x1, x2, label, is_test] each
+    path = click_download(page, "#download-data", tmp_path)
+    assert path.name == "glassnet-data.csv"
+    with path.open(newline="") as f:
+        header, *rows = list(csv.reader(f))
+    assert header == ["x1", "x2", "label", "split"], header
+    assert len(rows) == len(points) == 301, (len(rows), len(points))
+    xy = np.array([[float(r[0]), float(r[1])] for r in rows])  # (301, 2)
+    # The page's points are rounded to 4 decimals, the CSV's to 6 significant digits.
+    np.testing.assert_allclose(
+        xy, [p[:2] for p in points], rtol=0, atol=1e-4, err_msg="CSV x1, x2 != the page's points"
+    )
+    assert [int(r[2]) for r in rows] == [p[2] for p in points], "labels differ from the page's"
+    assert [r[3] for r in rows] == ["test" if p[3] else "train" for p in points]
+    X, y = spirals(300, noise=0.1, seed=0)  # the generated points, then the one clicked in
+    np.testing.assert_allclose(xy[:300], X, rtol=1e-5, atol=1e-6, err_msg="CSV != spirals()")
+    assert [int(r[2]) for r in rows[:300]] == y.tolist()
+    box = page.evaluate("document.getElementById('data-canvas').getBoundingClientRect().toJSON()")
+    L = page.evaluate("window.playground.data.domain")
+    clicked = [20 / box["width"] * 2 * L - L, L - 20 / box["height"] * 2 * L]
+    pixel = 2 * L / box["width"]  # Playwright clicks within a pixel of the position asked
+    np.testing.assert_allclose(xy[300], clicked, atol=1.5 * pixel, err_msg="not the click's point")
+    assert rows[300][2:] == ["0", "train"], rows[300]
+    n_test = sum(r[3] == "test" for r in rows)
+    assert page.inner_text("#counts").startswith(f"301 points: {301 - n_test} train")
+
+
+def test_download_model_loads_as_the_sessions_network(page: Any, tmp_path: Path) -> None:
+    page.goto(
+        page.base + "/#dataset=moons&noise=0.2&points=200&test=0.3&dseed=1&loss=cross_entropy"
+        "&opt=adam&lr=0.03&batch=16&l2=0&seed=2&hidden=6,4&act=relu,tanh"
+    )
+    page.wait_for_function(
+        "window.playground.state && window.playground.state.net.widths.join() === '2,6,4,2'"
+    )
+    for _ in range(3):
+        page.click("#step-epoch")
+    page.wait_for_function("window.playground.state.epoch === 3")
+    state = page.evaluate("window.playground.state")
+    path = click_download(page, "#download-model", tmp_path)
+    assert path.name == "glassnet-model.npz"
+    net = load(path)  # glassnet's safe format: arrays and a JSON architecture, no pickle
+
+    view = views.network_view(net)
+    assert (view["widths"], view["activations"]) == ([2, 6, 4, 2], ["relu", "tanh", "identity"])
+    assert net.loss_ is not None and net.loss_.name == "cross_entropy"
+    dense = [lay for lay in net.layers if isinstance(lay, Dense)]
+    for k, d in enumerate(dense):  # the page shows the weights rounded to 4 decimals
+        for name, on_page in (("W", state["net"]["weights"][k]), ("b", state["net"]["biases"][k])):
+            np.testing.assert_allclose(
+                d.params[name], on_page, atol=5.1e-5, err_msg=f"Dense {k} {name} != the page's"
+            )
+    fresh = mlp([2, 6, 4, 2], ["relu", "tanh"], output_activation=None, seed=2)
+    assert not np.allclose(dense[0].params["W"], fresh.layers[0].params["W"]), (
+        "the file holds the untrained network, not the one trained for 3 epochs"
+    )
+
+    # Predictions: the decision map the page draws (48 x 48 class probabilities, uint8)...
+    domain = page.evaluate("window.playground.data.domain")
+    shown = np.frombuffer(base64.b64decode(state["out"]["probs"]), dtype=np.uint8)
+    ours = np.frombuffer(
+        base64.b64decode(views.output_map(net, domain, "cross_entropy")["probs"]), dtype=np.uint8
+    )
+    assert shown.shape == ours.shape == (2 * 48 * 48,)
+    worst = np.abs(shown.astype(int) - ours).max()
+    assert worst <= 1, f"the loaded net's decision map differs from the page's by {worst}/255"
+    # ...and the server network's own outputs for two samples, in full precision (step mode).
+    for index in (0, 7):
+        page.fill("#sample-index", str(index))
+        page.click("#sample-forward")
+        page.wait_for_function(
+            f"window.playground.sample && window.playground.sample.index === {index}"
+        )
+        sample = page.evaluate("window.playground.sample")
+        out = net.copy("float64").predict(np.array([sample["x"]]))[0]
+        np.testing.assert_allclose(
+            out, sample["output"], rtol=1e-9, atol=1e-12, err_msg=f"output of sample {index}"
+        )
