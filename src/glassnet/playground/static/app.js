@@ -85,6 +85,7 @@ function download(msg) {
   const a = document.createElement("a");
   a.href = URL.createObjectURL(new Blob([bytes], { type: msg.mime }));
   a.download = msg.name; document.body.appendChild(a); a.click(); a.remove();
+  setTimeout(() => URL.revokeObjectURL(a.href), 40000); // once the download surely has it
 }
 
 // ---- rendering ----------------------------------------------------------------------------
