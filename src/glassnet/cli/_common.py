@@ -8,6 +8,7 @@ read inputs the way the network was trained on them::
      "target": "species", "dataset": "iris", "split_seed": 0, "test_size": 0.2,
      "standardizer": {"mean": [...], "scale": [...]}}     # or null with --no-standardize
 
+plus ``"weight_column": "w"`` when the run was trained with ``--weight-column``.
 ``evaluate`` and ``predict`` apply exactly that scaling, so the mean and scale of the training
 inputs travel with the weights and cannot be lost or mismatched.
 """
@@ -15,17 +16,46 @@ inputs travel with the weights and cannot be lost or mismatched.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from glassnet.build import parse_widths
 from glassnet.callbacks import ModelCheckpoint
-from glassnet.datasets import Dataset, Standardizer, load, one_hot
-from glassnet.report import classification_report, regression_report
+from glassnet.datasets import Dataset, Standardizer, load, one_hot, read_csv, train_test_split
+from glassnet.losses import get_loss
+from glassnet.report import classification_report, print_report, regression_report
 from glassnet.serialize import load_checkpoint, save_checkpoint
+from glassnet.targets import prepare_targets
 
 DEFAULT_HIDDEN = "64"  # one hidden layer of 64 units when neither --hidden nor --layers is given
+
+
+class SampleWeights(NamedTuple):
+    """The sample weights of a CSV file's ``--weight-column``, split like the rows they weigh."""
+
+    column: str  # the column's name in the file
+    train: np.ndarray  # (N_train,) float64, one per row of X_train
+    test: np.ndarray  # (N_test,) float64, one per row of X_test
+
+
+def is_csv(data: Any) -> bool:
+    """Whether ``--data`` names a CSV file (else a built-in data set).
+
+    Examples
+    --------
+    >>> is_csv("my.CSV"), is_csv("iris")
+    (True, False)
+    """
+    return str(data).lower().endswith(".csv")
+
+
+def _column(text: str) -> str | int:
+    """A column as typed: an index when it reads as an integer, else a name."""
+    try:
+        return int(text)
+    except ValueError:
+        return text
 
 
 def load_data(
@@ -42,20 +72,71 @@ def load_data(
     >>> load_data("xor", None, 0, 0.25).n_features
     2
     """
-    if str(data).lower().endswith(".csv"):
-        if not target:
+    return load_weighted(data, target, seed, test_size, task)[0]
+
+
+def load_weighted(
+    data: str,
+    target: str | None,
+    seed: int,
+    test_size: float,
+    task: str | None = None,
+    weight: str | None = None,
+) -> tuple[Dataset, SampleWeights | None]:
+    """:func:`load_data`, plus the sample weights of a CSV file's ``weight`` column (or None).
+
+    The weight column leaves the features, and the weights are split with their rows: the
+    train/test split is the one the file gets without weights (it depends on the seed, the
+    test size and the labels only), so the same rows train and test either way.
+
+    Raises
+    ------
+    ValueError
+        ``weight`` for a built-in data set (they have no weight column), or a CSV file whose
+        weight column is missing or holds a weight that is not a finite number >= 0.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "f.csv"
+    >>> _ = p.write_text("x,y,w\\n" + "".join(f"{i},{i % 2},{i}\\n" for i in range(10)))
+    >>> ds, w = load_weighted(str(p), "y", 0, 0.2, weight="w")
+    >>> ds.feature_names, w.column, bool((ds.X_test[:, 0] == w.test).all())
+    (['x'], 'w', True)
+    """
+    if not is_csv(data):
+        if weight:
             raise ValueError(
-                f"--data {data} is a CSV file; name its target column with --target COLUMN."
+                f"--weight-column applies to CSV files; data set {data!r} has no weight column. "
+                "Drop --weight-column, or give a .csv file that has a column of weights."
             )
-        try:
-            key: Any = int(target)
-        except ValueError:
-            key = target
-        return load(data, seed=seed, test_size=test_size, target=key, task=task)
-    ds = load(data, seed=seed, test_size=test_size)
-    if task is not None and task != ds.task:
-        raise ValueError(f"--task {task} applies to CSV files; data set {data!r} is {ds.task}.")
-    return ds
+        ds = load(data, seed=seed, test_size=test_size)
+        if task is not None and task != ds.task:
+            raise ValueError(f"--task {task} applies to CSV files; data set {data!r} is {ds.task}.")
+        return ds, None
+    if not target:
+        raise ValueError(
+            f"--data {data} is a CSV file; name its target column with --target COLUMN."
+        )
+    if not weight:
+        return load(data, seed=seed, test_size=test_size, target=_column(target), task=task), None
+    t = read_csv(data, _column(target), task=task, weight=_column(weight))
+    classes = t.task == "classification"
+    rows = np.arange(len(t.y))  # split the row numbers as load() splits the rows
+    train, test, y_train, y_test = train_test_split(rows, t.y, test_size, seed, stratify=classes)
+    ds = Dataset(
+        t.X[train],
+        y_train,
+        t.X[test],
+        y_test,
+        t.task,
+        int(t.y.max()) + 1 if classes else None,
+        Path(data).stem,
+        t.feature_names,
+        t.class_names,
+        f"CSV file {data}, target column {t.target_name!r}, weights {t.weight_name!r}.",
+    )
+    return ds, SampleWeights(str(t.weight_name), t.w[train], t.w[test])
 
 
 def apply_scaling(X: np.ndarray, info: dict[str, Any]) -> np.ndarray:
@@ -184,20 +265,81 @@ def model_task(net: Any, info: dict[str, Any]) -> str:
     return "classification" if loss in ("cross_entropy", "binary_cross_entropy") else "regression"
 
 
-def build_report(net: Any, X: np.ndarray, y: np.ndarray, info: dict[str, Any]) -> dict[str, Any]:
-    """The metrics report of ``net`` on scaled inputs X (N, d) and targets y.
+def build_report(
+    net: Any,
+    X: np.ndarray,
+    y: np.ndarray,
+    info: dict[str, Any],
+    weights: tuple[str, np.ndarray] | None = None,
+) -> dict[str, Any]:
+    r"""The metrics report of ``net`` on scaled inputs X (N, d) and targets y.
+
+    With ``weights = (column, w)`` (w of shape (N,)) the report also holds the weighted loss
+    :math:`\sum_n w_n l_n / \sum_n w_n` of the network's loss (``weighted_loss``; None when
+    every weight is 0), its name (``loss_function``) and the column (``sample_weight``); the
+    other metrics count every sample once.
 
     Examples
     --------
     >>> from glassnet import Dense, Sequential
     >>> net = Sequential([Dense(1, 1, weights=[[1.0]], bias=[0.0])])
-    >>> build_report(net, np.array([[1.0], [2.0]]), np.array([[1.0], [2.0]]), {})["mse"]
-    0.0
+    >>> X, y = np.array([[1.0], [2.0]]), np.array([[1.0], [4.0]])
+    >>> build_report(net, X, y, {})["mse"]
+    2.0
+    >>> r = build_report(net, X, y, {}, ("w", np.array([3.0, 1.0])))
+    >>> r["weighted_loss"], r["loss_function"], r["sample_weight"]  # (3*0 + 1*4) / 4
+    (1.0, 'mse', 'w')
     """
-    if model_task(net, info) == "classification":
+    task = model_task(net, info)
+    if task == "classification":
         pred = net.predict_classes(X)  # (N,)
-        return classification_report(y, pred, info.get("class_names"))
-    return regression_report(y, net.predict(X))
+        report = classification_report(y, pred, info.get("class_names"))
+    else:
+        report = regression_report(y, net.predict(X))
+    if weights is not None:
+        column, w = weights
+        loss = net.loss_ or get_loss("cross_entropy" if task == "classification" else "mse")
+        T = training_targets(task, loss.name, y, net.out_features)
+        T = prepare_targets(net, loss, T, len(X))  # labels (N,) or (N, out), as fit has them
+        value = loss.weighted_forward(net.predict(X), T, w) if np.any(w) else None
+        report.update(sample_weight=column, loss_function=loss.name, weighted_loss=value)
+    return report
+
+
+def weighted_line(report: dict[str, Any]) -> str | None:
+    """The line that reports the weighted loss of a report, or None if it has none.
+
+    Examples
+    --------
+    >>> weighted_line({"sample_weight": "w", "loss_function": "mse", "weighted_loss": 0.5,
+    ...                "n_samples": 4})
+    "loss (weighted by column 'w'): mse 0.5 on 4 samples"
+    """
+    if "weighted_loss" not in report:
+        return None
+    value = report["weighted_loss"]
+    shown = "undefined (every weight is 0)" if value is None else f"{value:.6g}"
+    return (
+        f"loss (weighted by column {report['sample_weight']!r}): {report['loss_function']} "
+        f"{shown} on {report['n_samples']} samples"
+    )
+
+
+def print_metrics(report: dict[str, Any], short: bool = False) -> None:
+    """Print a report: the metrics table (or, ``short``, its headline), then its weighted loss.
+
+    Examples
+    --------
+    >>> print_metrics({"task": "regression", "mse": 0.0, "r2": 1.0, "n_samples": 2}, short=True)
+    test MSE 0, R^2 1.0000 on 2 samples
+    """
+    if short:
+        print(headline(report))
+    else:
+        print_report(report)
+    line = weighted_line(report)
+    if line is not None:
+        print(line)
 
 
 def headline(report: dict[str, Any]) -> str:

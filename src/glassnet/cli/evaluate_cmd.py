@@ -9,7 +9,6 @@ from typing import Any
 import numpy as np
 
 from glassnet.cli import _common as common
-from glassnet.report import print_report
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -22,12 +21,20 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "are scaled with the mean and scale stored in the model file.",
         epilog="By default a named data set is split exactly as in training (same seed and "
         "test size, read from the model file) and the test part is scored; another CSV file "
-        "is scored whole.\n\nExample:\n  glassnet evaluate --model digits.npz --data digits",
+        "is scored whole. With --weight-column (by default the training's, when scoring the "
+        "training CSV) the report adds the loss weighted by that column, sum w l / sum w.\n\n"
+        "Example:\n  glassnet evaluate --model digits.npz --data digits",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("--model", required=True, metavar="PATH", help="model file (.npz)")
     p.add_argument("--data", help="data set name or .csv file (default: the training data)")
     p.add_argument("--target", help="target column of a CSV file (default: as in training)")
+    p.add_argument(
+        "--weight-column",
+        metavar="NAME",
+        help="column of sample weights of a CSV file: adds the weighted loss to the report "
+        "(default: as in training for the training CSV, else none)",
+    )
     p.add_argument(
         "--split",
         choices=["test", "train", "all"],
@@ -40,25 +47,37 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def labeled_data(info: dict[str, Any], args: argparse.Namespace) -> tuple[np.ndarray, np.ndarray]:
-    """Inputs and targets of the part to score, labels renumbered to the model's classes."""
+def labeled_data(
+    info: dict[str, Any], args: argparse.Namespace
+) -> tuple[np.ndarray, np.ndarray, tuple[str, np.ndarray] | None]:
+    """Inputs and targets of the part to score, labels renumbered to the model's classes, and
+    ``(column, weights)`` of that part with a weight column (else None)."""
     data = args.data or info.get("dataset")
     if not data:
         raise ValueError("--data is required: the model file does not name its training data.")
     target = args.target or info.get("target")
     seed = args.seed if args.seed is not None else int(info.get("split_seed", 0))
     test_size = args.test_size if args.test_size is not None else info.get("test_size", 0.2)
-    task = info.get("task") if str(data).lower().endswith(".csv") else None
-    ds = common.load_data(data, target, seed, test_size, task)  # a CSV target read as in training
-    split = args.split or ("test" if data == info.get("dataset") else "all")
-    X, y = {
-        "test": (ds.X_test, ds.y_test),
-        "train": (ds.X_train, ds.y_train),
-        "all": (np.concatenate([ds.X_train, ds.X_test]), np.concatenate([ds.y_train, ds.y_test])),
-    }[split]
+    task = info.get("task") if common.is_csv(data) else None
+    training_data = data == info.get("dataset")
+    weight = args.weight_column or (info.get("weight_column") if training_data else None)
+    # a CSV target read as in training; the weights split with their rows
+    ds, w = common.load_weighted(data, target, seed, test_size, task, weight)
+    split = args.split or ("test" if training_data else "all")
+    parts = {
+        "test": (ds.X_test, ds.y_test, None if w is None else w.test),
+        "train": (ds.X_train, ds.y_train, None if w is None else w.train),
+    }
+    if split == "all":
+        X, y, weights = (
+            np.concatenate([a, b]) if a is not None else None
+            for a, b in zip(parts["train"], parts["test"], strict=True)
+        )
+    else:
+        X, y, weights = parts[split]
     if ds.task == "classification":
         y = remap_labels(y, ds.class_names, info.get("class_names"))
-    return X, y
+    return X, y, None if w is None else (w.column, weights)
 
 
 def remap_labels(y: np.ndarray, names: list[str] | None, model_names: list[str] | None) -> Any:
@@ -84,10 +103,10 @@ def remap_labels(y: np.ndarray, names: list[str] | None, model_names: list[str] 
 def run(args: argparse.Namespace) -> int:
     """Print the metrics (or JSON)."""
     net, info = common.load_model(args.model)
-    X, y = labeled_data(info, args)
-    report = common.build_report(net, common.apply_scaling(X, info), y, info)
+    X, y, weights = labeled_data(info, args)
+    report = common.build_report(net, common.apply_scaling(X, info), y, info, weights)
     if args.json:
         print(json.dumps(report))
     else:
-        print_report(report)
+        common.print_metrics(report)
     return 0

@@ -1,9 +1,10 @@
 """``glassnet train``: train a multi-layer perceptron on a named data set or a CSV file.
 
 Flow: settings (defaults < ``--config`` file < flags) -> data (train/test split, inputs
-standardised with the training set's mean and scale) -> network (widths inferred from the data)
--> ``fit`` with progress bar, checkpoints, early stopping -> model file -> metrics on the test
-split. No maths here; the library does it.
+standardised with the training set's mean and scale; a CSV's ``--weight-column`` weights split
+with their rows) -> network (widths inferred from the data) -> ``fit`` with progress bar,
+checkpoints, early stopping (and ``sample_weight``) -> model file -> metrics on the test split
+(plus the weighted test loss). No maths here; the library does it.
 
 The flags are defined in ``train_flags``, the settings, data and early stopping of a run in
 ``train_settings``; this module runs the training and prints the report.
@@ -29,7 +30,6 @@ from glassnet.cli.train_settings import (
     settings_from,
 )
 from glassnet.datasets import Standardizer
-from glassnet.report import print_report
 from glassnet.serialize import load_checkpoint
 from glassnet.training import fit
 
@@ -79,9 +79,9 @@ def run(args: argparse.Namespace) -> int:
         net, optimizer, previous = load_checkpoint(s["checkpoint"])
         info = dict(previous.get("data") or {})
         initial_epoch, seed = int(previous["epoch"]), previous.get("seed", seed)
-        data = resumed_data(s, info)
+        data, weights = resumed_data(s, info)
     else:
-        data = fresh_data(s)
+        data, weights = fresh_data(s)
     task = data.task
     default_loss = "cross_entropy" if task == "classification" else "mse"
     loss = s["loss"] or (previous or {}).get("loss") or default_loss
@@ -108,6 +108,8 @@ def run(args: argparse.Namespace) -> int:
             "test_size": s["test_size"],
             "standardizer": Standardizer().fit(data.X_train).state() if s["standardize"] else None,
         }
+        if weights is not None:
+            info["weight_column"] = s["weight_column"]
     X_train = common.apply_scaling(data.X_train, info)  # (N, d)
     X_test = common.apply_scaling(data.X_test, info)  # (M, d)
     T_train = common.training_targets(task, loss, data.y_train, n_out)
@@ -141,6 +143,7 @@ def run(args: argparse.Namespace) -> int:
         epochs=s["epochs"],
         batch_size=s["batch_size"],
         validation_split=s["validation_split"],
+        sample_weight=None if weights is None else weights.train,  # split with the rows
         seed=seed,
         callbacks=callbacks,
         verbose=0 if quiet else 1,
@@ -151,7 +154,8 @@ def run(args: argparse.Namespace) -> int:
         history = checkpoint.full_history(history)
     if s["save"]:
         common.save_model(net, s["save"], info)
-    report = common.build_report(net, X_test, data.y_test, info)
+    test_weights = None if weights is None else (weights.column, weights.test)
+    report = common.build_report(net, X_test, data.y_test, info, test_weights)
     plots: list[str] = []
     if s["plot_dir"]:
         written = _plot_module().save_standard_plots(
@@ -164,16 +168,14 @@ def run(args: argparse.Namespace) -> int:
             "metrics": report,
             "history": history.to_dict(),
             "settings": s,
+            "sample_weight": None if weights is None else weights.column,
             "seconds": seconds,
             "stopped": history.stopped,
             "plots": plots,
         }
         print(json.dumps(out))
     else:
-        if not s["quiet"]:
-            print_report(report)
-        else:
-            print(common.headline(report))
+        common.print_metrics(report, short=s["quiet"])
         for path in plots:
             print(f"wrote {path}")
         if s["save"]:

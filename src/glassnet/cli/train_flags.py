@@ -13,6 +13,7 @@ from glassnet.datasets.csv import TASKS
 SPEC: dict[str, tuple[Any, Any]] = {
     "data": (None, str),
     "target": (None, str),
+    "weight_column": (None, str),
     "task": (None, str),
     "test_size": (0.2, float),
     "layers": (None, "widths"),
@@ -46,10 +47,14 @@ The network: inputs and outputs come from the data, you choose the hidden layers
 Classification uses cross_entropy (the last layer gives logits, the softmax is in the loss);
 regression uses mse. Inputs are standardised with the training set's mean and standard
 deviation, which are saved inside the model file so evaluate and predict scale the same way.
+--weight-column W weighs each CSV row by its W (a number >= 0; W is not a feature): the loss
+trained on, val_loss and a test loss are weighted means sum w l / sum w; the weights follow
+their rows through the splits and a --resume.
 
 Examples:
   glassnet train --data digits --hidden 128 --epochs 20 --save digits.npz
   glassnet train --data iris.csv --target species --epochs 200 --json
+  glassnet train --data sales.csv --target churn --weight-column w   (sample weights)
   glassnet train --config run.toml --epochs 5        (flags override the file)
   glassnet train --data mnist --checkpoint ck.npz    then, after Ctrl-C: add --resume
 """
@@ -65,6 +70,12 @@ def add_flags(p: argparse.ArgumentParser) -> None:
         "moons, circles, spirals, blobs, curve, or a path to a .csv file",
     )
     g.add_argument("--target", help="target column of a CSV file (name or index)")
+    g.add_argument(
+        "--weight-column",
+        metavar="NAME",
+        help="column of per-row sample weights of a CSV file (name or index; numbers >= 0): "
+        "training, val_loss and a reported test loss are weighted",
+    )
     g.add_argument(
         "--task",
         choices=TASKS,

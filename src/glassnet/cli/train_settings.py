@@ -35,6 +35,7 @@ def settings_from(args: argparse.Namespace) -> dict[str, Any]:
         raise ValueError(f"task must be classification or regression; got {s['task']!r}.")
     if s["loss"]:
         s["loss"] = canonical_loss(s["loss"])
+    s["weight_column"] = s["weight_column"] or None  # an empty name asks for no weights
     return s
 
 
@@ -50,25 +51,44 @@ def canonical_loss(name: str) -> str:
     return {"ce": "cross_entropy", "bce": "binary_cross_entropy"}.get(name, name)
 
 
-def fresh_data(s: dict[str, Any]) -> Dataset:
+def fresh_data(s: dict[str, Any]) -> tuple[Dataset, common.SampleWeights | None]:
     """The data of a new run: split with ``--seed`` and ``--test-size``; ``--task`` for a CSV,
-    which ``--loss mse`` alone makes regression."""
+    which ``--loss mse`` alone makes regression; the ``--weight-column`` weights, or None."""
     task = s["task"]
-    if task is None and s["loss"] == "mse" and str(s["data"]).lower().endswith(".csv"):
+    if task is None and s["loss"] == "mse" and common.is_csv(s["data"]):
         task = "regression"
-    return common.load_data(s["data"], s["target"], s["seed"], s["test_size"], task)
+    return common.load_weighted(
+        s["data"], s["target"], s["seed"], s["test_size"], task, s["weight_column"]
+    )
 
 
-def resumed_data(s: dict[str, Any], info: dict[str, Any]) -> Dataset:
+def resumed_data(
+    s: dict[str, Any], info: dict[str, Any]
+) -> tuple[Dataset, common.SampleWeights | None]:
     """The data of a resumed run, split as in the run that wrote the checkpoint (its seed, test
-    size, target and task), whatever is typed now."""
-    csv = str(s["data"]).lower().endswith(".csv")
-    return common.load_data(
+    size, target and task), whatever is typed now, with the weights of its weight column.
+
+    Raises
+    ------
+    ValueError
+        If a ``--weight-column`` (flag or config key) differs from the checkpoint's: the
+        weights a run trains with cannot change half way.
+    """
+    weight = info.get("weight_column")  # absent: a run without weights (or an older file)
+    if s["weight_column"] is not None and s["weight_column"] != weight:
+        was = f"--weight-column {weight}" if weight else "no --weight-column"
+        raise ValueError(
+            f"--weight-column {s['weight_column']} differs from the run in {s['checkpoint']} "
+            f"({was}); a resumed run keeps the weights it started with: resume without "
+            "--weight-column, or start afresh with another --checkpoint."
+        )
+    return common.load_weighted(
         s["data"],
         info.get("target", s["target"]),
         int(info.get("split_seed", s["seed"])),
         info.get("test_size", s["test_size"]),
-        info.get("task") if csv else None,
+        info.get("task") if common.is_csv(s["data"]) else None,
+        weight,
     )
 
 

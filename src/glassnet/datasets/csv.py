@@ -1,7 +1,8 @@
 """Load a CSV file of numbers (plus a target column) into arrays.
 
 :func:`load_csv` returns ``(X, y)``; :func:`read_csv` returns the same arrays with the column
-names, the task and the class names (``class_names[k]`` is the original label of class ``k``).
+names, the task and the class names (``class_names[k]`` is the original label of class ``k``),
+and, when asked for, a column of sample weights (``w``) taken out of the features.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
+
+from glassnet._checks import check_sample_weight
 
 TASKS = ("classification", "regression")
 MAX_CLASSES = 20  # an integer target with at most this many values is taken as class labels
@@ -25,6 +28,8 @@ class CSVTable(NamedTuple):
     feature_names: list[str]
     target_name: str
     class_names: list[str] | None  # class k's original label; None for regression
+    w: np.ndarray | None = None  # (n,) float64 sample weights; None without ``weight=``
+    weight_name: str | None = None  # the weight column's name; None without ``weight=``
 
 
 def _where(path: Path, row: int, line: int, col: str) -> str:
@@ -119,12 +124,41 @@ def _target(
     return y.astype(np.int64), task, [_label(c) for c in classes]
 
 
+def _weights(cells: np.ndarray, name: str, lines: list[int], path: Path) -> np.ndarray:
+    """Parse the sample-weight column (n,): numbers >= 0, not all zero, as float64."""
+    try:
+        w = cells.astype(np.float64)  # (n,)
+    except ValueError:  # some cell is empty or text: NaN there, reported below
+        w = np.array([float(c) if is_number(c) else np.nan for c in cells])  # (n,)
+    bad = ~(np.isfinite(w) & (w >= 0))  # empty, text, NaN, inf or negative
+    if bad.any():
+        i = int(np.argmax(bad))
+        c = str(cells[i])
+        if c == "":
+            what = "missing sample weight (empty field)"
+        else:
+            kind = (
+                "non-numeric"
+                if not is_number(c)
+                else "non-finite"
+                if not np.isfinite(w[i])
+                else "negative"
+            )
+            what = f"{kind} sample weight {c!r}"
+        raise ValueError(
+            f"{what} in {_where(path, i + 1, lines[i], name)}; the weight column {name!r} "
+            "must hold a finite number >= 0 on every row (0 leaves the row out)."
+        )
+    return check_sample_weight(w, len(w), f"the weight column {name!r} of {path}")
+
+
 def read_csv(
     path: str | Path,
     target: str | int,
     delimiter: str = ",",
     header: bool = True,
     task: str | None = None,
+    weight: str | int | None = None,
 ) -> CSVTable:
     """Read a CSV file into a :class:`CSVTable` (X, y, task, names).
 
@@ -140,13 +174,23 @@ def read_csv(
     task : {"classification", "regression"} or None
         None infers it: a numeric target of whole numbers with at most 20 distinct values, or a
         non-numeric target, is classification; any other numeric target is regression.
+    weight : str or int, optional
+        A column of sample weights, named like ``target``: taken out of the features and
+        returned as ``w``. Every weight must be a number >= 0 (0 leaves the row out of a
+        weighted mean) and some weight > 0.
 
     Returns
     -------
     CSVTable
         ``X`` float32 (n, d) from every other column; ``y`` int64 (n,) holding labels
         ``0 .. k-1`` for the sorted distinct target values (``class_names``), or float32 (n, 1)
-        for regression.
+        for regression; ``w`` float64 (n,) and ``weight_name`` with ``weight``, else None.
+
+    Raises
+    ------
+    ValueError
+        A column that is not there, a cell that does not parse, or a weight that is empty,
+        not a number, NaN, inf or negative (the message names the row, line and column).
 
     Examples
     --------
@@ -157,6 +201,17 @@ def read_csv(
     ...     t = read_csv(p, target="kind")
     >>> t.X.shape, t.y.tolist(), t.task, t.class_names, t.feature_names
     ((3, 2), [0, 1, 0], 'classification', ['cat', 'dog'], ['weight', 'height'])
+    >>> t.w is None
+    True
+
+    A column of sample weights leaves the features:
+
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     p = pathlib.Path(d) / "pets.csv"
+    ...     _ = p.write_text("weight,kind,w\\n4.0,cat,1\\n30,dog,2.5\\n5,cat,0\\n")
+    ...     t = read_csv(p, target="kind", weight="w")
+    >>> t.feature_names, t.w.tolist(), t.weight_name
+    (['weight'], [1.0, 2.5, 0.0], 'w')
     """
     path = Path(path)
     if task not in (None, *TASKS):
@@ -183,33 +238,49 @@ def read_csv(
                 f"{path}, line {line}: {len(r)} fields; expected {len(names)} like the "
                 f"{'header' if header else 'first row'}. Check the delimiter ({delimiter!r})."
             )
-    t = _target_index(target, names, path)
+    t = _column_index(target, names, path)
+    wj = None if weight is None else _column_index(weight, names, path, "weight")
+    if wj == t:
+        raise ValueError(
+            f"the weight column {names[t]!r} of {path} is the target column; name another "
+            "column of sample weights."
+        )
     cells = np.array(rows, dtype=str)  # (n, columns)
-    features = [j for j in range(len(names)) if j != t]
+    features = [j for j in range(len(names)) if j not in (t, wj)]
     if not features:
-        raise ValueError(f"{path} has only the target column; expected feature columns too.")
+        what = "the target column" if wj is None else "the target and weight columns"
+        raise ValueError(f"{path} has only {what}; expected feature columns too.")
     X = _to_float(cells[:, features], [names[j] for j in features], lines, path)  # (n, d)
     y, task, class_names = _target(cells[:, t], names[t], lines, path, task)
+    w = None if wj is None else _weights(cells[:, wj], names[wj], lines, path)  # (n,)
     return CSVTable(
-        X.astype(np.float32), y, task, [names[j] for j in features], names[t], class_names
+        X.astype(np.float32),
+        y,
+        task,
+        [names[j] for j in features],
+        names[t],
+        class_names,
+        w,
+        None if wj is None else names[wj],
     )
 
 
-def _target_index(target: str | int, names: list[str], path: Path) -> int:
-    if isinstance(target, bool) or not isinstance(target, str | int):
-        raise TypeError(f"target must be a column name (str) or index (int); got {target!r}.")
-    if isinstance(target, int):
-        if not -len(names) <= target < len(names):
+def _column_index(key: str | int, names: list[str], path: Path, role: str = "target") -> int:
+    """The index of the ``role`` column (``"target"`` or ``"weight"``), by name or index."""
+    if isinstance(key, bool) or not isinstance(key, str | int):
+        raise TypeError(f"{role} must be a column name (str) or index (int); got {key!r}.")
+    if isinstance(key, int):
+        if not -len(names) <= key < len(names):
             raise ValueError(
-                f"target column index {target} is out of range for {path}, which has "
+                f"{role} column index {key} is out of range for {path}, which has "
                 f"{len(names)} columns: {', '.join(names)}."
             )
-        return target % len(names)
-    if target not in names:
+        return key % len(names)
+    if key not in names:
         raise ValueError(
-            f"target column {target!r} not found in {path}; columns are: {', '.join(names)}."
+            f"{role} column {key!r} not found in {path}; columns are: {', '.join(names)}."
         )
-    return names.index(target)
+    return names.index(key)
 
 
 def load_csv(
