@@ -96,3 +96,22 @@ def test_without_weight_nothing_changes(tmp_path):
 def test_bad_weight_columns(tmp_path, text, weight, error, match):
     with pytest.raises(error, match=match):
         read_csv(_csv(tmp_path, text), target="kind", weight=weight)
+
+
+def test_load_splits_the_weights_with_their_rows(tmp_path):
+    from glassnet.datasets import Dataset, load
+
+    rows = "".join(f"{i},{i % 2},{i + 1}\n" for i in range(20))  # x = row, weight = row + 1
+    path = _csv(tmp_path, "x,y,w\n" + rows)
+    ds = load(path, target="y", weight="w", seed=3, test_size=0.25)
+    assert ds.weight_name == "w" and ds.feature_names == ["x"] and "weights 'w'" in ds.description
+    assert ds.w_train.shape == (15,) and ds.w_test.shape == (5,)
+    np.testing.assert_array_equal(ds.w_train, ds.X_train[:, 0] + 1)  # each weight on its row
+    np.testing.assert_array_equal(ds.w_test, ds.X_test[:, 0] + 1)
+    plain = load(path, target="y", seed=3, test_size=0.25)  # the same split without weights
+    assert plain.w_train is None and plain.w_test is None
+    np.testing.assert_array_equal(plain.y_test, ds.y_test)
+    np.testing.assert_array_equal(plain.X_test[:, 0], ds.X_test[:, 0])
+    X = np.zeros((2, 1))
+    with pytest.raises(ValueError, match=r"w_train must hold one weight per row of X_train"):
+        Dataset(X, np.zeros(2), X, np.zeros(2), w_train=np.ones(3))

@@ -22,7 +22,7 @@ import numpy as np
 
 from glassnet.build import parse_widths
 from glassnet.callbacks import ModelCheckpoint
-from glassnet.datasets import Dataset, Standardizer, load, one_hot, read_csv, train_test_split
+from glassnet.datasets import Dataset, Standardizer, load, one_hot
 from glassnet.losses import get_loss
 from glassnet.report import classification_report, print_report, regression_report
 from glassnet.serialize import load_checkpoint, save_checkpoint
@@ -118,25 +118,11 @@ def load_weighted(
         raise ValueError(
             f"--data {data} is a CSV file; name its target column with --target COLUMN."
         )
-    if not weight:
-        return load(data, seed=seed, test_size=test_size, target=_column(target), task=task), None
-    t = read_csv(data, _column(target), task=task, weight=_column(weight))
-    classes = t.task == "classification"
-    rows = np.arange(len(t.y))  # split the row numbers as load() splits the rows
-    train, test, y_train, y_test = train_test_split(rows, t.y, test_size, seed, stratify=classes)
-    ds = Dataset(
-        t.X[train],
-        y_train,
-        t.X[test],
-        y_test,
-        t.task,
-        int(t.y.max()) + 1 if classes else None,
-        Path(data).stem,
-        t.feature_names,
-        t.class_names,
-        f"CSV file {data}, target column {t.target_name!r}, weights {t.weight_name!r}.",
-    )
-    return ds, SampleWeights(str(t.weight_name), t.w[train], t.w[test])
+    ds = load(data, seed=seed, test_size=test_size, target=_column(target), task=task,
+              weight=None if not weight else _column(weight))  # fmt: skip
+    if ds.w_train is None or ds.w_test is None:
+        return ds, None
+    return ds, SampleWeights(str(ds.weight_name), ds.w_train, ds.w_test)
 
 
 def apply_scaling(X: np.ndarray, info: dict[str, Any]) -> np.ndarray:

@@ -110,7 +110,8 @@ def load(
     ----------
     name : str or Path
         One of :func:`names` (``_`` may stand for ``-``), or the path of a ``.csv`` file, which
-        :func:`read_csv` reads (pass ``target=`` and its other options as keywords).
+        :func:`read_csv` reads (pass ``target=`` and its other options as keywords; with
+        ``weight=<column>`` the Dataset carries the sample weights as ``w_train``/``w_test``).
     seed : int or None, default 0
         Seed of the generator (generated sets) and of the train/test split.
     test_size : float in (0, 1) or int, default 0.2
@@ -131,9 +132,27 @@ def load(
         if "target" not in kwargs:
             raise TypeError(f"load({str(name)!r}) reads a CSV file and needs target=<column>.")
         t = read_csv(name, **kwargs)
-        ds = _split(Path(name).stem, t.X, t.y, t.task, seed, test_size)
-        ds.feature_names, ds.class_names = t.feature_names, t.class_names
-        ds.description = f"CSV file {name}, target column {t.target_name!r}."
+        classification = t.task == "classification"
+        rows = np.arange(len(t.y))  # split row numbers, then take X, y and the weights alike
+        train, test, y_tr, y_te = train_test_split(
+            rows, t.y, test_size, seed, stratify=classification
+        )
+        weights = f", weights {t.weight_name!r}" if t.w is not None else ""
+        ds = Dataset(
+            t.X[train],
+            y_tr,
+            t.X[test],
+            y_te,
+            t.task,
+            int(t.y.max()) + 1 if classification else None,
+            Path(name).stem,
+            t.feature_names,
+            t.class_names,
+            f"CSV file {name}, target column {t.target_name!r}{weights}.",
+            None if t.w is None else t.w[train],
+            None if t.w is None else t.w[test],
+            t.weight_name,
+        )
         return ds
     key = str(name).lower().replace("_", "-")
     if key not in _DESCRIPTIONS:

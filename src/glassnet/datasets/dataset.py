@@ -27,6 +27,12 @@ class Dataset:
     feature_names, class_names : list of str or None
         ``class_names[k]`` names label ``k``.
     description : str
+    w_train, w_test : ndarray of float64, shape (n,), or None
+        Sample weights, split with their rows: a CSV file's weight column
+        (``load(path, target=..., weight=...)``); None when the data has none. Pass
+        ``sample_weight=ds.w_train`` to ``fit``.
+    weight_name : str or None
+        The weight column's name.
 
     Examples
     --------
@@ -49,6 +55,9 @@ class Dataset:
     feature_names: list[str] | None = None
     class_names: list[str] | None = None
     description: str = field(default="")
+    w_train: np.ndarray | None = None
+    w_test: np.ndarray | None = None
+    weight_name: str | None = None
 
     def __post_init__(self) -> None:
         if self.task not in TASKS:
@@ -59,6 +68,12 @@ class Dataset:
                 raise ValueError(
                     f"X_{part} and y_{part} must have the same number of rows; "
                     f"got {X.shape} and {y.shape}."
+                )
+            w = getattr(self, f"w_{part}")
+            if w is not None and w.shape != (X.shape[0],):
+                raise ValueError(
+                    f"w_{part} must hold one weight per row of X_{part}, shape "
+                    f"({X.shape[0]},); got {w.shape}."
                 )
 
     def __repr__(self) -> str:
