@@ -258,6 +258,54 @@ def test_bad_validation_weights_and_tuples_are_refused():
         _train(X, y, batch_size=8, validation_data=(X,))
 
 
+# -- class_weight ------------------------------------------------------------------------------
+def _same_weights(a, b):
+    for p, q in zip(a.parameters(), b.parameters(), strict=True):
+        np.testing.assert_array_equal(p.value, q.value)
+
+
+def test_class_weight_dict_is_the_per_sample_weight_of_each_class():
+    X, y = _data()
+    by_class, _ = _train(X, y, batch_size=8, class_weight={1: 3.0})
+    by_sample, _ = _train(X, y, batch_size=8, sample_weight=np.where(y == 1, 3.0, 1.0))
+    _same_weights(by_class, by_sample)
+
+
+def test_balanced_class_weight_matches_scikit_learn_and_multiplies_sample_weight():
+    from sklearn.utils.class_weight import compute_sample_weight
+
+    X, y = _data()
+    y[:4] = 1  # uneven classes
+    w = np.linspace(0.5, 1.5, len(X))
+    ours, _ = _train(X, y, batch_size=8, class_weight="balanced", sample_weight=w)
+    theirs, _ = _train(X, y, batch_size=8, sample_weight=w * compute_sample_weight("balanced", y))
+    for p, q in zip(ours.parameters(), theirs.parameters(), strict=True):
+        np.testing.assert_allclose(p.value, q.value, rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "kwargs,error,message",
+    [
+        ({"class_weight": "even"}, ValueError, r'class_weight must be a dict \{class: weight\} or "balanced"'),
+        ({"class_weight": [1, 2]}, TypeError, r"got list"),
+        ({"class_weight": {"a": 2}}, ValueError, r"keys must be class indices >= 0; got 'a'"),
+        ({"class_weight": {0: 0, 1: 0}}, ValueError, r"sample weights times class_weight is all zeros"),
+        ({"class_weight": {0: -1}}, ValueError, r"times class_weight must be >= 0"),
+    ],
+)  # fmt: skip
+def test_bad_class_weight_is_refused_with_the_fix(kwargs, error, message):
+    X, y = _data()
+    with pytest.raises(error, match=message):
+        _train(X, y, batch_size=8, **kwargs)
+
+
+def test_class_weight_needs_a_classifier_loss():
+    X, y = _data()
+    net = gn.mlp([3, 4, 1], "tanh", dtype="float64", seed=0)
+    with pytest.raises(ValueError, match="class_weight applies to a classifier's loss.*mse"):
+        net.fit(X, y[:, None].astype(float), loss="mse", class_weight={1: 2}, verbose=0)
+
+
 # -- scikit-learn ------------------------------------------------------------------------------
 def test_sklearn_estimators_take_sample_weight():
     from sklearn.utils.class_weight import compute_sample_weight

@@ -85,12 +85,14 @@ def prepare_data(
     sample_weight: Any,
     validation_data: tuple[Any, ...] | None,
     validation_split: float,
+    class_weight: Any = None,
 ) -> FitData:
     """Check X, T and the weights; hold out ``validation_split`` or check ``validation_data``.
 
     The split takes the last samples (and their weights), before any shuffling; given
     ``validation_data`` wins over the split. For a classifier's loss the training targets
-    are also turned into labels, once, to score the epoch's accuracy against.
+    are also turned into labels, once, to score the epoch's accuracy against; ``class_weight``
+    then multiplies each training sample's weight by its class's (see :func:`class_weights`).
     """
     X = as_2d_array(X, "X", net.dtype)
     T = prepare_targets(net, loss, T, len(X))
@@ -119,7 +121,59 @@ def prepare_data(
     labels = None  # for a classifier: T itself, or one-hot / a 0/1 column turned into labels
     if is_classification(loss):
         labels = T if T.ndim == 1 and T.dtype.kind in "iu" else labels_from_targets(T)
+    if class_weight is not None:
+        if labels is None:
+            raise ValueError(
+                f"class_weight applies to a classifier's loss (cross_entropy or "
+                f"binary_cross_entropy); this loss is {loss.name}. Use sample_weight instead."
+            )
+        per_class = class_weights(class_weight, labels)[labels]  # (N,)
+        weights = per_class if weights is None else weights * per_class
+        weights = check_sample_weight(weights, len(X), "the sample weights times class_weight")
     return FitData(X, T, weights, labels, validation)
+
+
+def class_weights(class_weight: Any, labels: np.ndarray) -> np.ndarray:
+    """The weight of every class 0..K-1, from a dict {class: weight} or "balanced".
+
+    A dict leaves the classes it does not name at 1 (Keras's rule). "balanced" gives class c
+    the weight N / (k N_c), with k the number of classes present and N_c the samples of c
+    (scikit-learn's rule), so every class counts as much in total.
+
+    Examples
+    --------
+    >>> labels = np.array([0, 0, 0, 1])
+    >>> class_weights("balanced", labels)  # 4 / (2 * 3), 4 / (2 * 1)
+    array([0.66666667, 2.        ])
+    >>> class_weights({1: 5}, labels)
+    array([1., 5.])
+    """
+    counts = np.bincount(labels)  # (K,) for the classes seen
+    if isinstance(class_weight, str):
+        if class_weight != "balanced":
+            raise ValueError(
+                f'class_weight must be a dict {{class: weight}} or "balanced"; got {class_weight!r}.'
+            )
+        present = counts > 0
+        out = np.zeros(len(counts))
+        out[present] = len(labels) / (present.sum() * counts[present])
+        return out
+    if not isinstance(class_weight, dict):
+        raise TypeError(
+            'class_weight must be a dict {class: weight} or "balanced"; '
+            f"got {type(class_weight).__name__}."
+        )
+    k = max([len(counts), *(int(c) + 1 for c in class_weight if _is_index(c))])
+    out = np.ones(k)
+    for c, w in class_weight.items():
+        if not _is_index(c):
+            raise ValueError(f"class_weight keys must be class indices >= 0; got {c!r}.")
+        out[int(c)] = float(w)
+    return out
+
+
+def _is_index(c: Any) -> bool:
+    return isinstance(c, int | np.integer) and not isinstance(c, bool) and c >= 0
 
 
 def bound_optimizer(optimizer: str | Optimizer, lr: float | None, net: Any) -> Optimizer:

@@ -53,6 +53,7 @@ def fit(
     validation_data: tuple[Any, ...] | None = None,
     validation_split: float = 0.0,
     sample_weight: Any = None,
+    class_weight: Any = None,
     seed: int | None = None,
     callbacks: list[Callback] | None = None,
     verbose: int = 1,
@@ -95,6 +96,10 @@ def fit(
         sum_n w_n l_n / sum_n w_n (scikit-learn's convention), so weights of 1 change nothing
         and only their ratios matter. The epoch's "loss" is the weighted mean too; accuracy
         counts every sample once. Must be finite, >= 0 and not all zero.
+    class_weight : dict or "balanced", optional
+        For classifiers: each training sample's weight is multiplied by its class's, from a
+        dict {class index: weight} (classes not named keep 1) or "balanced" (class c gets
+        N / (k N_c), so every class counts alike). Validation is not reweighted.
     seed : int, optional
         Makes the run reproducible bit for bit: epoch e shuffles with
         ``default_rng([seed, e])``, and dropout masks are seeded the same way.
@@ -134,7 +139,9 @@ def fit(
         epochs, batch_size, lr, validation_split, initial_epoch
     )
     loss_obj = loss_for(net, loss)
-    data = prepare_data(net, loss_obj, X, T, sample_weight, validation_data, validation_split)
+    data = prepare_data(
+        net, loss_obj, X, T, sample_weight, validation_data, validation_split, class_weight
+    )
     X, T, weights, labels, validation = data.X, data.T, data.weights, data.labels, data.validation
     opt = bound_optimizer(optimizer, lr, net)
     if seed is None:
