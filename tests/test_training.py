@@ -85,7 +85,7 @@ def test_validation_data_gives_val_loss_and_val_accuracy():
     net = gn.mlp("2,6,2", activation="tanh", seed=0)
     h = net.fit(X[:80], y[:80], loss="cross_entropy", optimizer="adam", lr=0.05, epochs=4,
                 validation_data=(X[80:], y[80:]), seed=0, verbose=0)  # fmt: skip
-    assert set(h.history) == {"loss", "accuracy", "val_loss", "val_accuracy"}
+    assert set(h.history) == {"loss", "accuracy", "val_loss", "val_accuracy", "lr"}
     assert all(len(v) == 4 for v in h.history.values())
     final = net.evaluate(X[80:], y[80:])
     assert h.history["val_loss"][-1] == pytest.approx(final["loss"], rel=1e-6)

@@ -14,7 +14,17 @@ Examples
 from glassnet import build, datasets
 from glassnet.activations import Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh, get_activation
 from glassnet.build import mlp
-from glassnet.callbacks import Callback, EarlyStopping, History, ModelCheckpoint
+from glassnet.callbacks import (
+    Callback,
+    CosineAnnealingLR,
+    EarlyStopping,
+    ExponentialLR,
+    History,
+    LearningRateScheduler,
+    ModelCheckpoint,
+    ReduceLROnPlateau,
+    StepLR,
+)
 from glassnet.dropout import Dropout
 from glassnet.explanation import Explanation, explain
 from glassnet.gradcheck import GradcheckReport, gradcheck
@@ -35,25 +45,30 @@ __all__ = [
     "AdamW",
     "BinaryCrossEntropy",
     "Callback",
+    "CosineAnnealingLR",
     "CrossEntropy",
     "Dense",
     "DivergedError",
     "Dropout",
     "EarlyStopping",
     "Explanation",
+    "ExponentialLR",
     "GradcheckReport",
     "History",
     "Identity",
     "Layer",
+    "LearningRateScheduler",
     "LeakyReLU",
     "Loss",
     "ModelCheckpoint",
     "Optimizer",
     "RMSprop",
     "ReLU",
+    "ReduceLROnPlateau",
     "Sequential",
     "Sigmoid",
     "Softmax",
+    "StepLR",
     "Tanh",
     "Trace",
     "explain",

@@ -37,13 +37,41 @@ def check_positive_float(value: Any, name: str) -> float:
     >>> check_positive_float(0.1, "lr")
     0.1
     """
+    return _check_number(value, name, positive=True)
+
+
+def check_count(value: Any, name: str) -> int:
+    """Return ``value`` as an int, or raise if it is not an integer >= 0.
+
+    Examples
+    --------
+    >>> check_count(0, "patience")
+    0
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
+        raise ValueError(f"{name} must be an integer >= 0; got {value!r}.")
+    return int(value)
+
+
+def check_non_negative(value: Any, name: str) -> float:
+    """Return ``value`` as a float, or raise if it is not a finite number >= 0.
+
+    Examples
+    --------
+    >>> check_non_negative(0, "min_lr")
+    0.0
+    """
+    return _check_number(value, name, positive=False)
+
+
+def _check_number(value: Any, name: str, positive: bool) -> float:
+    """``value`` as a finite float > 0 (``positive``) or >= 0, or an error naming ``name``."""
+    kind, bound = ("a positive number", "> 0") if positive else ("a number >= 0", ">= 0")
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(
-            f"{name} must be a positive number; got {value!r} ({type(value).__name__})."
-        )
+        raise TypeError(f"{name} must be {kind}; got {value!r} ({type(value).__name__}).")
     value = float(value)
-    if not np.isfinite(value) or value <= 0:
-        raise ValueError(f"{name} must be a finite number > 0; got {value}.")
+    if not np.isfinite(value) or (value <= 0 if positive else value < 0):
+        raise ValueError(f"{name} must be a finite number {bound}; got {value}.")
     return value
 
 

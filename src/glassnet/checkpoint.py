@@ -13,8 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from glassnet.callbacks import Callback, snapshot
-from glassnet.early_stopping import EarlyStopping
+from glassnet.callback_base import Callback, snapshot
 
 
 class ModelCheckpoint(Callback):
@@ -29,7 +28,9 @@ class ModelCheckpoint(Callback):
     checkpoint also holds its progress: best value and epoch, epochs waited, best weights. Load
     it into a new ``EarlyStopping`` with ``stop.load_state_dict(*state["early_stopping"])``
     before resuming, and the resumed run stops at the epoch, and with the weights, of an
-    uninterrupted one. Checkpoints written without early stopping have no such entry.
+    uninterrupted one. Checkpoints written without early stopping have no such entry. Every
+    callback with a ``state_key`` is saved the same way (``ReduceLROnPlateau``:
+    ``state["reduce_lr_on_plateau"]``); the optimiser keeps the lr a schedule gave it.
 
     Parameters
     ----------
@@ -78,7 +79,8 @@ class ModelCheckpoint(Callback):
         self.best = math.inf
         self.mode = "max" if "acc" in monitor else "min"
         self.optimizer: Any = None
-        self.early_stopping: EarlyStopping | None = None  # set by fit; saved with each checkpoint
+        # set by fit: the callbacks whose state (state_key, state_dict) each checkpoint saves
+        self.stateful: list[Callback] = []
         self.run_state: dict[str, Any] = {}
         self.completed = 0  # epochs completed in this run
         # (epoch, weights, optimiser state) at the start of the epoch under way, for Ctrl-C
@@ -90,10 +92,13 @@ class ModelCheckpoint(Callback):
         self.completed, self._epoch_start = 0, None
 
     def on_epoch_begin(self, epoch: int) -> None:
-        """Remember the weights and optimiser state at this epoch boundary (for Ctrl-C)."""
+        """Remember the weights and optimiser state at this epoch boundary (for Ctrl-C).
+
+        ``fit`` calls this before a schedule sets the epoch's lr, so the lr remembered is the
+        one the epoch started from.
+        """
         if not self.save_best_only:
-            opt = self.optimizer
-            self._epoch_start = (epoch, snapshot(self.net), opt.state_dict() if opt else None)
+            self._epoch_start = (epoch, snapshot(self.net), self._optimizer_state())
 
     def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
         """Write the checkpoint (or skip it when the metric did not improve)."""
@@ -124,18 +129,24 @@ class ModelCheckpoint(Callback):
             self.save(epoch)
             return
         _, weights, opt_state = self._epoch_start  # cut inside ``epoch``: save its start
-        now = snapshot(self.net), self.optimizer.state_dict() if self.optimizer else None
+        now = snapshot(self.net), self._optimizer_state()
         self._restore(weights, opt_state)
         try:
             self.save(epoch)  # the interrupted epoch starts again on resume
         finally:
             self._restore(*now)
 
-    def _restore(self, weights: list[np.ndarray], opt_state: Any) -> None:
+    def _optimizer_state(self) -> tuple[float, Any] | None:
+        """(lr, state_dict()) of the optimiser, or None without one."""
+        opt = self.optimizer
+        return None if opt is None else (opt.lr, opt.state_dict())
+
+    def _restore(self, weights: list[np.ndarray], opt_state: tuple[float, Any] | None) -> None:
         for p, w in zip(self.net.parameters(), weights, strict=True):
             p.value[...] = w
         if opt_state is not None:
-            self.optimizer.load_state_dict(*opt_state)
+            self.optimizer.lr = opt_state[0]
+            self.optimizer.load_state_dict(*opt_state[1])
 
     def save(self, next_epoch: int) -> None:
         """Write the checkpoint now, recording the epoch that a resume should start at."""
@@ -147,5 +158,5 @@ class ModelCheckpoint(Callback):
             self.path,
             optimizer=self.optimizer,
             state=state,
-            early_stopping=self.early_stopping,
+            callbacks=self.stateful,
         )

@@ -7,15 +7,15 @@ resumed from a checkpoint stops where an uninterrupted one would. Also importabl
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
 
-from glassnet.callbacks import Callback, snapshot
+from glassnet.callback_base import snapshot
+from glassnet.monitor import MonitorCallback
 
 
-class EarlyStopping(Callback):
+class EarlyStopping(MonitorCallback):
     """Stop when a monitored metric has not improved for ``patience`` epochs.
 
     Parameters
@@ -36,6 +36,9 @@ class EarlyStopping(Callback):
     >>> stop = EarlyStopping(monitor="loss", patience=1)
     """
 
+    state_key = "early_stopping"
+    state_name = "early-stopping"
+
     def __init__(
         self,
         monitor: str = "val_loss",
@@ -44,18 +47,15 @@ class EarlyStopping(Callback):
         mode: str = "auto",
         restore_best_weights: bool = True,
     ) -> None:
-        if mode not in ("auto", "min", "max"):
-            raise ValueError(f"mode must be 'auto', 'min' or 'max'; got {mode!r}.")
-        self.monitor, self.patience, self.min_delta = monitor, int(patience), float(min_delta)
-        self.mode = ("max" if "acc" in monitor else "min") if mode == "auto" else mode
+        self.watch(monitor, mode, min_delta)
+        self.patience = int(patience)
         self.restore_best_weights = restore_best_weights
         self._reset()
 
     def _reset(self) -> None:
-        self.best = -math.inf if self.mode == "max" else math.inf
-        self.best_epoch, self.wait = -1, 0
+        super()._reset()
+        self.best_epoch = -1
         self.best_params: list[np.ndarray] | None = None
-        self._loaded = False  # set by load_state_dict: the next on_train_begin keeps the state
 
     def on_train_begin(self, net: Any) -> None:
         """Reset the best value seen, unless ``load_state_dict`` has just restored it.
@@ -63,10 +63,8 @@ class EarlyStopping(Callback):
         A restored run that had already run out of patience asks to stop before its first epoch.
         """
         super().on_train_begin(net)
-        if not self._loaded:
-            self._reset()
+        if not self.keep_restored():
             return
-        self._loaded = False
         self._check_fits(net)
         if self.wait >= self.patience:
             net.stop_training, net.stop_reason = True, "early_stopping"
@@ -84,14 +82,7 @@ class EarlyStopping(Callback):
         >>> meta["monitor"], meta["mode"], meta["best"], meta["wait"], arrays
         ('loss', 'min', None, 0, {})
         """
-        meta = {
-            "monitor": self.monitor,
-            "mode": self.mode,
-            "patience": self.patience,
-            "best": float(self.best) if math.isfinite(self.best) else None,
-            "best_epoch": int(self.best_epoch),
-            "wait": int(self.wait),
-        }
+        meta = {**self.progress(), "patience": self.patience, "best_epoch": int(self.best_epoch)}
         arrays = {str(i): a.copy() for i, a in enumerate(self.best_params or [])}
         return meta, arrays
 
@@ -114,22 +105,10 @@ class EarlyStopping(Callback):
         >>> stop.best, stop.best_epoch, stop.wait
         (0.5, 3, 1)
         """
-        saved = (meta.get("monitor"), meta.get("mode"))
-        if saved != (self.monitor, self.mode):
-            raise ValueError(
-                f"the early-stopping state was saved with monitor={saved[0]!r}, "
-                f"mode={saved[1]!r} but this EarlyStopping has monitor={self.monitor!r}, "
-                f"mode={self.mode!r}. Use EarlyStopping(monitor={saved[0]!r}, "
-                f"mode={saved[1]!r}) to continue that run, or do not load the state to start "
-                "early stopping afresh."
-            )
-        self._reset()
-        if meta.get("best") is not None:
-            self.best = float(meta["best"])
-        self.best_epoch, self.wait = int(meta.get("best_epoch", -1)), int(meta.get("wait", 0))
+        self.restore_progress(meta)
+        self.best_epoch = int(meta.get("best_epoch", -1))
         if arrays:
             self.best_params = [np.array(arrays[str(i)]) for i in range(len(arrays))]
-        self._loaded = True
 
     def _check_fits(self, net: Any) -> None:
         if self.best_params is None:
@@ -144,17 +123,8 @@ class EarlyStopping(Callback):
 
     def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
         """Track the monitored value; ask the network to stop once patience runs out."""
-        if self.monitor not in logs:
-            raise ValueError(
-                f"EarlyStopping monitors {self.monitor!r} but the logs have only "
-                f"{sorted(logs)}. Give validation data or monitor 'loss'."
-            )
-        value = logs[self.monitor]
-        better = (
-            value > self.best + self.min_delta
-            if self.mode == "max"
-            else value < self.best - self.min_delta
-        )
+        value = self.current(logs)
+        better = self.improves(value, self.best)
         if better:
             self.best, self.best_epoch, self.wait = value, epoch, 0
             if self.restore_best_weights:

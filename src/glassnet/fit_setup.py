@@ -4,8 +4,8 @@
 the numbers checked (:func:`check_settings`), the loss built (:func:`loss_for`), X, T, the
 sample weights and the validation data cast and checked (:func:`prepare_data`), the optimiser
 bound to the network (:func:`bound_optimizer`), then the History started and the callbacks
-told about the run (:func:`start_history`, :func:`attach_callbacks`). Every check runs here,
-before the first weight changes, and its error names the argument at fault.
+told about the run (:func:`start_history`, then ``glassnet.fit_hooks``). Every check runs
+here, before the first weight changes, and its error names the argument at fault.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from glassnet._checks import (
     check_sample_weight,
 )
 from glassnet.activations import Softmax
-from glassnet.callbacks import Callback, EarlyStopping, History, ModelCheckpoint
+from glassnet.callbacks import History
 from glassnet.losses import Loss, get_loss
 from glassnet.metrics import is_classification, labels_from_targets
 from glassnet.optimizers import Optimizer, get_optimizer
@@ -210,31 +210,3 @@ def start_history(
             "sample_weight": weighted,
         }
     )
-
-
-def attach_callbacks(
-    callbacks: list[Callback] | None,
-    verbose: int,
-    epochs: int,
-    n: int,
-    opt: Optimizer,
-    seed: int,
-    loss: Loss,
-    history: History,
-) -> list[Callback]:
-    """The callbacks, plus a progress bar when ``verbose``; checkpoints learn the run's state.
-
-    Each ModelCheckpoint gets the optimiser, the EarlyStopping (if any) and what a resumed
-    run needs (seed, loss, history), so its files hold everything to continue from.
-    """
-    callbacks = list(callbacks or [])
-    if verbose:
-        from glassnet.progress import ProgressBar
-
-        callbacks.append(ProgressBar(epochs, n, verbose=verbose))
-    stopper = next((cb for cb in callbacks if isinstance(cb, EarlyStopping)), None)
-    for cb in callbacks:
-        if isinstance(cb, ModelCheckpoint):
-            cb.optimizer, cb.early_stopping = opt, stopper
-            cb.run_state = {"seed": seed, "loss": loss.name, "history": history.to_dict()}
-    return callbacks

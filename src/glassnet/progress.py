@@ -1,4 +1,5 @@
-"""The progress display of ``fit``: a live bar with loss, accuracy and samples per second.
+"""The progress display of ``fit``: a live bar with loss, accuracy, the epoch's learning rate
+and samples per second.
 
 Uses rich when it is installed (``pip install 'glassnet[cli]'``) and a plain one-line bar
 otherwise. The bar redraws at most ten times a second, so it costs nothing measurable.
@@ -31,6 +32,9 @@ class ProgressBar(Callback):
     --------
     >>> import io
     >>> bar = ProgressBar(epochs=1, n_samples=10, verbose=2, stream=io.StringIO())
+    >>> bar.on_epoch_begin(0); bar.seen = 10
+    >>> bar.on_epoch_end(0, {"loss": 0.25, "lr": 0.00025}); bar.stream.getvalue().split("  ")[:3]
+    ['epoch 1/1', 'loss 0.2500', 'lr 0.00025']
     """
 
     def __init__(self, epochs: int, n_samples: int, verbose: int = 1, stream: TextIO | None = None):
@@ -78,7 +82,7 @@ class ProgressBar(Callback):
 
     def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
         """Show the epoch's final metrics."""
-        text = "  ".join(f"{k} {v:.4f}" for k, v in logs.items())
+        text = "  ".join(f"{k} {v:.4g}" if k == "lr" else f"{k} {v:.4f}" for k, v in logs.items())
         text += f"  {self._rate(time.perf_counter()):,.0f} samples/s"
         if self._rich is not None:
             self._rich.update(self.task, completed=self.n_samples, metrics=text)

@@ -23,7 +23,10 @@ from glassnet.dropout import Dropout
 from glassnet.network import Sequential
 
 if TYPE_CHECKING:
-    from glassnet.callbacks import EarlyStopping
+    from collections.abc import Iterable
+
+    from glassnet.callback_base import Callback
+    from glassnet.early_stopping import EarlyStopping
 
 FORMAT = "glassnet-model"
 VERSION = 1
@@ -91,6 +94,7 @@ def save_checkpoint(
     optimizer: Any = None,
     state: dict | None = None,
     early_stopping: EarlyStopping | None = None,
+    callbacks: Iterable[Callback] = (),
 ) -> None:
     """Save ``net`` with its optimiser's state and the run's progress, for resuming.
 
@@ -106,7 +110,11 @@ def save_checkpoint(
         JSON-able run state (epoch to resume at, seed, history, ...).
     early_stopping : EarlyStopping, optional
         Its progress (best value, epochs waited, best weights) is saved too; ``load_checkpoint``
-        gives it back as ``state["early_stopping"]``.
+        gives it back as ``state["early_stopping"]``. The same as listing it in ``callbacks``.
+    callbacks : iterable of Callback
+        Callbacks with progress of their own (a ``state_key``, ``state_dict()``), e.g.
+        ``ReduceLROnPlateau``: each one's ``state_dict()`` is saved under its ``state_key``, and
+        ``load_checkpoint`` gives it back as ``state[state_key]``.
 
     Examples
     --------
@@ -122,10 +130,19 @@ def save_checkpoint(
         opt_meta, opt_arrays = optimizer.state_dict()
         meta["optimizer"] = opt_meta
         arrays.update({f"optimizer/{k}": v for k, v in opt_arrays.items()})
-    if early_stopping is not None:
-        stop_meta, stop_arrays = early_stopping.state_dict()
-        meta["early_stopping"] = stop_meta
-        arrays.update({f"early_stopping/{k}": v for k, v in stop_arrays.items()})
+    stateful = [*([early_stopping] if early_stopping is not None else []), *callbacks]
+    for cb in stateful:
+        key = cb.state_key
+        if key in (None, "callback_states") or key in meta or key in meta["state"] or "/" in key:
+            raise ValueError(
+                f"{type(cb).__name__}.state_key must name its state in the checkpoint, apart "
+                f"from the network's, the optimiser's and the run's entries; got {key!r}."
+            )
+        cb_meta, cb_arrays = cb.state_dict()
+        meta[key] = cb_meta
+        arrays.update({f"{key}/{k}": v for k, v in cb_arrays.items()})
+    if stateful:
+        meta["callback_states"] = [cb.state_key for cb in stateful]
     _write_npz(Path(path), arrays, meta)
 
 
@@ -229,6 +246,8 @@ def load_checkpoint(path: Any) -> tuple[Sequential, Any, dict[str, Any]]:
     with early stopping adds "early_stopping": the ``(progress, best weights)`` pair of
     ``EarlyStopping.state_dict``, which ``stop.load_state_dict(*state["early_stopping"])``
     restores (see ``ModelCheckpoint`` for a whole resumed run). Older checkpoints lack it.
+    Likewise every callback saved with its ``state_key`` (``ReduceLROnPlateau``:
+    "reduce_lr_on_plateau"). The optimiser comes back with the lr it had reached.
 
     Examples
     --------
@@ -249,7 +268,9 @@ def load_checkpoint(path: Any) -> tuple[Sequential, Any, dict[str, Any]]:
     """
     meta, arrays = _read(path)
     opt_arrays = _pop_prefixed(arrays, "optimizer/")
-    stop_arrays = _pop_prefixed(arrays, "early_stopping/")
+    # checkpoints from before "callback_states" hold at most an "early_stopping" entry
+    keys = meta.get("callback_states", ["early_stopping"] if "early_stopping" in meta else [])
+    saved = {key: (meta[key], _pop_prefixed(arrays, f"{key}/")) for key in keys}
     net = _build(meta, arrays, path)
     optimizer = None
     if "optimizer" in meta:
@@ -262,9 +283,7 @@ def load_checkpoint(path: Any) -> tuple[Sequential, Any, dict[str, Any]]:
         name = opt_meta["name"]
         optimizer = get_optimizer(name, **hp).bind(net)
         optimizer.load_state_dict(opt_meta, opt_arrays)
-    state = dict(meta.get("state", {}))
-    if "early_stopping" in meta:
-        state["early_stopping"] = (meta["early_stopping"], stop_arrays)
+    state = {**meta.get("state", {}), **saved}
     return net, optimizer, state
 
 

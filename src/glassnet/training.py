@@ -20,10 +20,10 @@ import numpy as np
 
 from glassnet import _jit
 from glassnet.activations import Sigmoid
-from glassnet.callbacks import Callback, EarlyStopping, History, ModelCheckpoint, snapshot
+from glassnet.callbacks import Callback, History, ModelCheckpoint, snapshot
 from glassnet.dropout import Dropout
+from glassnet.fit_hooks import attach_callbacks, hook_order
 from glassnet.fit_setup import (
-    attach_callbacks,
     bound_optimizer,
     check_settings,
     loss_for,
@@ -105,7 +105,10 @@ def fit(
         ``default_rng([seed, e])``, and dropout masks are seeded the same way.
     callbacks : list of Callback
         E.g. ``[EarlyStopping(), ModelCheckpoint("model.npz")]``; each checkpoint then holds
-        the early-stopping progress too, to resume with (see ``ModelCheckpoint``).
+        the early-stopping progress too, to resume with (see ``ModelCheckpoint``). A
+        learning-rate schedule (``StepLR(10, 0.5)``, ``ReduceLROnPlateau()``, ...) changes the
+        optimiser's lr between epochs, starting from ``lr``. Every callback gets the optimiser
+        as ``cb.optimizer``.
     verbose : {0, 1, 2}
         0 silent, 1 a live progress bar, 2 one line per epoch.
     initial_epoch : int
@@ -117,7 +120,7 @@ def fit(
     Returns
     -------
     History
-        Loss and metrics per epoch.
+        Loss and metrics per epoch, and "lr": the learning rate each epoch trained with.
 
     Raises
     ------
@@ -150,9 +153,7 @@ def fit(
     n = len(X)
     history = start_history(epochs, batch_size, opt, loss_obj, seed, n, weights is not None)
     callbacks = attach_callbacks(callbacks, verbose, epochs, n, opt, seed, loss_obj, history)
-    epoch_end_cbs = _first(callbacks, EarlyStopping)  # checkpoints save its state of this epoch
-    train_end_cbs = _first(callbacks, ModelCheckpoint)  # save before the best weights go back
-    batch_cbs = [cb for cb in callbacks if hasattr(cb, "on_batch_end")]
+    hooks = hook_order(callbacks)
     from_logits = getattr(loss_obj, "from_logits", False)
 
     net.loss_ = loss_obj
@@ -195,8 +196,9 @@ def fit(
                 layer.rng = np.random.default_rng([seed, epoch, i + 1])
             order = rng.permutation(n) if shuffle else np.arange(n)
             good = snapshot(net)  # finite weights to fall back on if this epoch diverges
-            for cb in callbacks:
+            for cb in hooks.epoch_begin:
                 cb.on_epoch_begin(epoch)
+            epoch_lr = opt.lr  # the lr of this epoch, once the schedules have set it
             loss_sum = 0.0
             with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
                 for b, start in enumerate(range(0, n, batch_size)):
@@ -227,7 +229,7 @@ def fit(
                     for layer in dense_layers:
                         layer._grads_are_zero = True  # the next backward overwrites the grads
                     loss_sum += value * count
-                    for cb in batch_cbs:
+                    for cb in hooks.batch_end:
                         cb.on_batch_end(b, m, value)
             if not all(np.isfinite(p.value).all() for p in params):  # the last step overflowed
                 _diverged(net, good, epoch, b, math.nan, opt)
@@ -243,8 +245,9 @@ def fit(
                         if k in ("loss", "accuracy", "mae", "r2")
                     }
                 )
+            logs["lr"] = epoch_lr
             history.append(epoch, logs)
-            for cb in epoch_end_cbs:
+            for cb in hooks.epoch_end:
                 if isinstance(cb, ModelCheckpoint):
                     cb.run_state["history"] = history.to_dict()
                 cb.on_epoch_end(epoch, logs)
@@ -261,15 +264,10 @@ def fit(
             layer._buffers.clear()
         net.eval()
     end = {"stopped": history.stopped, "epoch": epoch, **logs}
-    for cb in train_end_cbs:
+    for cb in hooks.train_end:
         cb.on_train_end(end)
     net.history_ = history
     return history
-
-
-def _first(callbacks: list[Callback], kind: type) -> list[Callback]:
-    """``callbacks`` with those of type ``kind`` moved to the front, the order otherwise kept."""
-    return sorted(callbacks, key=lambda cb: not isinstance(cb, kind))
 
 
 def _score(

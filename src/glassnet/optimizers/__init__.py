@@ -43,6 +43,8 @@ def get_optimizer(name: str | Optimizer, lr: float | None = None, **kwargs: Any)
     """Build an unbound optimiser from its name; ``lr=None`` keeps the optimiser's default.
 
     Names: "sgd", "momentum" (SGD with momentum 0.9), "nesterov", "rmsprop", "adam", "adamw".
+    An Optimizer given instead is returned as it is, with ``lr`` (if given) as its new lr, from
+    which a learning-rate schedule then starts (its ``initial_lr`` is cleared).
 
     Examples
     --------
@@ -51,7 +53,7 @@ def get_optimizer(name: str | Optimizer, lr: float | None = None, **kwargs: Any)
     """
     if isinstance(name, Optimizer):
         if lr is not None:
-            name.lr = check_positive_float(lr, "lr")
+            name.lr, name.initial_lr = check_positive_float(lr, "lr"), None
         return name
     key = str(name).lower().replace("-", "_")
     if key not in OPTIMIZERS:

@@ -26,12 +26,19 @@ class Parameter:
 
 
 class Optimizer:
-    """Base class. ``step()`` updates every bound parameter in place from its gradient."""
+    """Base class. ``step()`` updates every bound parameter in place from its gradient.
+
+    ``lr`` is the learning rate the next step uses; a learning-rate schedule changes it between
+    epochs. ``initial_lr`` is the lr a schedule started from (PyTorch keeps it in its param
+    groups): None until a schedule first runs, saved by ``state_dict``, so a resumed run goes on
+    scaling the same lr.
+    """
 
     name = "optimizer"
 
     def __init__(self, params: Any = None, lr: float = 0.01) -> None:
         self.lr = check_positive_float(lr, "lr")
+        self.initial_lr: float | None = None
         self.params: list[Parameter] | None = None
         self.state: list[dict[str, np.ndarray]] = []
         self.flat: tuple[np.ndarray, np.ndarray, list[slice]] | None = None
@@ -129,7 +136,12 @@ class Optimizer:
         >>> SGD(lr=0.1).state_dict()[0]["name"]
         'sgd'
         """
-        meta = {"name": self.name, "t": self.t, "hyperparameters": self.hyperparameters()}
+        meta = {
+            "name": self.name,
+            "t": self.t,
+            "hyperparameters": self.hyperparameters(),  # holds the current lr
+            "initial_lr": self.initial_lr,
+        }
         arrays = {}
         for i, state in enumerate(self.state):
             for key, arr in state.items():
@@ -138,17 +150,22 @@ class Optimizer:
         return meta, arrays
 
     def load_state_dict(self, meta: dict[str, Any], arrays: dict[str, np.ndarray]) -> None:
-        """Restore the step count and per-parameter state saved by ``state_dict``.
+        """Restore the step count, ``initial_lr`` and per-parameter state saved by ``state_dict``.
+
+        The hyperparameters, the current lr among them, are the constructor's: build the
+        optimiser with the saved ones (``load_checkpoint`` does).
 
         Examples
         --------
         >>> from glassnet.optimizers import SGD
         >>> opt = SGD([Parameter("w", np.zeros(1), np.zeros(1))], lr=0.1)
-        >>> opt.load_state_dict({"t": 3}, {}); opt.t
-        3
+        >>> opt.load_state_dict({"t": 3, "initial_lr": 0.2}, {}); opt.t, opt.initial_lr
+        (3, 0.2)
         """
         params = self._bound()
         self.t = int(meta.get("t", 0))
+        initial = meta.get("initial_lr")  # absent from checkpoints older than schedules
+        self.initial_lr = None if initial is None else float(initial)
         self.state = [{} for _ in params]
         self.flat_state = {}
         for key, arr in arrays.items():
