@@ -3,11 +3,12 @@
 Flow: settings (defaults < ``--config`` file < flags) -> data (train/test split, inputs
 standardised with the training set's mean and scale; a CSV's ``--weight-column`` weights split
 with their rows) -> network (widths inferred from the data) -> ``fit`` with progress bar,
-checkpoints, early stopping (and ``sample_weight``) -> model file -> metrics on the test split
-(plus the weighted test loss). No maths here; the library does it.
+checkpoints, early stopping, an lr schedule (and ``sample_weight``) -> model file -> metrics on
+the test split (plus the weighted test loss). No maths here; the library does it.
 
-The flags are defined in ``train_flags``, the settings, data and early stopping of a run in
-``train_settings``; this module runs the training and prints the report.
+The flags are defined in ``train_flags``, the settings, data, early stopping and lr schedule of
+a run in ``train_settings`` (``lr_schedule`` reads its value); this module runs the training and
+prints the report.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from glassnet.cli.train_settings import (
     canonical_loss,
     early_stopping,
     fresh_data,
+    lr_schedule,
     resumed_data,
     settings_from,
 )
@@ -40,6 +42,7 @@ __all__ = [
     "canonical_loss",
     "early_stopping",
     "fresh_data",
+    "lr_schedule",
     "resumed_data",
     "run",
     "settings_from",
@@ -79,6 +82,8 @@ def run(args: argparse.Namespace) -> int:
         net, optimizer, previous = load_checkpoint(s["checkpoint"])
         info = dict(previous.get("data") or {})
         initial_epoch, seed = int(previous["epoch"]), previous.get("seed", seed)
+        if s["lr_schedule"] is None:  # not typed: the schedule of the run resumed goes on
+            s["lr_schedule"] = previous.get("lr_schedule")
         data, weights = resumed_data(s, info)
     else:
         data, weights = fresh_data(s)
@@ -115,13 +120,15 @@ def run(args: argparse.Namespace) -> int:
     T_train = common.training_targets(task, loss, data.y_train, n_out)
 
     callbacks: list[Any] = []
-    stop = early_stopping(s, previous)
-    if stop is not None:
-        callbacks.append(stop)
+    for cb in (early_stopping(s, previous), lr_schedule(s, previous)):
+        if cb is not None:
+            callbacks.append(cb)
     checkpoint = None
     if s["checkpoint"]:
         before = previous.get("history") if previous else None
         checkpoint = common.CLICheckpoint(s["checkpoint"], info, before)
+        if s["lr_schedule"] is not None:  # for a --resume without the flag
+            checkpoint.extra_state["lr_schedule"] = s["lr_schedule"]
         callbacks.append(checkpoint)
     if s["animate"]:
         callbacks.append(

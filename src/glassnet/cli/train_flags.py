@@ -23,6 +23,7 @@ SPEC: dict[str, tuple[Any, Any]] = {
     "loss": (None, str),
     "optimizer": ("adam", str),
     "lr": (0.001, float),
+    "lr_schedule": (None, str),
     "epochs": (20, int),
     "batch_size": (32, int),
     "seed": (0, int),
@@ -50,12 +51,16 @@ deviation, which are saved inside the model file so evaluate and predict scale t
 --weight-column W weighs each CSV row by its W (a number >= 0; W is not a feature): the loss
 trained on, val_loss and a test loss are weighted means sum w l / sum w; the weights follow
 their rows through the splits and a --resume.
+--lr-schedule changes the learning rate between epochs, starting from --lr (the progress bar
+and --json's history show each epoch's lr). A --resume keeps the checkpoint's schedule
+(unless you type another) and the lr it had reached.
 
 Examples:
   glassnet train --data digits --hidden 128 --epochs 20 --save digits.npz
   glassnet train --data iris.csv --target species --epochs 200 --json
   glassnet train --data sales.csv --target churn --weight-column w   (sample weights)
   glassnet train --config run.toml --epochs 5        (flags override the file)
+  glassnet train --data digits --optimizer sgd --lr 0.1 --lr-schedule step:10:0.5
   glassnet train --data mnist --checkpoint ck.npz    then, after Ctrl-C: add --resume
 """
 
@@ -108,6 +113,17 @@ def add_flags(p: argparse.ArgumentParser) -> None:
     )
     g.add_argument("--optimizer", help="adam (default), adamw, sgd, momentum, nesterov, rmsprop")
     g.add_argument("--lr", type=float, help=f"learning rate (default {d['lr']})")
+    g.add_argument(
+        "--lr-schedule",
+        metavar="SCHEDULE",
+        help="change the learning rate as training goes (default: keep it constant): "
+        "step:N[:GAMMA] multiplies it by GAMMA (default 0.1) every N epochs, e.g. step:10:0.5; "
+        "exponential:GAMMA by GAMMA every epoch, e.g. exponential:0.95; cosine[:MIN_LR] "
+        "lowers it along half a cosine from --lr to MIN_LR (default 0) over --epochs; "
+        "plateau[:FACTOR[:PATIENCE]] multiplies it by FACTOR (default 0.1) once val_loss "
+        "(loss without --validation-split) has not improved for more than PATIENCE epochs "
+        "(default 10), e.g. plateau:0.5:5; none keeps it constant",
+    )
     g.add_argument("--epochs", type=int, help=f"passes over the data (default {d['epochs']})")
     g.add_argument("--batch-size", type=int, help=f"default {d['batch_size']}")
     g.add_argument(

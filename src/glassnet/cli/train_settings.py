@@ -1,18 +1,19 @@
-"""The settings, data and early stopping of a ``glassnet train`` run, from its flags.
+"""The settings, data, early stopping and lr schedule of a ``glassnet train`` run, from its flags.
 
-Settings resolve as defaults < ``--config`` file < flags; a resumed run reads its data split
-and its early-stopping state from the checkpoint it continues.
+Settings resolve as defaults < ``--config`` file < flags; a resumed run reads its data split,
+its early-stopping state and its plateau schedule's state from the checkpoint it continues.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+from typing import Any, TypeVar
 
-from glassnet.callbacks import EarlyStopping
+from glassnet.callbacks import Callback, EarlyStopping, ReduceLROnPlateau
 from glassnet.cli import _common as common
 from glassnet.cli.config import read_config, resolve
+from glassnet.cli.lr_schedule import schedule_from
 from glassnet.cli.train_flags import SPEC
 from glassnet.datasets import Dataset
 from glassnet.datasets.csv import TASKS
@@ -36,6 +37,9 @@ def settings_from(args: argparse.Namespace) -> dict[str, Any]:
     if s["loss"]:
         s["loss"] = canonical_loss(s["loss"])
     s["weight_column"] = s["weight_column"] or None  # an empty name asks for no weights
+    s["lr_schedule"] = s["lr_schedule"] or None  # likewise: a constant lr
+    if s["lr_schedule"] is not None:
+        schedule_from(s["lr_schedule"], 1, "loss")  # a malformed value fails before any data loads
     return s
 
 
@@ -117,22 +121,72 @@ def early_stopping(s: dict[str, Any], previous: dict[str, Any] | None) -> EarlyS
     """
     if s["early_stopping"] is None:
         return None
-    monitor = "val_loss" if s["validation_split"] else "loss"
-    stop = EarlyStopping(monitor=monitor, patience=s["early_stopping"])
-    saved = (previous or {}).get("early_stopping")
+    stop = EarlyStopping(monitor=_monitor(s), patience=s["early_stopping"])
+    return restored(stop, s, previous, "--early-stopping", "early stopping")
+
+
+def lr_schedule(s: dict[str, Any], previous: dict[str, Any] | None) -> Callback | None:
+    """The ``--lr-schedule`` callback (None without one, or for "none"); a resumed run's plateau
+    schedule continues from the checkpoint's state (best value, epochs waited, cooldown).
+
+    Cosine runs over ``--epochs``; plateau watches val_loss with ``--validation-split``, else
+    loss. A resumed run without the flag has it from the checkpoint already (see ``run``).
+
+    Examples
+    --------
+    >>> s = {"lr_schedule": "exponential:0.9", "epochs": 5, "validation_split": 0.2}
+    >>> lr_schedule(s, None)
+    ExponentialLR(gamma=0.9)
+    >>> lr_schedule({**s, "lr_schedule": "plateau"}, None).monitor
+    'val_loss'
+    """
+    if s["lr_schedule"] is None:
+        return None
+    schedule = schedule_from(s["lr_schedule"], s["epochs"], _monitor(s))
+    if isinstance(schedule, ReduceLROnPlateau):
+        return restored(schedule, s, previous, "--lr-schedule plateau", "the plateau schedule")
+    return schedule
+
+
+def _monitor(s: dict[str, Any]) -> str:
+    """What early stopping and the plateau schedule watch: val_loss with validation data."""
+    return "val_loss" if s["validation_split"] else "loss"
+
+
+C = TypeVar("C", EarlyStopping, ReduceLROnPlateau)
+
+
+def restored(cb: C, s: dict[str, Any], previous: dict[str, Any] | None, flag: str, noun: str) -> C:
+    """``cb`` with the state the resumed checkpoint saved under its ``state_key`` loaded (a
+    fresh run, or a checkpoint without that state, keeps ``cb`` as it is, with a note).
+
+    Raises
+    ------
+    ValueError
+        If the saved state watched another metric (another --validation-split).
+
+    Examples
+    --------
+    >>> saved = ReduceLROnPlateau(monitor="loss").state_dict()
+    >>> previous = {"reduce_lr_on_plateau": ({**saved[0], "wait": 3}, {})}
+    >>> s = {"quiet": True, "json": False, "checkpoint": "c.npz"}
+    >>> restored(ReduceLROnPlateau(monitor="loss"), s, previous, "--lr-schedule", "it").wait
+    3
+    """
+    saved = (previous or {}).get(cb.state_key)
     if saved is None:
         if previous is not None and not (s["quiet"] or s["json"]):
             print(
-                f"{s['checkpoint']} holds no early-stopping state (an older file, or a run "
-                "without --early-stopping); early stopping starts afresh",
+                f"{s['checkpoint']} holds no {cb.state_name} state (an older file, or a run "
+                f"without {flag}); {noun} starts afresh",
                 file=sys.stderr,
             )
-        return stop
+        return cb
     try:
-        stop.load_state_dict(*saved)
+        cb.load_state_dict(*saved)
     except ValueError as exc:
         raise ValueError(
             f"{exc} glassnet train watches val_loss with --validation-split and loss without: "
             "resume with the --validation-split of the run that wrote the checkpoint."
         ) from None
-    return stop
+    return cb
