@@ -11,136 +11,49 @@ read inputs the way the network was trained on them::
 plus ``"weight_column": "w"`` when the run was trained with ``--weight-column``.
 ``evaluate`` and ``predict`` apply exactly that scaling, so the mean and scale of the training
 inputs travel with the weights and cannot be lost or mismatched.
+
+Reading the data lives in ``_data`` and the train command's checkpoints in ``_checkpoint``;
+their names are imported here so the commands reach everything through this module.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 
 from glassnet.build import parse_widths
-from glassnet.callbacks import ModelCheckpoint
-from glassnet.datasets import Dataset, Standardizer, load, one_hot
+from glassnet.cli._checkpoint import CLICheckpoint, merge_history
+from glassnet.cli._data import SampleWeights, apply_scaling, is_csv, load_data, load_weighted
+from glassnet.datasets import one_hot
 from glassnet.losses import get_loss
 from glassnet.report import classification_report, print_report, regression_report
 from glassnet.serialize import load_checkpoint, save_checkpoint
 from glassnet.targets import prepare_targets
 
+__all__ = [
+    "DEFAULT_HIDDEN",
+    "CLICheckpoint",
+    "SampleWeights",
+    "apply_scaling",
+    "build_report",
+    "headline",
+    "is_csv",
+    "load_data",
+    "load_model",
+    "load_weighted",
+    "merge_history",
+    "model_task",
+    "output_plan",
+    "print_metrics",
+    "resolve_widths",
+    "save_model",
+    "training_targets",
+    "weighted_line",
+]
+
 DEFAULT_HIDDEN = "64"  # one hidden layer of 64 units when neither --hidden nor --layers is given
-
-
-class SampleWeights(NamedTuple):
-    """The sample weights of a CSV file's ``--weight-column``, split like the rows they weigh."""
-
-    column: str  # the column's name in the file
-    train: np.ndarray  # (N_train,) float64, one per row of X_train
-    test: np.ndarray  # (N_test,) float64, one per row of X_test
-
-
-def is_csv(data: Any) -> bool:
-    """Whether ``--data`` names a CSV file (else a built-in data set).
-
-    Examples
-    --------
-    >>> is_csv("my.CSV"), is_csv("iris")
-    (True, False)
-    """
-    return str(data).lower().endswith(".csv")
-
-
-def _column(text: str) -> str | int:
-    """A column as typed: an index when it reads as an integer, else a name."""
-    try:
-        return int(text)
-    except ValueError:
-        return text
-
-
-def load_data(
-    data: str, target: str | None, seed: int, test_size: float, task: str | None = None
-) -> Dataset:
-    """A data set by name, or a CSV file (which needs the target column).
-
-    ``task`` ("classification" or "regression") overrides how a CSV target is read (None: an
-    integer target with at most 20 values is classes); a named data set has a fixed task, and a
-    different ``task`` is an error.
-
-    Examples
-    --------
-    >>> load_data("xor", None, 0, 0.25).n_features
-    2
-    """
-    return load_weighted(data, target, seed, test_size, task)[0]
-
-
-def load_weighted(
-    data: str,
-    target: str | None,
-    seed: int,
-    test_size: float,
-    task: str | None = None,
-    weight: str | None = None,
-) -> tuple[Dataset, SampleWeights | None]:
-    """:func:`load_data`, plus the sample weights of a CSV file's ``weight`` column (or None).
-
-    The weight column leaves the features, and the weights are split with their rows: the
-    train/test split is the one the file gets without weights (it depends on the seed, the
-    test size and the labels only), so the same rows train and test either way.
-
-    Raises
-    ------
-    ValueError
-        ``weight`` for a built-in data set (they have no weight column), or a CSV file whose
-        weight column is missing or holds a weight that is not a finite number >= 0.
-
-    Examples
-    --------
-    >>> import pathlib, tempfile
-    >>> p = pathlib.Path(tempfile.mkdtemp()) / "f.csv"
-    >>> _ = p.write_text("x,y,w\\n" + "".join(f"{i},{i % 2},{i}\\n" for i in range(10)))
-    >>> ds, w = load_weighted(str(p), "y", 0, 0.2, weight="w")
-    >>> ds.feature_names, w.column, bool((ds.X_test[:, 0] == w.test).all())
-    (['x'], 'w', True)
-    """
-    if not is_csv(data):
-        if weight:
-            raise ValueError(
-                f"--weight-column applies to CSV files; data set {data!r} has no weight column. "
-                "Drop --weight-column, or give a .csv file that has a column of weights."
-            )
-        ds = load(data, seed=seed, test_size=test_size)
-        if task is not None and task != ds.task:
-            raise ValueError(f"--task {task} applies to CSV files; data set {data!r} is {ds.task}.")
-        return ds, None
-    if not target:
-        raise ValueError(
-            f"--data {data} is a CSV file; name its target column with --target COLUMN."
-        )
-    ds = load(data, seed=seed, test_size=test_size, target=_column(target), task=task,
-              weight=None if not weight else _column(weight))  # fmt: skip
-    if ds.w_train is None or ds.w_test is None:
-        return ds, None
-    return ds, SampleWeights(str(ds.weight_name), ds.w_train, ds.w_test)
-
-
-def apply_scaling(X: np.ndarray, info: dict[str, Any]) -> np.ndarray:
-    r"""Scale inputs as in training: :math:`(X - \mu) / \sigma`, or unchanged without a scaler.
-
-    Examples
-    --------
-    >>> apply_scaling(np.array([[4.0]]), {"standardizer": {"mean": [2.0], "scale": [2.0]}})
-    array([[1.]])
-    """
-    st = info.get("standardizer")
-    if not st:
-        return X
-    scaler = Standardizer.from_state(st)
-    d = scaler.mean_.shape[0]
-    if X.shape[1] != d:
-        raise ValueError(f"the model was trained on {d} features; the data has {X.shape[1]}.")
-    return scaler.transform(X)  # (N, d)
 
 
 def output_plan(task: str, loss: str, n_classes: int | None, y: np.ndarray) -> tuple[int, Any]:
@@ -339,60 +252,3 @@ def headline(report: dict[str, Any]) -> str:
     if report["task"] == "classification":
         return f"test accuracy {report['accuracy']:.2%} on {report['n_samples']} samples"
     return f"test MSE {report['mse']:.6g}, R^2 {report['r2']:.4f} on {report['n_samples']} samples"
-
-
-class CLICheckpoint(ModelCheckpoint):
-    """ModelCheckpoint that stores the data description and the whole history of a resumed run.
-
-    The data description travels as ``extra_state``. ``fit`` writes only its own epochs into
-    the run state, so the history of the run that was resumed (``previous``, a
-    ``History.to_dict()``) is put in front of them here: :meth:`full_history` is the one place
-    that joins them, for the checkpoint file and for the history ``glassnet train`` reports.
-
-    Examples
-    --------
-    >>> ckpt = CLICheckpoint("c.npz", info={"task": "regression"}, previous=None)
-    >>> ckpt.extra_state
-    {'data': {'task': 'regression'}}
-    """
-
-    def __init__(self, path: Any, info: dict[str, Any], previous: dict[str, Any] | None) -> None:
-        super().__init__(path, save_best_only=False, extra_state={"data": info})
-        self.previous = previous
-
-    def full_history(self, now: Any) -> Any:
-        """The earlier run's epochs, then those of ``now`` (a History of this run)."""
-        return merge_history(self.previous, now)
-
-    def save(self, next_epoch: int) -> None:
-        """Write the checkpoint with the whole history so far."""
-        from glassnet.callbacks import History
-
-        if self.previous is not None and "history" in self.run_state:
-            now = History.from_dict(self.run_state["history"])
-            self.run_state["history"] = self.full_history(now).to_dict()
-        super().save(next_epoch)
-
-
-def merge_history(previous: dict[str, Any] | None, now: Any) -> Any:
-    """The history of a resumed run: the epochs before it, then this run's.
-
-    Examples
-    --------
-    >>> from glassnet.callbacks import History
-    >>> h = History(); h.append(1, {"loss": 0.5})
-    >>> merge_history({"history": {"loss": [0.9]}, "epochs": [0]}, h).history
-    {'loss': [0.9, 0.5]}
-    """
-    from glassnet.callbacks import History
-
-    if not previous:
-        return now
-    before = History.from_dict(previous)
-    keep = [i for i, e in enumerate(before.epochs) if e < (now.epochs[0] if now.epochs else 1e9)]
-    merged = History(params=now.params, stopped=now.stopped)
-    for i in keep:
-        merged.append(before.epochs[i], {k: v[i] for k, v in before.history.items()})
-    for i, e in enumerate(now.epochs):
-        merged.append(e, {k: v[i] for k, v in now.history.items()})
-    return merged

@@ -1,0 +1,123 @@
+"""The data of ``glassnet train``, ``evaluate`` and ``predict``: a named data set or a CSV file
+(with its target and, optionally, weight column), split into train and test, and the inputs
+scaled the way the network was trained on them."""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from glassnet.datasets import Dataset, Standardizer, load
+
+
+class SampleWeights(NamedTuple):
+    """The sample weights of a CSV file's ``--weight-column``, split like the rows they weigh."""
+
+    column: str  # the column's name in the file
+    train: np.ndarray  # (N_train,) float64, one per row of X_train
+    test: np.ndarray  # (N_test,) float64, one per row of X_test
+
+
+def is_csv(data: Any) -> bool:
+    """Whether ``--data`` names a CSV file (else a built-in data set).
+
+    Examples
+    --------
+    >>> is_csv("my.CSV"), is_csv("iris")
+    (True, False)
+    """
+    return str(data).lower().endswith(".csv")
+
+
+def _column(text: str) -> str | int:
+    """A column as typed: an index when it reads as an integer, else a name."""
+    try:
+        return int(text)
+    except ValueError:
+        return text
+
+
+def load_data(
+    data: str, target: str | None, seed: int, test_size: float, task: str | None = None
+) -> Dataset:
+    """A data set by name, or a CSV file (which needs the target column).
+
+    ``task`` ("classification" or "regression") overrides how a CSV target is read (None: an
+    integer target with at most 20 values is classes); a named data set has a fixed task, and a
+    different ``task`` is an error.
+
+    Examples
+    --------
+    >>> load_data("xor", None, 0, 0.25).n_features
+    2
+    """
+    return load_weighted(data, target, seed, test_size, task)[0]
+
+
+def load_weighted(
+    data: str,
+    target: str | None,
+    seed: int,
+    test_size: float,
+    task: str | None = None,
+    weight: str | None = None,
+) -> tuple[Dataset, SampleWeights | None]:
+    """:func:`load_data`, plus the sample weights of a CSV file's ``weight`` column (or None).
+
+    The weight column leaves the features, and the weights are split with their rows: the
+    train/test split is the one the file gets without weights (it depends on the seed, the
+    test size and the labels only), so the same rows train and test either way.
+
+    Raises
+    ------
+    ValueError
+        ``weight`` for a built-in data set (they have no weight column), or a CSV file whose
+        weight column is missing or holds a weight that is not a finite number >= 0.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "f.csv"
+    >>> _ = p.write_text("x,y,w\\n" + "".join(f"{i},{i % 2},{i}\\n" for i in range(10)))
+    >>> ds, w = load_weighted(str(p), "y", 0, 0.2, weight="w")
+    >>> ds.feature_names, w.column, bool((ds.X_test[:, 0] == w.test).all())
+    (['x'], 'w', True)
+    """
+    if not is_csv(data):
+        if weight:
+            raise ValueError(
+                f"--weight-column applies to CSV files; data set {data!r} has no weight column. "
+                "Drop --weight-column, or give a .csv file that has a column of weights."
+            )
+        ds = load(data, seed=seed, test_size=test_size)
+        if task is not None and task != ds.task:
+            raise ValueError(f"--task {task} applies to CSV files; data set {data!r} is {ds.task}.")
+        return ds, None
+    if not target:
+        raise ValueError(
+            f"--data {data} is a CSV file; name its target column with --target COLUMN."
+        )
+    ds = load(data, seed=seed, test_size=test_size, target=_column(target), task=task,
+              weight=None if not weight else _column(weight))  # fmt: skip
+    if ds.w_train is None or ds.w_test is None:
+        return ds, None
+    return ds, SampleWeights(str(ds.weight_name), ds.w_train, ds.w_test)
+
+
+def apply_scaling(X: np.ndarray, info: dict[str, Any]) -> np.ndarray:
+    r"""Scale inputs as in training: :math:`(X - \mu) / \sigma`, or unchanged without a scaler.
+
+    Examples
+    --------
+    >>> apply_scaling(np.array([[4.0]]), {"standardizer": {"mean": [2.0], "scale": [2.0]}})
+    array([[1.]])
+    """
+    st = info.get("standardizer")
+    if not st:
+        return X
+    scaler = Standardizer.from_state(st)
+    d = scaler.mean_.shape[0]
+    if X.shape[1] != d:
+        raise ValueError(f"the model was trained on {d} features; the data has {X.shape[1]}.")
+    return scaler.transform(X)  # (N, d)
