@@ -25,6 +25,7 @@ from glassnet.cli import _common as common
 from glassnet.cli.train_flags import EPILOG, SPEC, add_flags
 from glassnet.cli.train_settings import (
     canonical_loss,
+    class_weight,
     early_stopping,
     fresh_data,
     lr_schedule,
@@ -40,6 +41,7 @@ __all__ = [
     "SPEC",
     "add_parser",
     "canonical_loss",
+    "class_weight",
     "early_stopping",
     "fresh_data",
     "lr_schedule",
@@ -118,6 +120,7 @@ def run(args: argparse.Namespace) -> int:
     X_train = common.apply_scaling(data.X_train, info)  # (N, d)
     X_test = common.apply_scaling(data.X_test, info)  # (M, d)
     T_train = common.training_targets(task, loss, data.y_train, n_out)
+    classes = class_weight(s, info, data, resumed)  # before the checkpoint copies info
 
     callbacks: list[Any] = []
     for cb in (early_stopping(s, previous), lr_schedule(s, previous)):
@@ -151,6 +154,7 @@ def run(args: argparse.Namespace) -> int:
         batch_size=s["batch_size"],
         validation_split=s["validation_split"],
         sample_weight=None if weights is None else weights.train,  # split with the rows
+        class_weight=classes,
         seed=seed,
         callbacks=callbacks,
         verbose=0 if quiet else 1,
@@ -176,6 +180,7 @@ def run(args: argparse.Namespace) -> int:
             "history": history.to_dict(),
             "settings": s,
             "sample_weight": None if weights is None else weights.column,
+            "class_weight": info.get("class_weight"),
             "seconds": seconds,
             "stopped": history.stopped,
             "plots": plots,

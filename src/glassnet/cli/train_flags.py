@@ -14,6 +14,7 @@ SPEC: dict[str, tuple[Any, Any]] = {
     "data": (None, str),
     "target": (None, str),
     "weight_column": (None, str),
+    "class_weight": (None, str),
     "task": (None, str),
     "test_size": (0.2, float),
     "layers": (None, "widths"),
@@ -59,6 +60,7 @@ Examples:
   glassnet train --data digits --hidden 128 --epochs 20 --save digits.npz
   glassnet train --data iris.csv --target species --epochs 200 --json
   glassnet train --data sales.csv --target churn --weight-column w   (sample weights)
+  glassnet train --data sales.csv --target churn --class-weight balanced
   glassnet train --config run.toml --epochs 5        (flags override the file)
   glassnet train --data digits --optimizer sgd --lr 0.1 --lr-schedule step:10:0.5
   glassnet train --data mnist --checkpoint ck.npz    then, after Ctrl-C: add --resume
@@ -80,6 +82,13 @@ def add_flags(p: argparse.ArgumentParser) -> None:
         metavar="NAME",
         help="column of per-row sample weights of a CSV file (name or index; numbers >= 0): "
         "training, val_loss and a reported test loss are weighted",
+    )
+    g.add_argument(
+        "--class-weight",
+        metavar="WEIGHTS",
+        help="weigh the training samples by class: balanced (rare classes count as much as "
+        "common ones), or CLASS:WEIGHT pairs such as spam:5 or 0:1,1:10 (other classes keep 1); "
+        "multiplies --weight-column's weights",
     )
     g.add_argument(
         "--task",

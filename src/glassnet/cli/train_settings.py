@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 
 from glassnet.callbacks import Callback, EarlyStopping, ReduceLROnPlateau
 from glassnet.cli import _common as common
+from glassnet.cli.class_weight import check_form, class_weight_from
 from glassnet.cli.config import read_config, resolve
 from glassnet.cli.lr_schedule import schedule_from
 from glassnet.cli.train_flags import SPEC
@@ -37,6 +38,9 @@ def settings_from(args: argparse.Namespace) -> dict[str, Any]:
     if s["loss"]:
         s["loss"] = canonical_loss(s["loss"])
     s["weight_column"] = s["weight_column"] or None  # an empty name asks for no weights
+    s["class_weight"] = s["class_weight"] or None
+    if s["class_weight"] is not None:
+        check_form(s["class_weight"])  # a malformed value fails before any data loads
     s["lr_schedule"] = s["lr_schedule"] or None  # likewise: a constant lr
     if s["lr_schedule"] is not None:
         schedule_from(s["lr_schedule"], 1, "loss")  # a malformed value fails before any data loads
@@ -94,6 +98,44 @@ def resumed_data(
         info.get("task") if common.is_csv(s["data"]) else None,
         weight,
     )
+
+
+def class_weight(s: dict[str, Any], info: dict[str, Any], data: Dataset, resumed: bool) -> Any:
+    """What ``fit(class_weight=...)`` gets from ``--class-weight`` (None without it); a resumed
+    run keeps the class weights of the checkpoint's run, which ``info`` holds.
+
+    Raises
+    ------
+    ValueError
+        For regression data, or a ``--class-weight`` on resume that differs from the
+        checkpoint's (the weights a run trains with cannot change half way).
+
+    Examples
+    --------
+    >>> from glassnet.datasets import load
+    >>> class_weight({"class_weight": "versicolor:2"}, {}, load("iris"), False)
+    {1: 2.0}
+    """
+    text = s["class_weight"]
+    if resumed:
+        kept = info.get("class_weight")
+        if text is not None and text != kept:
+            was = f"--class-weight {kept}" if kept else "no --class-weight"
+            raise ValueError(
+                f"--class-weight {text} differs from the run in {s['checkpoint']} ({was}); a "
+                "resumed run keeps the class weights it started with: resume without "
+                "--class-weight, or start afresh with another --checkpoint."
+            )
+        text = kept
+    if text is None:
+        return None
+    if data.task != "classification":
+        raise ValueError(
+            f"--class-weight applies to classification; {data.name or 'the data'} is "
+            f"{data.task}. Drop --class-weight, or use --weight-column for per-row weights."
+        )
+    info["class_weight"] = text  # travels with the checkpoint and the model file
+    return class_weight_from(text, data.class_names, int(data.n_classes or 0))
 
 
 def early_stopping(s: dict[str, Any], previous: dict[str, Any] | None) -> EarlyStopping | None:
