@@ -1,4 +1,5 @@
-"""What every callback builds on: the ``Callback`` base class, ``History`` and ``snapshot``.
+"""What every callback builds on: the ``Callback`` base class, ``History``, ``snapshot`` and
+``restore``.
 
 The callbacks themselves live in modules of their own, which import this one and nothing
 above it; ``glassnet.callbacks`` gathers them all (and tells the order of the hooks), so the
@@ -12,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["Callback", "History", "snapshot"]
+__all__ = ["Callback", "History", "restore", "snapshot"]
 
 
 @dataclass
@@ -149,3 +150,23 @@ def snapshot(net: Any) -> list[np.ndarray]:
     []
     """
     return [p.value.copy() for p in net.parameters()]
+
+
+def restore(net: Any, values: list[np.ndarray]) -> None:
+    """Copy ``values`` (a :func:`snapshot`, or another network's weights) into ``net``'s parameters.
+
+    Raises
+    ------
+    ValueError
+        If there are not as many values as parameters.
+
+    Examples
+    --------
+    >>> from glassnet import mlp
+    >>> a, b = mlp("2,3,1", seed=0), mlp("2,3,1", seed=1)
+    >>> restore(b, snapshot(a)); all((p.value == q.value).all()
+    ...                              for p, q in zip(a.parameters(), b.parameters()))
+    True
+    """
+    for p, value in zip(net.parameters(), values, strict=True):
+        p.value[...] = value

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from glassnet.callback_base import snapshot
+from glassnet.callback_base import restore, snapshot
 from glassnet.monitor import MonitorCallback
 
 
@@ -138,5 +138,4 @@ class EarlyStopping(MonitorCallback):
     def on_train_end(self, logs: dict[str, Any]) -> None:
         """Restore the best weights if asked to."""
         if self.restore_best_weights and self.best_params is not None:
-            for p, best in zip(self.net.parameters(), self.best_params, strict=True):
-                p.value[...] = best
+            restore(self.net, self.best_params)

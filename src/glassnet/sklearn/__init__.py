@@ -1,0 +1,89 @@
+"""scikit-learn estimators backed by glassnet: :class:`MLPClassifier` and :class:`MLPRegressor`.
+
+They follow the estimator contract (``__init__`` only stores its arguments, ``fit`` returns
+self, learned attributes end in ``_``) and pass ``sklearn.utils.estimator_checks``, so they work
+in ``Pipeline``, ``GridSearchCV`` and ``cross_val_score``. Parameter names and defaults follow
+``sklearn.neural_network``, all but ``max_fun``, which only its lbfgs solver reads (glassnet has
+no lbfgs), and ``MLPRegressor``'s ``loss`` (here always the mean squared error); ``solver``
+also takes glassnet's other optimisers and ``dtype`` sets the network's float type. Like
+scikit-learn's own MLP they do not scale the inputs: put a ``StandardScaler`` in front of them
+in a ``Pipeline``.
+
+The classifier always uses K softmax outputs with cross-entropy (K = 2 for binary problems
+too), so ``predict_proba`` is a softmax whose rows sum to 1. The regressor's loss is the mean
+squared error (scikit-learn's is half of it).
+
+``alpha`` is the optimiser's ``weight_decay`` for every parameter: an L2 penalty entering the
+gradient as ``g + alpha W`` for every solver except ``"adamw"``, whose decay is decoupled from
+the gradient (``W <- W (1 - lr alpha)``, then the Adam step). scikit-learn's penalty enters as
+``alpha W / n_batch`` (n_batch the batch's size or weight), spares the intercepts and is added
+to ``loss_curve_``; so the same ``alpha`` regularises about n_batch times more here.
+
+**Solver parameters.** As in scikit-learn, ``momentum``, ``nesterovs_momentum``,
+``learning_rate`` and ``power_t`` are read by ``solver="sgd"`` only, ``beta_1``, ``beta_2`` and
+``epsilon`` by ``"adam"`` (and glassnet's ``"adamw"``); other solvers ignore them (glassnet's
+``"momentum"`` and ``"nesterov"`` keep their momentum 0.9 and a constant lr). Every value is
+checked, whatever the solver, and a bad one is refused with a ValueError naming it.
+
+- ``"sgd"`` is glassnet's ``SGD(momentum, nesterov=nesterovs_momentum and momentum > 0)``. Its
+  velocity (PyTorch's) leaves the lr out, ``v <- mu v + g``, ``W <- W - lr v`` (Nesterov:
+  ``W <- W - lr (g + mu v)``); scikit-learn's holds it, ``u <- mu u - lr g``, ``W <- W + u``
+  (Nesterov: ``W <- W + mu u - lr g``). With a constant lr ``u = -lr v``: the same steps. When
+  ``learning_rate`` changes the lr from a to b, the estimator scales v by a / b, which keeps u,
+  so the steps stay scikit-learn's (``glassnet.sklearn._rules.set_lr``).
+- ``"adam"`` is glassnet's ``Adam(betas=(beta_1, beta_2), eps=epsilon)``: the same moments and
+  bias corrections, but ``epsilon`` sits elsewhere. glassnet (PyTorch) divides by
+  ``sqrt(v_hat) + eps`` with ``v_hat = v / (1 - beta_2**t)``, scikit-learn by
+  ``sqrt(v) + epsilon``, so its step is glassnet's with ``eps = epsilon / sqrt(1 - beta_2**t)``:
+  about 32 ``epsilon`` at the first step, tending to ``epsilon``. The two differ only where
+  ``sqrt(v)`` is as small as ``epsilon``.
+- ``learning_rate="invscaling"``: scikit-learn sets ``lr = learning_rate_init / (t + 1)**power_t``
+  after every epoch, t being the samples trained on so far (``t_``), and starts every ``fit`` at
+  ``learning_rate_init``. glassnet sets the same lr at the start of each epoch, so epoch e > 0
+  of a fit that starts at ``t0`` trains with ``learning_rate_init / (t0 + e n + 1)**power_t``
+  (n training samples): exactly scikit-learn's lrs.
+- ``learning_rate="adaptive"``: the stopping rule below divides the lr by 5 instead of
+  stopping, until the lr is 1e-6 or less; then it stops.
+
+**Stopping** is scikit-learn's rule: after every epoch, with v its training loss (with
+``early_stopping``, its validation loss), the count of epochs without improvement goes up by
+one if ``v > best - tol`` and back to 0 otherwise, and ``best = min(best, v)``; once the count
+exceeds ``n_iter_no_change`` (``n_iter_no_change + 1`` epochs in a row), training stops, or
+the "adaptive" lr drops and the count restarts. Training also ends after ``max_iter`` epochs
+(with a ``ConvergenceWarning``). With ``early_stopping`` a ``validation_fraction`` of the
+samples (stratified for the classifier) is held out and the weights of the best validation
+epoch are restored at the end. scikit-learn's early stopping watches the validation score
+(accuracy or R^2) where glassnet watches the validation loss, which ``validation_scores_`` and
+``best_loss_`` then hold.
+
+**warm_start=True** makes ``fit`` continue the fitted ``model_`` (same features, layer sizes and
+classes, else a ValueError) instead of building a new network. Like scikit-learn's, it starts a
+new optimiser (the lr back at ``learning_rate_init``, momentum and Adam moments at zero), keeps
+``t_`` (so "invscaling" goes on from it), the best value, the count and the best weights,
+appends to ``loss_curve_`` and ``validation_scores_``, and sets ``n_iter_`` to this fit's epochs.
+
+``fit`` takes ``sample_weight``: each batch's error is the weighted mean
+sum_n w_n l_n / sum_n w_n, as in scikit-learn's MLP, and the validation split keeps the
+weights of the samples it holds out (its loss is weighted too).
+
+Examples
+--------
+>>> X = np.linspace(-1, 1, 40).reshape(-1, 1)  # (40, 1)
+>>> reg = MLPRegressor((8,), solver="sgd", learning_rate="invscaling", power_t=0.25,
+...                    learning_rate_init=0.1, batch_size=40, max_iter=3, random_state=0)
+>>> with warnings.catch_warnings():
+...     warnings.simplefilter("ignore")  # 3 epochs do not converge
+...     lrs = reg.fit(X, 2 * X[:, 0]).model_.history_.history["lr"]
+>>> [round(lr, 6) for lr in lrs]  # 0.1, 0.1 / 41**0.25, 0.1 / 81**0.25
+[0.1, 0.039519, 0.033333]
+"""
+
+from __future__ import annotations
+
+import warnings  # noqa: F401  (the example)
+
+import numpy as np  # noqa: F401  (the example)
+
+from glassnet.sklearn._estimators import MLPClassifier, MLPRegressor
+
+__all__ = ["MLPClassifier", "MLPRegressor"]

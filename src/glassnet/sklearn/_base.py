@@ -1,0 +1,198 @@
+"""``_BaseMLP``: the parameters and the training loop the two estimators share."""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import numpy as np
+from sklearn.base import BaseEstimator
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+
+from glassnet.build import mlp
+from glassnet.callback_base import restore
+from glassnet.datasets import train_test_split
+from glassnet.sklearn._params import check_params, solver_optimizer
+from glassnet.sklearn._rules import InvScaling, NoImprovement
+from glassnet.training import fit as fit_network
+
+__all__ = ["continue_from"]
+
+
+class _BaseMLP(BaseEstimator):
+    """Shared parameters and the training loop of the two estimators."""
+
+    _loss = "mse"
+
+    def __init__(
+        self,
+        hidden_layer_sizes: tuple[int, ...] = (100,),
+        activation: str = "relu",
+        solver: str = "adam",
+        alpha: float = 0.0001,
+        batch_size: int | str = "auto",
+        learning_rate_init: float = 0.001,
+        max_iter: int = 200,
+        shuffle: bool = True,
+        random_state: Any = None,
+        tol: float = 1e-4,
+        verbose: bool = False,
+        early_stopping: bool = False,
+        validation_fraction: float = 0.1,
+        n_iter_no_change: int = 10,
+        dtype: str | None = None,
+        *,
+        learning_rate: str = "constant",
+        power_t: float = 0.5,
+        warm_start: bool = False,
+        momentum: float = 0.9,
+        nesterovs_momentum: bool = True,
+        beta_1: float = 0.9,
+        beta_2: float = 0.999,
+        epsilon: float = 1e-8,
+    ) -> None:
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.solver = solver
+        self.alpha = alpha
+        self.batch_size = batch_size
+        self.learning_rate_init = learning_rate_init
+        self.max_iter = max_iter
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.tol = tol
+        self.verbose = verbose
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.dtype = dtype
+        self.learning_rate = learning_rate
+        self.power_t = power_t
+        self.warm_start = warm_start
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+
+    def _warm(self) -> bool:
+        """Whether this fit continues the last one: ``warm_start`` and a fitted ``model_``."""
+        return bool(self.warm_start) and hasattr(self, "model_")
+
+    def _train(
+        self, X: np.ndarray, T: np.ndarray, n_out: int, stratify: bool, sample_weight: Any
+    ) -> None:
+        """Build ``model_`` (or continue it) and fit it; sets loss_curve_, n_iter_ and friends."""
+        hidden, batch = check_params(self, len(X))
+        warm = self._warm()
+        seed = int(check_random_state(self.random_state).randint(2**31 - 1))
+        dtype = self.dtype or X.dtype  # None: follow the input, float32 stays float32
+        net = mlp([X.shape[1], *hidden, n_out], self.activation, dtype=dtype, seed=seed)
+        if warm:
+            continue_from(self.model_, net)
+        self.model_ = net
+        w = None
+        if sample_weight is not None:
+            w = _check_sample_weight(sample_weight, X, dtype=np.float64)  # (N,)
+        validation = None
+        if self.early_stopping:
+            rows = np.arange(len(X))  # split row numbers, then take X, T and w alike
+            train, held, _, _ = train_test_split(
+                rows, T, self.validation_fraction, seed=seed, stratify=stratify
+            )
+            validation = (X[held], T[held]) + (() if w is None else (w[held],))
+            X, T = X[train], T[train]
+            w = None if w is None else w[train]
+        # scikit-learn's learning_rate applies to solver="sgd" only; the others keep a constant lr
+        schedule = self.learning_rate if str(self.solver).lower() == "sgd" else "constant"
+        rule = NoImprovement(
+            "val_loss" if self.early_stopping else "loss",
+            self.tol,
+            self.n_iter_no_change,
+            adaptive=schedule == "adaptive",
+            restore_best=bool(self.early_stopping),
+            resume=getattr(self, "_progress", None) if warm else None,
+        )
+        t0 = getattr(self, "t_", 0) if warm else 0
+        callbacks: list[Any] = [rule]
+        if schedule == "invscaling":
+            callbacks.append(InvScaling(len(X), self.power_t, t0))
+        history = fit_network(
+            self.model_,
+            X,
+            T,
+            loss=self._loss,
+            optimizer=solver_optimizer(self),
+            epochs=self.max_iter,
+            batch_size=batch,
+            shuffle=self.shuffle,
+            validation_data=validation,
+            sample_weight=w,
+            seed=seed,
+            callbacks=callbacks,
+            verbose=2 if self.verbose else 0,
+        )
+        self._record(history.history, rule, warm, t0, len(X))
+        if history.stopped is None:
+            warnings.warn(
+                f"{type(self).__name__}: max_iter={self.max_iter} epochs reached and the loss "
+                "is still improving; raise max_iter.",
+                ConvergenceWarning,
+                stacklevel=3,
+            )
+
+    def _record(
+        self, logs: dict[str, list[float]], rule: NoImprovement, warm: bool, t0: int, n: int
+    ) -> None:
+        """The learned attributes of a fit; a warm start extends the curves of the last one."""
+        curve = list(logs["loss"])
+        self.loss_curve_ = (list(self.loss_curve_) if warm else []) + curve
+        self.n_iter_ = len(curve)  # epochs of this fit, as in scikit-learn
+        self.t_ = t0 + self.n_iter_ * n  # samples trained on, over the fits a warm start joins
+        self.best_loss_ = float(rule.best)
+        self._progress = rule.progress()
+        earlier = getattr(self, "validation_scores_", None) if warm else None
+        self.validation_scores_ = None  # scikit-learn's value without early stopping
+        if self.early_stopping:
+            self.validation_scores_ = list(earlier or []) + list(logs["val_loss"])
+
+    def _inputs(self, X: Any) -> np.ndarray:
+        """X (N, d) checked against the fit and cast to the network's dtype."""
+        check_is_fitted(self, "model_")
+        X = validate_data(self, X, reset=False, dtype=(np.float64, np.float32))
+        return X.astype(self.model_.dtype, copy=False)  # (N, d)
+
+    def _outputs(self, X: Any) -> np.ndarray:
+        X = self._inputs(X)  # (N, d), checked before model_ is read
+        return self.model_.predict(X)  # (N, out)
+
+
+def continue_from(fitted: Any, net: Any) -> None:
+    """Start ``net`` from the weights of ``fitted`` (a warm start): same shapes, or an error.
+
+    Raises
+    ------
+    ValueError
+        If the shapes differ (hidden_layer_sizes, features or outputs changed), saying so.
+
+    Examples
+    --------
+    >>> a, b = mlp("2,3,1", seed=0), mlp("2,3,1", seed=1)
+    >>> continue_from(a, b); (b.parameters()[0].value == a.parameters()[0].value).all()
+    np.True_
+    >>> continue_from(a, mlp("2,4,1"))
+    Traceback (most recent call last):
+    ...
+    ValueError: warm_start=True continues the fitted network, whose weights have shapes [(2, 3), (3,), (3, 1), (1,)], but this fit builds [(2, 4), (4,), (4, 1), (1,)] (hidden_layer_sizes or the number of outputs changed); set warm_start=False to start afresh.
+    """
+    old = [p.value.shape for p in fitted.parameters()]
+    new = [p.value.shape for p in net.parameters()]
+    if old != new:
+        raise ValueError(
+            f"warm_start=True continues the fitted network, whose weights have shapes {old}, "
+            f"but this fit builds {new} (hidden_layer_sizes or the number of outputs changed); "
+            "set warm_start=False to start afresh."
+        )
+    restore(net, [p.value for p in fitted.parameters()])

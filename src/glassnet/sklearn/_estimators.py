@@ -1,0 +1,147 @@
+"""The estimators themselves: :class:`MLPClassifier` and :class:`MLPRegressor`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from sklearn.base import ClassifierMixin, RegressorMixin
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import validate_data
+
+from glassnet.sklearn._base import _BaseMLP
+
+__all__ = ["MLPClassifier", "MLPRegressor"]
+
+
+class MLPClassifier(ClassifierMixin, _BaseMLP):
+    """A multi-layer perceptron classifier trained with softmax cross-entropy.
+
+    Parameters are those of ``sklearn.neural_network.MLPClassifier``, with its names and
+    defaults, but ``max_fun`` (lbfgs only; see the module docstring for what each does and
+    where it differs); ``solver`` takes any glassnet optimiser name and ``dtype`` the float
+    type of the network: None (default) follows the input as scikit-learn does (float32 input
+    trains in float32, about twice as fast; anything else in float64), or "float32"/"float64".
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (K,)
+        The labels, sorted; output k of the network is ``classes_[k]``.
+    model_ : glassnet.Sequential
+        The trained network (outputs are logits).
+    n_features_in_ : int
+    loss_curve_ : list of float
+        Training loss per epoch; a warm start appends to it.
+    n_iter_ : int
+        Epochs run by the last ``fit`` (as in scikit-learn, a warm start counts afresh).
+    t_ : int
+        Samples trained on, over the fits a warm start joins (scikit-learn's ``t_``).
+    best_loss_ : float
+        The lowest training loss (with ``early_stopping``: validation loss) seen.
+    validation_scores_ : list of float or None
+        Validation loss per epoch with ``early_stopping``, else None; a warm start appends.
+
+    Examples
+    --------
+    >>> X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]] * 10)  # (40, 2)
+    >>> y = np.array(["no", "yes", "yes", "no"] * 10)  # (40,)
+    >>> clf = MLPClassifier((16,), activation="tanh", learning_rate_init=0.05,
+    ...                     max_iter=300, random_state=0).fit(X, y)
+    >>> clf.predict(X[:4]).tolist()
+    ['no', 'yes', 'yes', 'no']
+    >>> clf.predict_proba(X[:1]).sum().round(6)
+    np.float64(1.0)
+    """
+
+    _loss = "cross_entropy"
+
+    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> MLPClassifier:
+        """Train on X (N, d) and labels y (N,) of any type; returns self.
+
+        ``sample_weight`` (N,), optional, says how much each sample counts (see the module
+        docstring); e.g. ``compute_sample_weight("balanced", y)`` evens out rare classes. With
+        ``warm_start`` a second fit continues the first: same features and classes.
+        """
+        warm = self._warm()
+        X, y = validate_data(self, X, y, dtype=(np.float64, np.float32), reset=not warm)
+        check_classification_targets(y)
+        classes, labels = np.unique(y, return_inverse=True)
+        if warm and not np.array_equal(classes, self.classes_):
+            raise ValueError(
+                "warm_start can only be used where `y` has the same classes as in the previous "
+                f"call to fit. Previously got {self.classes_}, `y` has {classes}; set "
+                "warm_start=False to start afresh."
+            )
+        if len(classes) < 2:
+            raise ValueError(
+                f"MLPClassifier needs at least 2 classes in y; got 1 class ({classes[0]!r})."
+            )
+        self.classes_ = classes
+        self._train(X, labels.astype(np.int64), len(classes), True, sample_weight)
+        return self
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """Class probabilities (N, K): the softmax of the network's logits; rows sum to 1."""
+        X = self._inputs(X)  # (N, d), checked before model_ is read
+        return self.model_.predict_proba(X).astype(np.float64)  # (N, K)
+
+    def predict(self, X: Any) -> np.ndarray:
+        """The most probable class of each row, as one of ``classes_``."""
+        labels = self._outputs(X).argmax(axis=1)  # (N,), checked before classes_ is read
+        return self.classes_[labels]
+
+
+class MLPRegressor(RegressorMixin, _BaseMLP):
+    """A multi-layer perceptron regressor trained with the mean squared error.
+
+    A linear output layer with one unit per target column; y may be (N,) or (N, k). The
+    parameters are those of :class:`MLPClassifier` (scikit-learn's ``MLPRegressor``'s but
+    ``loss``).
+
+    Attributes
+    ----------
+    n_outputs_ : int
+        Target columns k.
+    model_ : glassnet.Sequential
+        The trained network (outputs are the predictions).
+    n_features_in_, loss_curve_, n_iter_, t_, best_loss_, validation_scores_
+        As for :class:`MLPClassifier`.
+
+    Examples
+    --------
+    >>> X = np.linspace(-1, 1, 50).reshape(-1, 1)  # (50, 1)
+    >>> reg = MLPRegressor((16,), learning_rate_init=0.01, max_iter=300, random_state=0)
+    >>> reg.fit(X, 3 * X[:, 0] + 1).score(X, 3 * X[:, 0] + 1) > 0.99
+    True
+    """
+
+    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> MLPRegressor:
+        """Train on X (N, d) and targets y (N,) or (N, k); returns self.
+
+        ``sample_weight`` (N,), optional, says how much each sample counts. With
+        ``warm_start`` a second fit continues the first: same features and outputs.
+        """
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            dtype=(np.float64, np.float32),
+            multi_output=True,
+            y_numeric=True,
+            reset=not self._warm(),
+        )
+        T = y.reshape(-1, 1) if y.ndim == 1 else y  # (N, k)
+        self._train(X, T, T.shape[1], False, sample_weight)
+        self.n_outputs_ = T.shape[1]  # once trained: a refused warm start keeps the last fit
+        return self
+
+    def predict(self, X: Any) -> np.ndarray:
+        """Predictions (N,) for a single target, (N, k) otherwise, as float64."""
+        out = self._outputs(X).astype(np.float64)  # (N, k)
+        return out[:, 0] if self.n_outputs_ == 1 else out
+
+    def __sklearn_tags__(self) -> Any:
+        """Declare multi-output support."""
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        return tags

@@ -1,0 +1,325 @@
+"""glassnet.sklearn: scikit-learn's solver, schedule and warm-start parameters, checked against
+scikit-learn's own MLP, its optimisers, and sequences worked out by hand."""
+
+import math
+import warnings
+
+import numpy as np
+import pytest
+from sklearn import neural_network as sk
+from sklearn.neural_network._stochastic_optimizers import AdamOptimizer, SGDOptimizer
+
+from glassnet.callback_base import snapshot
+from glassnet.optimizers import SGD, Adam, Parameter
+from glassnet.sklearn import MLPClassifier, MLPRegressor
+from glassnet.sklearn._rules import NoImprovement, set_lr
+
+NEW = {
+    "learning_rate",
+    "power_t",
+    "warm_start",
+    "momentum",
+    "nesterovs_momentum",
+    "beta_1",
+    "beta_2",
+    "epsilon",
+}
+X8 = np.linspace(-1, 1, 8).reshape(-1, 1)  # (8, 1)
+Y8 = X8[:, 0]  # (8,)
+
+
+def _fit(est, X=X8, y=Y8):
+    """Fit without the ConvergenceWarning of a few epochs."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return est.fit(X, y)
+
+
+@pytest.mark.parametrize(
+    ("ours", "theirs", "not_offered"),
+    [
+        (MLPClassifier, sk.MLPClassifier, {"max_fun"}),  # lbfgs only
+        (MLPRegressor, sk.MLPRegressor, {"max_fun", "loss"}),  # glassnet's loss is the MSE
+    ],
+)
+def test_get_params_has_scikit_learns_names_and_defaults(ours, theirs, not_offered):
+    mine, sklearns = ours().get_params(), theirs().get_params()
+    assert NEW <= set(mine)
+    assert set(mine) - set(sklearns) == {"dtype"}  # glassnet's own
+    assert set(sklearns) - set(mine) == not_offered
+    for key in set(mine) & set(sklearns):
+        assert mine[key] == sklearns[key], key
+    assert mine["momentum"] == 0.9 and mine["learning_rate"] == "constant"
+
+
+@pytest.mark.parametrize(
+    ("params", "built"),
+    [
+        (
+            dict(solver="sgd", momentum=0.5, nesterovs_momentum=False, learning_rate_init=0.1),
+            "SGD(lr=0.1, momentum=0.5, nesterov=False, weight_decay=0.0001)",
+        ),
+        (dict(solver="sgd"), "SGD(lr=0.001, momentum=0.9, nesterov=True, weight_decay=0.0001)"),
+        (  # scikit-learn: Nesterov only with momentum > 0
+            dict(solver="sgd", momentum=0, alpha=0.0),
+            "SGD(lr=0.001, momentum=0.0, nesterov=False, weight_decay=0.0)",
+        ),
+        (
+            dict(beta_1=0.8, beta_2=0.99, epsilon=1e-6, momentum=0.1),
+            "Adam(lr=0.001, betas=[0.8, 0.99], eps=1e-06, weight_decay=0.0001)",
+        ),
+        (
+            dict(solver="adamw", beta_1=0.5, alpha=0.01),
+            "AdamW(lr=0.001, betas=[0.5, 0.999], eps=1e-08, weight_decay=0.01)",
+        ),
+        (  # glassnet's shortcut keeps its own momentum
+            dict(solver="momentum", momentum=0.3, beta_1=0.2),
+            "SGD(lr=0.001, momentum=0.9, nesterov=False, weight_decay=0.0001)",
+        ),
+    ],
+)
+def test_solver_parameters_reach_the_optimiser(params, built):
+    reg = _fit(MLPRegressor((3,), max_iter=1, random_state=0, **params))
+    assert reg.model_.history_.params["optimizer"] == built
+
+
+@pytest.mark.parametrize("nesterov", [True, False])
+def test_sgd_steps_are_scikit_learns_even_when_the_lr_changes(nesterov):
+    rng = np.random.default_rng(0)
+    grads = rng.normal(size=(8, 5))  # one gradient per step
+    lrs = [0.1, 0.1, 0.1, 0.02, 0.02, 0.05, 0.004, 0.004]  # drops and a rise
+    w0 = rng.normal(size=5)
+    theirs = w0.copy()
+    sgd_sk = SGDOptimizer([theirs], learning_rate_init=lrs[0], momentum=0.9, nesterov=nesterov)
+    p = Parameter("w", w0.copy(), np.zeros(5))
+    ours = SGD([p], lr=lrs[0], momentum=0.9, nesterov=nesterov)
+    for g, lr in zip(grads, lrs, strict=True):
+        sgd_sk.learning_rate = lr
+        sgd_sk.update_params([theirs], [g.copy()])
+        set_lr(ours, lr)
+        p.grad[...] = g
+        ours.step()
+        np.testing.assert_allclose(p.value, theirs, rtol=1e-12, atol=1e-14)
+    # without the rescaling the lr drop would also shrink the velocity: not scikit-learn's steps
+    q = Parameter("w", w0.copy(), grads[0].copy())
+    plain = SGD([q], lr=0.1, momentum=0.9, nesterov=nesterov)
+    plain.step()
+    plain.lr, q.grad[...] = 0.02, grads[1]
+    plain.step()
+    sgd_sk2 = w0.copy()
+    ref = SGDOptimizer([sgd_sk2], learning_rate_init=0.1, momentum=0.9, nesterov=nesterov)
+    ref.update_params([sgd_sk2], [grads[0].copy()])
+    ref.learning_rate = 0.02
+    ref.update_params([sgd_sk2], [grads[1].copy()])
+    assert not np.allclose(q.value, sgd_sk2, rtol=1e-6)
+
+
+def test_adam_differs_from_scikit_learns_only_where_epsilon_sits():
+    # documented: scikit-learn's step is glassnet's with eps = epsilon / sqrt(1 - beta_2**t)
+    rng = np.random.default_rng(1)
+    epsilon, b1, b2 = 0.05, 0.9, 0.999  # a large epsilon, to see the difference
+    w0 = rng.normal(size=4)
+    theirs = w0.copy()
+    adam_sk = AdamOptimizer([theirs], 0.01, b1, b2, epsilon)
+    p = Parameter("w", w0.copy(), np.zeros(4))
+    ours = Adam([p], lr=0.01, betas=(b1, b2), eps=epsilon)
+    same_eps = Parameter("w", w0.copy(), np.zeros(4))
+    naive = Adam([same_eps], lr=0.01, betas=(b1, b2), eps=epsilon)
+    for t in range(1, 6):
+        g = rng.normal(size=4) * 0.1
+        adam_sk.update_params([theirs], [g.copy()])
+        ours.eps = epsilon / math.sqrt(1 - b2**t)
+        p.grad[...] = same_eps.grad[...] = g
+        ours.step()
+        naive.step()
+        np.testing.assert_allclose(p.value, theirs, rtol=1e-12)
+    assert not np.allclose(same_eps.value, theirs, rtol=1e-3)
+
+
+def test_invscaling_lrs_by_hand_and_continued_by_a_warm_start():
+    params = dict(solver="sgd", learning_rate="invscaling", learning_rate_init=0.1, batch_size=8)
+    reg = _fit(
+        MLPRegressor((3,), power_t=0.5, max_iter=3, warm_start=True, random_state=0, **params)
+    )
+    # epoch 0: 0.1; epoch e: 0.1 / sqrt(8 e + 1)
+    np.testing.assert_allclose(reg.model_.history_.history["lr"], [0.1, 0.1 / 3, 0.1 / 17**0.5])
+    assert reg.t_ == 24
+    _fit(reg)  # every fit starts at learning_rate_init, then goes on from t_ = 24
+    lrs = reg.model_.history_.history["lr"]
+    np.testing.assert_allclose(lrs, [0.1, 0.1 / 33**0.5, 0.1 / 41**0.5])
+    assert reg.t_ == 48
+    theirs = _fit(
+        sk.MLPRegressor(
+            hidden_layer_sizes=(3,), max_iter=3, warm_start=True, random_state=0, **params
+        )
+    )
+    _fit(theirs)
+    assert theirs.t_ == reg.t_
+    # theirs sets lr after each epoch: after the 3rd of the 2nd fit it is 0.1 / sqrt(48 + 1)
+    assert theirs._optimizer.learning_rate == pytest.approx(0.1 / 7)
+    # other solvers ignore learning_rate, as in scikit-learn
+    adam = _fit(MLPRegressor((3,), max_iter=3, random_state=0, learning_rate="invscaling"))
+    assert adam.model_.history_.history["lr"] == [0.001] * 3
+
+
+@pytest.mark.parametrize("early_stopping", [False, True])
+def test_adaptive_divides_by_5_then_stops_at_1e_6_like_scikit_learn(early_stopping):
+    # tol=10: no epoch after the first improves, so with n_iter_no_change=1 the lr drops
+    # after every second epoch: 0.01 / 5**k, and the run stops once it is <= 1e-6
+    params = dict(
+        solver="sgd",
+        learning_rate="adaptive",
+        learning_rate_init=0.01,
+        tol=10.0,
+        n_iter_no_change=1,
+        max_iter=100,
+        random_state=0,
+        early_stopping=early_stopping,
+        validation_fraction=0.25,
+    )
+    reg = _fit(MLPRegressor((3,), **params))
+    expected = [0.01] * 3 + [0.01 / 5**k for k in range(1, 7) for _ in range(2)]
+    np.testing.assert_allclose(reg.model_.history_.history["lr"], expected, rtol=1e-12)
+    assert reg.n_iter_ == 15 and 0.01 / 5**6 <= 1e-6 < 0.01 / 5**5
+    theirs = _fit(sk.MLPRegressor(hidden_layer_sizes=(3,), **params))
+    assert theirs.n_iter_ == 15
+    assert theirs._optimizer.learning_rate == pytest.approx(expected[-1])
+    # adam ignores "adaptive": it stops where the lr would have dropped
+    assert _fit(MLPRegressor((3,), **{**params, "solver": "adam"})).n_iter_ == 3
+
+
+@pytest.mark.parametrize("n_iter_no_change", [1, 3])
+def test_stops_after_n_iter_no_change_plus_one_bad_epochs_as_scikit_learn(n_iter_no_change):
+    params = dict(tol=10.0, n_iter_no_change=n_iter_no_change, max_iter=50, random_state=0)
+    ours = _fit(MLPRegressor((3,), **params))
+    assert ours.n_iter_ == n_iter_no_change + 2  # the first epoch improves on +inf
+    assert ours.n_iter_ == _fit(sk.MLPRegressor(hidden_layer_sizes=(3,), **params)).n_iter_
+
+
+class _Net:
+    """Stands in for a network: one weight, and a stop flag."""
+
+    def __init__(self):
+        self.w = Parameter("w", np.zeros(1), np.zeros(1))
+        self.stop_training = False
+
+    def parameters(self):
+        return [self.w]
+
+
+def _run(rule, values, lr):
+    """Feed ``rule`` the monitored values; return (lr, count, best) after each epoch."""
+    net, seen = _Net(), []
+    rule.optimizer = SGD([net.w], lr=lr)
+    rule.on_train_begin(net)
+    for epoch, v in enumerate(values):
+        net.w.value[...] = epoch  # the weights of this epoch
+        rule.on_epoch_end(epoch, {rule.monitor: v, "other": -1.0})
+        seen.append((rule.optimizer.lr, rule.count, rule.best))
+        if net.stop_training:
+            break
+    rule.on_train_end({})
+    return seen, net
+
+
+def test_no_improvement_rule_step_by_step():
+    rule = NoImprovement("val_loss", tol=0.1, n_iter_no_change=2, adaptive=True, restore_best=True)
+    seen, net = _run(rule, [1.0, 0.95, 0.95, 0.92, 0.5, 0.6, 0.7, 0.8], lr=1.0)
+    # 0.95 and 0.92 improve by less than tol: counted as bad, yet best follows them;
+    # the third bad epoch in a row (count 3 > 2) divides the lr by 5 and restarts the count
+    assert seen == [
+        (1.0, 0, 1.0),
+        (1.0, 1, 0.95),
+        (1.0, 2, 0.95),
+        (0.2, 0, 0.92),
+        (0.2, 0, 0.5),
+        (0.2, 1, 0.5),
+        (0.2, 2, 0.5),
+        (0.04, 0, 0.5),
+    ]
+    assert not net.stop_training
+    assert net.w.value[0] == 4.0  # the weights of the best epoch (val_loss 0.5) are back
+
+
+def test_no_improvement_stops_once_the_lr_is_1e_6_or_less():
+    # n_iter_no_change=0: every bad epoch acts; an lr of exactly 1e-6 is not divided
+    rule = NoImprovement("loss", tol=0.01, n_iter_no_change=0, adaptive=True)
+    seen, net = _run(rule, [1.0, 1.0, 1.0], lr=1e-6)
+    assert seen == [(1e-6, 0, 1.0), (1e-6, 1, 1.0)]
+    assert net.stop_training and net.stop_reason == "early_stopping"
+    rule = NoImprovement("loss", tol=0.01, n_iter_no_change=0, adaptive=True)
+    seen, net = _run(rule, [1.0, 1.0, 1.0, 1.0], lr=2e-6)
+    assert [lr for lr, _, _ in seen] == [2e-6, pytest.approx(4e-7, rel=1e-12), 4e-7]
+    assert net.stop_training and len(seen) == 3
+    rule = NoImprovement("loss", tol=0.25, n_iter_no_change=0)  # not adaptive: stop at once
+    seen, net = _run(rule, [1.0, 0.75, 0.75, 0.5], lr=0.1)  # improving by exactly tol counts
+    assert seen == [(0.1, 0, 1.0), (0.1, 0, 0.75), (0.1, 1, 0.75)] and net.stop_training
+
+
+def test_warm_start_continues_the_fit():
+    X = np.random.default_rng(0).normal(size=(40, 2))  # (40, 2)
+    y = (X[:, 0] > 0).astype(int)  # (40,)
+    clf = _fit(MLPClassifier((4,), max_iter=5, warm_start=True, random_state=0), X, y)
+    first_curve, first_weights = list(clf.loss_curve_), snapshot(clf.model_)
+    barely = MLPClassifier((4,), max_iter=1, random_state=0, learning_rate_init=1e-12)
+    init = snapshot(_fit(barely, X, y).model_)  # the initial weights, to within 1e-12
+    assert not np.allclose(first_weights[0], init[0], atol=1e-3)  # 5 epochs moved them
+    clf.set_params(max_iter=2, learning_rate_init=1e-12)  # steps too small to move them
+    _fit(clf, X, y)
+    assert clf.n_iter_ == 2 and clf.t_ == 7 * 40  # n_iter_ counts this fit, as scikit-learn's
+    assert len(clf.loss_curve_) == 7 and clf.loss_curve_[:5] == first_curve
+    for now, before in zip(snapshot(clf.model_), first_weights, strict=True):
+        np.testing.assert_allclose(now, before, atol=1e-8)  # started from the first fit's
+    theirs = _fit(sk.MLPClassifier((4,), max_iter=5, warm_start=True, random_state=0), X, y)
+    _fit(theirs.set_params(max_iter=2), X, y)
+    assert (theirs.n_iter_, len(theirs.loss_curve_), theirs.t_) == (2, 7, 280)
+
+
+def test_without_warm_start_a_second_fit_starts_afresh():
+    params = dict(hidden_layer_sizes=(4,), max_iter=3, random_state=0, early_stopping=True)
+    reg = _fit(MLPRegressor(**params), np.c_[X8, X8**2], Y8)
+    curve, weights = list(reg.loss_curve_), snapshot(reg.model_)
+    _fit(reg, np.c_[X8, X8**2], Y8)
+    assert reg.loss_curve_ == curve and reg.n_iter_ == 3 and reg.t_ == 3 * 7
+    for now, before in zip(snapshot(reg.model_), weights, strict=True):
+        np.testing.assert_array_equal(now, before)  # the same fit again, not a continuation
+    assert len(reg.validation_scores_) == 3
+    reg.set_params(early_stopping=False)
+    assert _fit(reg, np.c_[X8, X8**2], Y8).validation_scores_ is None
+
+
+def test_warm_start_refuses_other_classes_features_or_layers():
+    X = np.random.default_rng(1).normal(size=(30, 2))  # (30, 2)
+    y = np.array([0, 1, 2] * 10)  # (30,)
+    clf = _fit(MLPClassifier((4,), max_iter=2, warm_start=True, random_state=0), X, y)
+    with pytest.raises(ValueError, match=r"same classes .* Previously got \[0 1 2\], `y` has"):
+        clf.fit(X, y % 2)
+    with pytest.raises(ValueError, match="X has 3 features, but MLPClassifier is expecting 2"):
+        clf.fit(np.c_[X, X[:, 0]], y)
+    with pytest.raises(ValueError, match=r"warm_start=True continues .*\(2, 4\).*\(2, 5\)"):
+        clf.set_params(hidden_layer_sizes=(5,)).fit(X, y)
+    reg = _fit(MLPRegressor((4,), max_iter=2, warm_start=True, random_state=0), X, X)
+    with pytest.raises(ValueError, match="number of outputs changed"):
+        reg.fit(X, X[:, 0])
+    assert reg.n_outputs_ == 2 and reg.predict(X).shape == (30, 2)  # the last fit is kept
+
+
+@pytest.mark.parametrize(
+    ("param", "value", "message"),
+    [
+        ("momentum", 1.5, r"momentum must be a number in \[0, 1\] .*default 0.9\); got 1.5"),
+        ("momentum", -0.1, r"momentum must be a number in \[0, 1\]"),
+        ("momentum", "high", r"momentum must be a number in \[0, 1\] .* got 'high'"),
+        ("beta_1", 1.0, r"beta_1 must be a number in \[0, 1\) .*default 0.9\); got 1.0"),
+        ("beta_2", float("nan"), r"beta_2 must be a number in \[0, 1\) .* got nan"),
+        ("epsilon", 0.0, r"epsilon must be a number > 0 .*default 1e-08\); got 0.0"),
+        ("power_t", -0.5, r"power_t must be a number >= 0 .*default 0.5\); got -0.5"),
+        ("learning_rate", "cosine", "learning_rate must be one of 'constant', 'invscaling', "),
+        ("nesterovs_momentum", "yes", "nesterovs_momentum must be True or False; got 'yes'"),
+        ("warm_start", 1, "warm_start must be True or False; got 1"),
+    ],
+)
+def test_bad_values_are_refused_whatever_the_solver(param, value, message):
+    for solver in ("sgd", "adam"):
+        with pytest.raises(ValueError, match=message):
+            MLPRegressor(solver=solver, **{param: value}).fit(X8, Y8)
