@@ -52,21 +52,21 @@ def test_get_params_has_scikit_learns_names_and_defaults(ours, theirs, not_offer
     assert mine["momentum"] == 0.9 and mine["learning_rate"] == "constant"
 
 
-@pytest.mark.parametrize(
+@pytest.mark.parametrize(  # weight_decay = alpha / batch: 0.0001 / 8 (adamw: alpha itself)
     ("params", "built"),
     [
         (
             dict(solver="sgd", momentum=0.5, nesterovs_momentum=False, learning_rate_init=0.1),
-            "SGD(lr=0.1, momentum=0.5, nesterov=False, weight_decay=0.0001)",
+            "SGD(lr=0.1, momentum=0.5, nesterov=False, weight_decay=1.25e-05)",
         ),
-        (dict(solver="sgd"), "SGD(lr=0.001, momentum=0.9, nesterov=True, weight_decay=0.0001)"),
+        (dict(solver="sgd"), "SGD(lr=0.001, momentum=0.9, nesterov=True, weight_decay=1.25e-05)"),
         (  # scikit-learn: Nesterov only with momentum > 0
             dict(solver="sgd", momentum=0, alpha=0.0),
             "SGD(lr=0.001, momentum=0.0, nesterov=False, weight_decay=0.0)",
         ),
         (
             dict(beta_1=0.8, beta_2=0.99, epsilon=1e-6, momentum=0.1),
-            "Adam(lr=0.001, betas=[0.8, 0.99], eps=1e-06, weight_decay=0.0001)",
+            "Adam(lr=0.001, betas=[0.8, 0.99], eps=1e-06, weight_decay=1.25e-05)",
         ),
         (
             dict(solver="adamw", beta_1=0.5, alpha=0.01),
@@ -74,7 +74,7 @@ def test_get_params_has_scikit_learns_names_and_defaults(ours, theirs, not_offer
         ),
         (  # glassnet's shortcut keeps its own momentum
             dict(solver="momentum", momentum=0.3, beta_1=0.2),
-            "SGD(lr=0.001, momentum=0.9, nesterov=False, weight_decay=0.0001)",
+            "SGD(lr=0.001, momentum=0.9, nesterov=False, weight_decay=1.25e-05)",
         ),
     ],
 )
@@ -323,3 +323,27 @@ def test_bad_values_are_refused_whatever_the_solver(param, value, message):
     for solver in ("sgd", "adam"):
         with pytest.raises(ValueError, match=message):
             MLPRegressor(solver=solver, **{param: value}).fit(X8, Y8)
+
+
+def test_alpha_is_scikit_learns_penalty_per_sample():
+    """scikit-learn's coef gradient is (X^T delta + alpha W) / n: its penalty part alpha W / n
+    is glassnet's weight decay wd W with wd = alpha / batch."""
+    from sklearn.neural_network import MLPRegressor as SkRegressor
+
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(16, 3)), rng.normal(size=16)
+    sk = SkRegressor(hidden_layer_sizes=(4,), alpha=0.3, batch_size=16, max_iter=1)
+    _fit(sk, X, y)  # sets up coefs_ to differentiate at
+    n, alpha = 16, 0.3
+    coefs = [c.copy() for c in sk.coefs_]
+    args = [np.empty((n, 4)), np.empty((n, 1))]
+    grads = [np.zeros_like(c) for c in coefs], [np.zeros_like(b) for b in sk.intercepts_]
+    with_alpha = sk._backprop(X, y[:, None], None, [X, *args], [np.empty_like(a) for a in args],
+                              *[[g.copy() for g in gs] for gs in grads])[1]  # fmt: skip
+    sk.alpha = 0.0
+    without = sk._backprop(X, y[:, None], None, [X, *args], [np.empty_like(a) for a in args],
+                           *[[g.copy() for g in gs] for gs in grads])[1]  # fmt: skip
+    for c, g1, g0 in zip(coefs, with_alpha, without, strict=True):
+        np.testing.assert_allclose(g1 - g0, alpha / n * c, rtol=1e-12)
+    ours = _fit(MLPRegressor((4,), alpha=alpha, batch_size=n, max_iter=1, random_state=0), X, y)
+    assert f"weight_decay={alpha / n}" in ours.model_.history_.params["optimizer"]

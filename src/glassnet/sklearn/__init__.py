@@ -13,11 +13,13 @@ The classifier always uses K softmax outputs with cross-entropy (K = 2 for binar
 too), so ``predict_proba`` is a softmax whose rows sum to 1. The regressor's loss is the mean
 squared error (scikit-learn's is half of it).
 
-``alpha`` is the optimiser's ``weight_decay`` for every parameter: an L2 penalty entering the
-gradient as ``g + alpha W`` for every solver except ``"adamw"``, whose decay is decoupled from
-the gradient (``W <- W (1 - lr alpha)``, then the Adam step). scikit-learn's penalty enters as
-``alpha W / n_batch`` (n_batch the batch's size or weight), spares the intercepts and is added
-to ``loss_curve_``; so the same ``alpha`` regularises about n_batch times more here.
+``alpha`` is scikit-learn's L2 penalty: it enters the gradient as ``g + (alpha / n_batch) W``
+(glassnet's ``weight_decay = alpha / batch_size``, times the mean sample weight with
+``sample_weight``), as scikit-learn's does, for every solver
+except ``"adamw"``, whose decay is decoupled from the gradient (``W <- W (1 - lr alpha)``, then
+the Adam step). Unlike scikit-learn's it also decays the intercepts, divides by the nominal
+batch size where scikit-learn divides a last, smaller batch by its own size (or weight), and is
+not added to ``loss_curve_``.
 
 **Solver parameters.** As in scikit-learn, ``momentum``, ``nesterovs_momentum``,
 ``learning_rate`` and ``power_t`` are read by ``solver="sgd"`` only, ``beta_1``, ``beta_2`` and

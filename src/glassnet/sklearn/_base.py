@@ -124,7 +124,7 @@ class _BaseMLP(BaseEstimator):
             X,
             T,
             loss=self._loss,
-            optimizer=solver_optimizer(self),
+            optimizer=solver_optimizer(self, batch * (1.0 if w is None else float(w.mean()))),
             epochs=self.max_iter,
             batch_size=batch,
             shuffle=self.shuffle,

@@ -94,20 +94,26 @@ def _check_number(est: Any, name: str, default: float, kind: str, ok: Any) -> No
         )
 
 
-def solver_optimizer(est: Any) -> Optimizer:
+def solver_optimizer(est: Any, batch: float) -> Optimizer:
     """The glassnet optimiser of the estimator's ``solver``, with the parameters that apply to it.
 
     "sgd" gets ``momentum`` and ``nesterovs_momentum`` (Nesterov only with a momentum > 0, as in
     scikit-learn); "adam" and "adamw" get ``betas=(beta_1, beta_2)`` and ``eps=epsilon``; every
-    solver gets ``lr=learning_rate_init`` and ``weight_decay=alpha``. The other glassnet solvers
-    ("momentum", "nesterov", "rmsprop") keep their own settings.
+    solver gets ``lr=learning_rate_init``. The other glassnet solvers ("momentum", "nesterov",
+    "rmsprop") keep their own settings.
+
+    The L2 penalty: scikit-learn adds (alpha / 2n) ||W||^2 to the loss of a batch of n samples
+    (n the sum of their weights), so its gradient gains alpha W / n; glassnet's
+    ``weight_decay`` adds wd W, hence ``weight_decay = alpha / batch``, with ``batch`` the batch
+    size times the mean sample weight. "adamw" decouples the decay from the gradient
+    (W <- W (1 - lr wd)), which scikit-learn has no counterpart for: it gets ``alpha`` itself.
 
     Examples
     --------
     >>> from glassnet.sklearn import MLPRegressor
-    >>> solver_optimizer(MLPRegressor(solver="sgd", learning_rate_init=0.1, momentum=0.5))
-    SGD(lr=0.1, momentum=0.5, nesterov=True, weight_decay=0.0001)
-    >>> solver_optimizer(MLPRegressor(beta_1=0.8, epsilon=1e-6))
+    >>> solver_optimizer(MLPRegressor(solver="sgd", learning_rate_init=0.1, momentum=0.5), 200)
+    SGD(lr=0.1, momentum=0.5, nesterov=True, weight_decay=5e-07)
+    >>> solver_optimizer(MLPRegressor(beta_1=0.8, epsilon=1e-6, alpha=0.01), 100)
     Adam(lr=0.001, betas=[0.8, 0.999], eps=1e-06, weight_decay=0.0001)
     """
     solver = str(est.solver).lower()
@@ -117,4 +123,5 @@ def solver_optimizer(est: Any) -> Optimizer:
         kwargs = {"momentum": momentum, "nesterov": bool(est.nesterovs_momentum) and momentum > 0}
     elif solver in ("adam", "adamw"):
         kwargs = {"betas": (float(est.beta_1), float(est.beta_2)), "eps": float(est.epsilon)}
-    return get_optimizer(solver, lr=est.learning_rate_init, weight_decay=est.alpha, **kwargs)
+    decay = float(est.alpha) if solver == "adamw" else float(est.alpha) / batch
+    return get_optimizer(solver, lr=est.learning_rate_init, weight_decay=decay, **kwargs)
