@@ -97,6 +97,30 @@ def ratio(reference: Samples, candidate: Samples) -> float:
     return reference.median / candidate.median
 
 
+def paired_ratio(reference: Samples, candidate: Samples) -> float:
+    """How many times faster ``candidate`` runs, pair by pair: the median over the rounds of
+    ``alternate`` of reference's time over candidate's in the same round.
+
+    The two samples of a round run back to back, so they share the machine's speed at that
+    moment; on a machine whose speed drifts by up to 2x from one second to the next, the
+    median of these per-round ratios moves less than the ratio of the two medians, which can
+    pair a slow moment of one side with a fast moment of the other.
+
+    Examples
+    --------
+    >>> g = Samples("glassnet", [1.0, 2.0, 1.0]); t = Samples("torch", [2.0, 4.0, 3.0])
+    >>> paired_ratio(t, g), ratio(t, g)
+    (2.0, 3.0)
+    """
+    if len(reference.seconds) != len(candidate.seconds) or not reference.seconds:
+        raise ValueError(
+            f"paired_ratio needs samples from the same rounds; got {len(reference.seconds)} "
+            f"and {len(candidate.seconds)}."
+        )
+    pairs = zip(reference.seconds, candidate.seconds, strict=True)
+    return statistics.median(r / c for r, c in pairs)
+
+
 def load_average() -> float:
     """The 1-minute load average (0.0 where the OS does not give one).
 
