@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
-NAMES = ["two_node", "xor", "digits", "mnist"]
+NAMES = ["two_node", "xor", "digits", "mnist", "imbalanced"]
 
 
 def run(name: str, *args: str) -> str:
@@ -91,3 +91,17 @@ def test_mnist_runs_on_a_subset_and_prints_an_accuracy():
     acc = float(re.search(r"test accuracy: ([\d.]+)", out).group(1))
     assert 0.8 < acc < 1.0  # one epoch on 5000 images: well above chance (0.1), below the full run
     assert len(re.findall(r"\d:\d\.\d{3}", out)) == 10  # recall of each digit
+
+
+def test_imbalanced_trades_accuracy_for_the_rare_class():
+    out = run("imbalanced")
+    # 3000 training points, 1 in 20 rare: balanced weights N / (K N_c) = 3000 / (2 * 150) = 10
+    assert "2850 of class 0, 150 of class 1" in out
+    assert "class 0 0.526, class 1 10.000" in out
+    rows = dict(re.findall(r"^(none|balanced)\s+([\d.]+\s+[\d.]+\s+[\d.]+)$", out, re.M))
+    plain, weighted = ([float(v) for v in rows[k].split()] for k in ("none", "balanced"))
+    assert plain[0] > 0.95  # accuracy: near the 95% of always answering "0"
+    assert weighted[1] > plain[1] + 0.3  # recall of the rare class: found far more often
+    assert weighted[2] < plain[2] and weighted[0] < plain[0]  # paid for with false alarms
+    lrs = re.search(r"learning rate by epoch: (.*)$", out, re.M).group(1)
+    assert lrs.startswith("0.0100, 0.0100, 0.0099") and lrs.endswith("0.0006, 0.0005")  # cosine
