@@ -1,4 +1,8 @@
-"""Sequential: layers applied one after the other, forward then backward in reverse."""
+"""Sequential: layers applied one after the other, forward then backward in reverse.
+
+Its bases hold the rest: :class:`~glassnet.parameters.Parameters` (the learnable arrays in one
+flat buffer) and :class:`~glassnet.inference.Inference` (predictions, scores, a summary).
+"""
 
 from __future__ import annotations
 
@@ -14,7 +18,7 @@ from glassnet.dropout import Dropout
 from glassnet.inference import Inference
 from glassnet.layers import Dense, Layer
 from glassnet.losses import Loss
-from glassnet.optimizers import Parameter
+from glassnet.parameters import Parameters
 from glassnet.trace import Trace
 
 _DTYPES = {np.dtype(np.float32), np.dtype(np.float64)}
@@ -37,7 +41,7 @@ def as_float_dtype(dtype: Any) -> np.dtype:
     return dt
 
 
-class Sequential(Inference):
+class Sequential(Parameters, Inference):
     r"""A network of layers applied in order: y = f_L(... f_2(f_1(x))).
 
     Backward runs the chain rule in reverse: each layer turns dE/d(its output) into
@@ -162,66 +166,7 @@ class Sequential(Inference):
             grad = grad_in
         return grad
 
-    # -- parameters ----------------------------------------------------------------------
-    def parameters(self) -> list[Parameter]:
-        """Every learnable array with its gradient, named "layer.param" (e.g. "0.W").
-
-        Examples
-        --------
-        >>> from glassnet import Dense, ReLU
-        >>> [p.name for p in Sequential([Dense(2, 2), ReLU(), Dense(2, 1)]).parameters()]
-        ['0.W', '0.b', '2.W', '2.b']
-        """
-        return [
-            Parameter(f"{i}.{key}", layer.params[key], layer.grads[key])
-            for i, layer in enumerate(self.layers)
-            for key in layer.params
-        ]
-
-    def flatten(self) -> None:
-        """Put every parameter in one contiguous buffer (and every gradient in another).
-
-        Each layer's arrays become reshaped views of the two buffers, so they behave exactly
-        as before, while an optimiser updates all of them in one pass (see
-        :func:`glassnet.optimizers.flat_buffers`). Called on construction; call it again if
-        you replace a layer's arrays yourself.
-
-        Examples
-        --------
-        >>> from glassnet import Dense
-        >>> net = Sequential([Dense(2, 3), Dense(3, 1)])
-        >>> net.layers[1].params["W"].base is net.layers[0].params["W"].base
-        True
-        """
-        pairs = [(layer, key) for layer in self.layers for key in layer.params]
-        total = sum(layer.params[key].size for layer, key in pairs)
-        values = np.empty(total, dtype=self.dtype)  # (P,) every parameter
-        grads = np.zeros(total, dtype=self.dtype)  # (P,) every gradient
-        offset = 0
-        for layer, key in pairs:
-            shape, size = layer.params[key].shape, layer.params[key].size
-            view = values[offset : offset + size].reshape(shape)
-            view[...] = layer.params[key]
-            layer.params[key] = view
-            layer.grads[key] = grads[offset : offset + size].reshape(shape)
-            offset += size
-
-    def zero_grad(self) -> None:
-        """Set every gradient to zero.
-
-        Examples
-        --------
-        >>> from glassnet import Dense
-        >>> net = Sequential([Dense(1, 1)]); net.zero_grad()
-        """
-        for layer in self.layers:
-            layer.zero_grad()
-
-    @property
-    def n_params(self) -> int:
-        """Number of learnable scalars."""
-        return sum(layer.n_params for layer in self.layers)
-
+    # -- modes and tracing ---------------------------------------------------------------
     def train(self, mode: bool = True) -> Sequential:
         """Switch layers such as Dropout to training behaviour (``mode=False``: inference).
 

@@ -126,6 +126,12 @@ def _find(folder: Path, prefix: str, kind: str) -> Path | None:
     return None
 
 
+def _check_split(split: str) -> str:
+    if split not in _PREFIX:
+        raise ValueError(f"split must be 'train' or 'test'; got {split!r}.")
+    return split
+
+
 def _read_split(folder: str | Path, split: str) -> tuple[np.ndarray, np.ndarray]:
     """Read one split's images and labels from ``folder`` (FileNotFoundError if absent)."""
     folder = Path(folder)

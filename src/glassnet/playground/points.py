@@ -1,4 +1,4 @@
-"""The playground's points and the targets a loss trains on.
+"""The playground's points, as CSV text too, and the targets a loss trains on.
 
 Generated sets come from :mod:`glassnet.datasets.generated`; the output layer's width and the
 target arrays follow from the loss and the number of classes.
@@ -56,3 +56,11 @@ def targets(y: np.ndarray, loss: str, n_classes: int) -> np.ndarray:
     if out_width(loss, n_classes) == 1:
         return y[:, None].astype(np.float32)  # (N, 1)
     return one_hot(y, n_classes)  # (N, k)
+
+
+def points_csv(X: np.ndarray, y: np.ndarray, test: np.ndarray) -> str:
+    """The points as CSV text: x1, x2, label, split (what ``Session.data_csv`` returns)."""
+    rows = ["x1,x2,label,split"]
+    for (a, b), lab, t in zip(X.tolist(), y.tolist(), test.tolist(), strict=True):
+        rows.append(f"{a:.6g},{b:.6g},{lab},{'test' if t else 'train'}")
+    return "\n".join(rows) + "\n"

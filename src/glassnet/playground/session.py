@@ -19,7 +19,7 @@ from glassnet.losses import get_loss
 from glassnet.metrics import labels_from_outputs, labels_from_targets
 from glassnet.network import Sequential
 from glassnet.optimizers import Optimizer, get_optimizer
-from glassnet.playground.points import make_points, out_width, targets  # also re-exported
+from glassnet.playground.points import make_points, out_width, points_csv, targets  # re-exported
 from glassnet.playground.validate import MAX_CLASSES, MAX_POINTS, DataSpec, NetSpec
 
 MAX_HISTORY = 400  # loss-chart points kept; older ones are thinned
@@ -122,12 +122,7 @@ class Session:
         >>> Session(DataSpec("xor", 0.0, 10, 0.2, 0)).data_csv().splitlines()[0]
         'x1,x2,label,split'
         """
-        rows = ["x1,x2,label,split"]
-        for (a, b), lab, t in zip(
-            self.X.tolist(), self.y.tolist(), self.test.tolist(), strict=True
-        ):
-            rows.append(f"{a:.6g},{b:.6g},{lab},{'test' if t else 'train'}")
-        return "\n".join(rows) + "\n"
+        return points_csv(self.X, self.y, self.test)
 
     # -- network -----------------------------------------------------------------------
     def build(self, net: Sequential | None = None) -> None:
