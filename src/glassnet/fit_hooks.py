@@ -29,6 +29,16 @@ def attach_callbacks(
     saves it). Each ModelCheckpoint also gets the callbacks whose state it must save (the first
     of each ``state_key``: EarlyStopping, ReduceLROnPlateau) and what a resumed run needs
     (seed, loss, history), so its files hold everything to continue from.
+
+    Examples
+    --------
+    >>> from glassnet.callbacks import EarlyStopping
+    >>> from glassnet.losses import MSE
+    >>> from glassnet.optimizers import SGD
+    >>> opt, stop, ckpt = SGD(lr=0.1), EarlyStopping(), ModelCheckpoint("c.npz")
+    >>> cbs = attach_callbacks([stop, ckpt], 0, 5, 100, opt, 0, MSE(), History())
+    >>> stop.optimizer is opt, ckpt.stateful == [stop], ckpt.run_state["seed"]
+    (True, True, 0)
     """
     callbacks = list(callbacks or [])
     if verbose:
@@ -50,7 +60,8 @@ def attach_callbacks(
 
 @dataclass
 class Hooks:
-    """The callbacks in the order each hook calls them (``glassnet.callbacks`` tells why)."""
+    """The callbacks in the order each hook calls them (``glassnet.callbacks`` tells why);
+    :func:`hook_order` makes it (its example shows the orders)."""
 
     #: checkpoints first (they remember the epoch's start), then schedules (they set its lr)
     epoch_begin: list[Callback]

@@ -51,7 +51,18 @@ def check_settings(
 
 
 def loss_for(net: Any, loss: str | Loss) -> Loss:
-    """The loss named (or given), refused where it cannot follow the network's last layer."""
+    """The loss named (or given), refused where it cannot follow the network's last layer.
+
+    Examples
+    --------
+    >>> from glassnet import Dense, Sequential, Softmax
+    >>> loss_for(Sequential([Dense(2, 3)]), "ce")
+    CrossEntropy()
+    >>> loss_for(Sequential([Dense(2, 3), Softmax()]), "cross_entropy")
+    Traceback (most recent call last):
+    ...
+    ValueError: cross_entropy takes logits and applies the softmax itself; remove the final Softmax layer (predict_proba gives probabilities).
+    """
     loss_obj = get_loss(loss)
     if loss_obj.name == "cross_entropy" and isinstance(net.layers[-1], Softmax):
         raise ValueError(
@@ -63,7 +74,8 @@ def loss_for(net: Any, loss: str | Loss) -> Loss:
 
 @dataclass
 class FitData:
-    """The arrays ``fit`` trains and validates on, checked (inputs in the network's dtype)."""
+    """The arrays ``fit`` trains and validates on, checked (inputs in the network's dtype);
+    :func:`prepare_data` makes it (its example shows the fields)."""
 
     #: inputs (N, in)
     X: np.ndarray
@@ -93,6 +105,16 @@ def prepare_data(
     ``validation_data`` wins over the split. For a classifier's loss the training targets
     are also turned into labels, once, to score the epoch's accuracy against; ``class_weight``
     then multiplies each training sample's weight by its class's (see :func:`class_weights`).
+
+    Examples
+    --------
+    >>> from glassnet import Dense, Sequential
+    >>> from glassnet.losses import CrossEntropy
+    >>> X, y = np.zeros((10, 2)), np.array([0, 1] * 5)
+    >>> d = prepare_data(Sequential([Dense(2, 2)]), CrossEntropy(), X, y, np.arange(10.0),
+    ...                  None, 0.2, class_weight={1: 3})
+    >>> d.X.shape, d.weights.tolist(), d.validation[2].tolist()  # the split keeps 8 rows
+    ((8, 2), [0.0, 3.0, 2.0, 9.0, 4.0, 15.0, 6.0, 21.0], [8.0, 9.0])
     """
     X = as_2d_array(X, "X", net.dtype)
     T = prepare_targets(net, loss, T, len(X))
@@ -180,6 +202,14 @@ def bound_optimizer(optimizer: str | Optimizer, lr: float | None, net: Any) -> O
     """The optimiser named (or given), bound to the network's parameters unless it already is.
 
     An Optimizer already bound to ``net`` keeps its state, so a second ``fit`` continues.
+
+    Examples
+    --------
+    >>> from glassnet import Dense, Sequential
+    >>> net = Sequential([Dense(2, 1)])
+    >>> opt = bound_optimizer("sgd", 0.1, net)
+    >>> [p.name for p in opt.params], bound_optimizer(opt, None, net) is opt
+    (['0.W', '0.b'], True)
     """
     opt = get_optimizer(optimizer, lr)
     if opt.params is None or not _bound_to(opt, net):
@@ -197,7 +227,16 @@ def _bound_to(opt: Optimizer, net: Any) -> bool:
 def start_history(
     epochs: int, batch_size: int, opt: Optimizer, loss: Loss, seed: int, n: int, weighted: bool
 ) -> History:
-    """An empty History holding the run's settings as its ``params``."""
+    """An empty History holding the run's settings as its ``params``.
+
+    Examples
+    --------
+    >>> from glassnet.losses import MSE
+    >>> from glassnet.optimizers import SGD
+    >>> h = start_history(5, 32, SGD(lr=0.1), MSE(), 0, 100, False)
+    >>> h.params["optimizer"], h.params["n_samples"], h.history
+    ('SGD(lr=0.1, momentum=0.0, nesterov=False, weight_decay=0.0)', 100, {})
+    """
     return History(
         params={
             "epochs": epochs,

@@ -12,7 +12,13 @@ from glassnet.datasets import Dataset, Standardizer, load
 
 
 class SampleWeights(NamedTuple):
-    """The sample weights of a CSV file's ``--weight-column``, split like the rows they weigh."""
+    """The sample weights of a CSV file's ``--weight-column``, split like the rows they weigh.
+
+    Examples
+    --------
+    >>> SampleWeights("w", np.array([1.0, 2.0]), np.array([0.5])).column
+    'w'
+    """
 
     column: str  # the column's name in the file
     train: np.ndarray  # (N_train,) float64, one per row of X_train

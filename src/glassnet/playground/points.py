@@ -59,7 +59,14 @@ def targets(y: np.ndarray, loss: str, n_classes: int) -> np.ndarray:
 
 
 def points_csv(X: np.ndarray, y: np.ndarray, test: np.ndarray) -> str:
-    """The points as CSV text: x1, x2, label, split (what ``Session.data_csv`` returns)."""
+    """The points as CSV text: x1, x2, label, split (what ``Session.data_csv`` returns).
+
+    Examples
+    --------
+    >>> print(points_csv(np.array([[0.5, -1.0]]), np.array([1]), np.array([True])), end="")
+    x1,x2,label,split
+    0.5,-1,1,test
+    """
     rows = ["x1,x2,label,split"]
     for (a, b), lab, t in zip(X.tolist(), y.tolist(), test.tolist(), strict=True):
         rows.append(f"{a:.6g},{b:.6g},{lab},{'test' if t else 'train'}")
