@@ -35,6 +35,31 @@ def test_history_two_panels_and_curves_match(tmp_path, image_array, assert_has_c
     assert len(plot.plot_history(_history(acc=False)).axes) == 1
 
 
+def test_history_shows_the_learning_rate_when_a_schedule_changed_it(
+    tmp_path, image_array, assert_has_content
+):
+    import glassnet as gn
+    from glassnet.datasets import moons
+
+    X, y = moons(60, seed=0)
+    net = gn.mlp([2, 4, 2], "tanh", seed=0)
+    h = net.fit(X, y, loss="cross_entropy", lr=0.2, epochs=6, batch_size=20, verbose=0,
+                seed=0, callbacks=[gn.StepLR(2, 0.5)])  # fmt: skip
+    assert h.history["lr"] == [0.2, 0.2, 0.1, 0.1, 0.05, 0.05]
+    fig = plot.plot_history(h)
+    assert [a.get_ylabel() for a in fig.axes] == ["loss", "accuracy", "learning rate"]
+    lr_ax = fig.axes[2]
+    assert lr_ax.get_title() == "learning rate per epoch"
+    np.testing.assert_allclose(lr_ax.lines[0].get_ydata(), h.history["lr"])
+    assert list(lr_ax.lines[0].get_xdata()) == [1, 2, 3, 4, 5, 6]
+    path = plot.save_figure(fig, tmp_path / "lr.png", dpi=40)
+    assert image_array(path).shape[:2] == (round(3.6 * 40), round(15.0 * 40))
+    assert_has_content(image_array(path))
+    constant = net.fit(X, y, loss="cross_entropy", lr=0.2, epochs=2, verbose=0, seed=0)
+    assert len(set(constant.history["lr"])) == 1
+    assert [a.get_ylabel() for a in plot.plot_history(constant).axes] == ["loss", "accuracy"]
+
+
 def test_history_from_json_forms(tmp_path):
     d = _history().to_dict()
     for form in (d, {"history": d, "test": {}}, json.loads(json.dumps(d))):
