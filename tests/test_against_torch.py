@@ -202,3 +202,18 @@ def test_whole_network_gradients_match_torch():
     for layer, wt, bt in zip(dense, W, b, strict=True):
         close(layer.grads["W"], wt.grad)
         close(layer.grads["b"], bt.grad)
+
+
+def test_bce_through_sigmoid_is_torchs_bce_with_logits():
+    """fit's loss for a Sigmoid output: E from the logits, exact even where BCELoss clamps."""
+    rng = np.random.default_rng(7)
+    z = np.concatenate([rng.standard_normal((6, 2)) * 3, [[150.0, -150.0]]])  # (7, 2)
+    t = rng.integers(0, 2, (7, 2)).astype(np.float64)
+    y = 1 / (1 + np.exp(-z))
+    loss = gn.BinaryCrossEntropy()
+    E = loss.forward_through_sigmoid(z, y, t)
+    zt = t64(z)
+    ref = F.binary_cross_entropy_with_logits(zt, t64(t, grad=False))
+    ref.backward()
+    assert E == pytest.approx(ref.item(), rel=RTOL)
+    close(loss.backward_through_sigmoid(), zt.grad)

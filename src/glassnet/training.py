@@ -175,6 +175,7 @@ def fit(
         and not from_logits
         and net.trace is None
     )
+    sigmoid = net.layers[-1]  # its input z is the logits when fuse_sigmoid
     logs: dict[str, float] = {}
     epoch = initial_epoch
     for layer in net.layers:
@@ -207,7 +208,9 @@ def fit(
                     xb = _jit.gather_rows(X, idx, xbuf[:m])  # (m, in), gathered once
                     tb = T.take(idx, 0, tbuf[:m])
                     y = net.forward(xb)  # (m, out)
-                    if wbuf is None:
+                    if wbuf is None and fuse_sigmoid:  # E from the sigmoid's logits
+                        value, count = loss_obj.forward_through_sigmoid(sigmoid.z, y, tb), m
+                    elif wbuf is None:
                         value, count = loss_obj.forward(y, tb), m
                     else:  # the weighted mean; the batch counts sum(w) towards the epoch's
                         wb = weights.take(idx, 0, wbuf[:m])  # (m,)
