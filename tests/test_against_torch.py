@@ -217,3 +217,11 @@ def test_bce_through_sigmoid_is_torchs_bce_with_logits():
     ref.backward()
     assert E == pytest.approx(ref.item(), rel=RTOL)
     close(loss.backward_through_sigmoid(), zt.grad)
+
+
+def test_sigmoid_is_torchs_across_the_range_without_warnings():
+    z = np.linspace(-40, 40, 8001).reshape(-1, 1)
+    np.testing.assert_allclose(gn.Sigmoid().forward(z), torch.sigmoid(t64(z, False)), rtol=1e-13)
+    with np.errstate(over="raise", invalid="raise", divide="raise"):  # (underflow to 0 is right)
+        y = gn.Sigmoid().forward(np.array([[-1e4, -745.0, 0.0, 745.0, 1e4]]))
+    assert y.tolist() == [[0.0, pytest.approx(np.exp(-745.0), rel=1e-6), 0.5, 1.0, 1.0]]
