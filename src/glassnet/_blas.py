@@ -1,4 +1,5 @@
-"""One fast primitive from the BLAS that NumPy ships: y <- y + a x in a single pass.
+"""Fast ways into the BLAS that NumPy ships: y <- y + a x in a single pass (:func:`axpy`), and
+small matrix products with less overhead a call (:func:`product`).
 
 NumPy has no axpy, so ``w -= lr * g`` reads and writes memory twice (a temporary for
 ``lr * g``, then the subtraction). For the weights of a real network that update is
@@ -93,3 +94,28 @@ def axpy(a: float, x: np.ndarray, y: np.ndarray, scratch: np.ndarray | None = No
     else:
         np.multiply(x, a, out=scratch)
         y += scratch
+
+
+#: while fitting, products with at most this many output elements go through ``np.dot``: the
+#: same BLAS call as ``np.matmul`` (bit for bit) with about 0.4 us less overhead a call, which
+#: is a tenth of a tiny network's step; larger ones keep ``np.matmul``, which takes a
+#: transposed input (X^T G) about 7% faster
+SMALL_PRODUCT = 4096
+
+
+def product(a: np.ndarray, b: np.ndarray, out: np.ndarray, fitting: bool) -> np.ndarray:
+    """out = a @ b for 2-D a and 1-D or 2-D b of one dtype, written into ``out``.
+
+    ``fitting`` (buffer reuse on: one dtype, C-contiguous outputs) lets a small product take
+    ``np.dot``; see :data:`SMALL_PRODUCT`.
+
+    Examples
+    --------
+    >>> a, b = np.ones((2, 3)), np.arange(6.0).reshape(3, 2)
+    >>> product(a, b, np.empty((2, 2)), fitting=True)
+    array([[6., 9.],
+           [6., 9.]])
+    """
+    if fitting and out.size <= SMALL_PRODUCT:
+        return np.dot(a, b, out=out)
+    return np.matmul(a, b, out=out)

@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from glassnet._blas import product
 from glassnet._checks import check_positive_int
 from glassnet.init import get_initializer
 
@@ -236,7 +237,7 @@ class Dense(Layer):
         self.x = x  # (N, in), kept for dE/dW
         W, b = self.params["W"], self.params["b"]
         z = self._buffer("z", (x.shape[0], self.out_features), W.dtype)  # (N, out)
-        np.matmul(x, W, out=z)
+        product(x, W, z, self.reuse_buffers)
         z += b
         return z
 
@@ -245,9 +246,9 @@ class Dense(Layer):
         G = grad_out  # (N, out)
         gW, gb = self.grads["W"], self.grads["b"]
         if self._grads_are_zero:
-            np.matmul(self.x.T, G, out=gW)  # (in, out)
+            product(self.x.T, G, gW, self.reuse_buffers)  # (in, out)
             if self.reuse_buffers:  # sum_n G_n as 1^T G: BLAS is 2-6x faster than np.sum
-                np.matmul(self._ones(G.shape[0], G.dtype), G, out=gb)  # (out,)
+                product(self._ones(G.shape[0], G.dtype), G, gb, True)  # (out,)
             else:
                 np.sum(G, axis=0, out=gb)  # (out,)
             self._grads_are_zero = False
@@ -257,7 +258,7 @@ class Dense(Layer):
         if not need_input_grad:
             return None
         dx = self._buffer("dx", self.x.shape, G.dtype)  # (N, in)
-        return np.matmul(G, self.params["W"].T, out=dx)
+        return product(G, self.params["W"].T, dx, self.reuse_buffers)
 
     def _ones(self, n: int, dtype: np.dtype) -> np.ndarray:
         ones = self._buffers.get(("ones", (n,)))

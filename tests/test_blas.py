@@ -1,0 +1,40 @@
+"""The BLAS fast paths: axpy against NumPy's arithmetic, and the small products through
+np.dot bit for bit equal to np.matmul."""
+
+import numpy as np
+import pytest
+
+from glassnet._blas import MIN_SIZE, SMALL_PRODUCT, axpy, has_blas_axpy, product
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("n", [5, MIN_SIZE + 3])  # NumPy's two calls, then BLAS (where found)
+def test_axpy_is_y_plus_a_x(dtype, n):
+    rng = np.random.default_rng(0)
+    x, y = rng.standard_normal(n).astype(dtype), rng.standard_normal(n).astype(dtype)
+    expected = (y + dtype(-0.3) * x).astype(dtype)
+    axpy(-0.3, x, y, scratch=np.empty_like(x))
+    eps = np.finfo(dtype).eps  # BLAS may fuse the multiply-add: rounding apart, near 0 too
+    np.testing.assert_allclose(y, expected, rtol=4 * eps, atol=4 * eps * np.abs(x).max())
+    assert y.dtype == dtype
+    assert isinstance(has_blas_axpy(), bool)
+
+
+@pytest.mark.parametrize(
+    "shape_a,shape_b,transpose_a",
+    [((10, 2), (2, 8), False), ((10, 8), (10, 8), True), ((10,), (10, 8), False),
+     ((128, 784), (784, 256), False), ((128, 784), (128, 256), True)],
+)  # fmt: skip
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_product_is_matmul_bit_for_bit(shape_a, shape_b, transpose_a, dtype):
+    rng = np.random.default_rng(1)
+    a = rng.standard_normal(shape_a).astype(dtype)
+    a = a.T if transpose_a else a  # X^T G, as dE/dW takes it
+    b = rng.standard_normal(shape_b).astype(dtype)
+    expected = np.matmul(a, b)
+    small = expected.size <= SMALL_PRODUCT
+    for fitting in (True, False):
+        out = np.empty_like(expected)
+        assert product(a, b, out, fitting) is out
+        np.testing.assert_array_equal(out, expected)
+    assert small == (expected.size <= 4096)
