@@ -93,7 +93,7 @@ def _compile() -> dict[str, Any]:
                 out[i, j] = grad[i, j] if y[i, j] > 0 else 0
 
     @njit(nogil=True, cache=True)
-    def softmax_ce(z, t, grad):  # pragma: no cover - compiled
+    def softmax_ce(z, t, grad, losses):  # pragma: no cover - compiled
         n, k = z.shape
         total = 0.0  # float64 accumulator
         for i in range(n):
@@ -105,7 +105,8 @@ def _compile() -> dict[str, Any]:
                 e = np.exp(z[i, j] - zmax)
                 grad[i, j] = e
                 s += e
-            total += np.log(s) - (z[i, t[i]] - zmax)  # -log p_t, never log(0)
+            losses[i] = np.log(s) - (z[i, t[i]] - zmax)  # -log p_t, never log(0)
+            total += losses[i]
             scale = 1 / (s * n)  # p / N = e / (sum * N)
             for j in range(k):
                 grad[i, j] *= scale
@@ -159,8 +160,11 @@ def relu_backward(grad: np.ndarray, y: np.ndarray, out: np.ndarray) -> np.ndarra
     return out
 
 
-def softmax_cross_entropy(z: np.ndarray, labels: np.ndarray, grad: np.ndarray) -> float:
-    """E = mean_n -log softmax(z_n)[t_n], and dE/dz = (softmax(z) - onehot(t)) / N into ``grad``.
+def softmax_cross_entropy(
+    z: np.ndarray, labels: np.ndarray, grad: np.ndarray, losses: np.ndarray | None = None
+) -> float:
+    """E = mean_n -log softmax(z_n)[t_n], and dE/dz = (softmax(z) - onehot(t)) / N into ``grad``
+    (and each -log softmax(z_n)[t_n] into ``losses``, when given).
 
     Parameters
     ----------
@@ -170,6 +174,8 @@ def softmax_cross_entropy(z: np.ndarray, labels: np.ndarray, grad: np.ndarray) -
         Classes in [0, K) (not checked: ``fit`` checked them once).
     grad : ndarray, shape (N, K)
         Receives dE/dz; same dtype as z.
+    losses : ndarray of float64, shape (N,), optional
+        Receives each sample's error (the weighted mean of a fit with sample weights uses them).
 
     Examples
     --------
@@ -178,4 +184,5 @@ def softmax_cross_entropy(z: np.ndarray, labels: np.ndarray, grad: np.ndarray) -
     >>> round(E, 6), g.tolist()  # log 2, and (p - onehot) / 1
     (0.693147, [[0.5, -0.5]])
     """
-    return float(_compile()["softmax_ce"](z, labels, grad))
+    rows = np.empty(len(z)) if losses is None else losses  # (N,)
+    return float(_compile()["softmax_ce"](z, labels, grad, rows))

@@ -224,7 +224,7 @@ def fit(
                     else:
                         grad, start_at = loss_obj.backward(), None
                     if wbuf is not None:  # row n scaled by w_n m / sum(w)
-                        grad = loss_obj.weigh(grad)
+                        grad = loss_obj.weigh(grad, out=grad)
                     net.backward(grad, False, start_at)
                     if grad_hook is not None:
                         grad_hook(params)

@@ -1,8 +1,9 @@
 """The Loss base class: the forward/backward contract, and the sample weights every loss shares.
 
-A loss only supplies ``forward``, ``backward`` and ``per_sample``; the weighted mean
-E_w = sum_n w_n l_n / sum_n w_n and its gradient (``weighted_forward``, ``weigh``,
-``weighted_backward``) are written once, here, in terms of those three.
+A loss only supplies ``forward``, ``backward`` and ``last_per_sample`` (the per-sample errors
+forward computed on its way to their mean, read back without a second pass); ``per_sample``,
+the weighted mean E_w = sum_n w_n l_n / sum_n w_n and its gradient (``weighted_forward``,
+``weigh``, ``weighted_backward``) are written once, here, in terms of those three.
 """
 
 from __future__ import annotations
@@ -29,8 +30,17 @@ class Loss:
         """Return dE/dy for the last forward."""
         raise NotImplementedError
 
-    def per_sample(self, y: np.ndarray, t: np.ndarray) -> np.ndarray:  # pragma: no cover
-        """Each sample's error l_n, shape (N,); their mean is ``forward(y, t)``."""
+    def per_sample(self, y: np.ndarray, t: np.ndarray) -> np.ndarray:
+        """Each sample's error l_n, shape (N,); their mean is ``forward(y, t)``.
+
+        It runs ``forward`` (so ``backward`` then belongs to this call) and reads the terms
+        forward computed: see :meth:`last_per_sample`.
+        """
+        self.forward(y, t)
+        return self.last_per_sample()
+
+    def last_per_sample(self) -> np.ndarray:  # pragma: no cover - abstract
+        """l_n of the last ``forward``, shape (N,), from what it kept (no second pass)."""
         raise NotImplementedError
 
     def weighted_forward(self, y: np.ndarray, t: np.ndarray, sample_weight: Any) -> float:
@@ -66,15 +76,17 @@ class Loss:
             self.row_scale = np.zeros(len(w), dtype=y.dtype)  # (N,)
             return 0.0
         self.row_scale = (w * (len(w) / total)).astype(y.dtype)  # (N,), w_n N / sum(w)
-        return float(self.per_sample(y, t) @ w / total)
+        return float(self.last_per_sample() @ w / total)
 
-    def weigh(self, grad: np.ndarray) -> np.ndarray:
+    def weigh(self, grad: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         """dE/dy of the plain mean, row n scaled by w_n N / sum(w): the weighted mean's.
 
         Works for any gradient of the last ``weighted_forward``, e.g. ``backward()`` or
-        BinaryCrossEntropy's ``backward_through_sigmoid()``; returns a new array.
+        BinaryCrossEntropy's ``backward_through_sigmoid()``; into ``out`` (``fit`` passes
+        ``grad`` itself: no copy per batch), else into a new array.
         """
-        return grad * self.row_scale.reshape(-1, *([1] * (grad.ndim - 1)))
+        scale = self.row_scale.reshape(-1, *([1] * (grad.ndim - 1)))  # (N, 1)
+        return np.multiply(grad, scale, out=out)
 
     def weighted_backward(self) -> np.ndarray:
         """dE_w/dy for the last :meth:`weighted_forward`."""

@@ -46,8 +46,8 @@ class BinaryCrossEntropy(Loss):
         """E = mean binary cross-entropy."""
         t = self._check_same_shape(y, t).astype(y.dtype, copy=False)
         self.y, self.t = y, t
-        losses = self._elementwise(y, t)  # (N, d)
-        return float(losses.sum() / losses.size)  # np.mean, cheaper
+        self.losses = self._elementwise(y, t)  # (N, d)
+        return float(self.losses.sum() / self.losses.size)  # np.mean, cheaper
 
     def forward_through_sigmoid(self, z: np.ndarray, y: np.ndarray, t: np.ndarray) -> float:
         r"""E for outputs y = sigmoid(z), computed from the logits z in four operations.
@@ -76,20 +76,20 @@ class BinaryCrossEntropy(Loss):
         """
         t = self._check_same_shape(y, t).astype(y.dtype, copy=False)
         self.y, self.t = y, t
-        losses = np.logaddexp(0, z)  # (N, d) softplus(z), without overflow
-        losses -= z * t
-        return float(losses.sum() / losses.size)
+        self.losses = np.logaddexp(0, z)  # (N, d) softplus(z), without overflow
+        self.losses -= z * t
+        return float(self.losses.sum() / self.losses.size)
 
-    def per_sample(self, y: np.ndarray, t: np.ndarray) -> np.ndarray:
-        """l_n = the binary cross-entropy averaged over sample n's outputs, shape (N,).
+    def last_per_sample(self) -> np.ndarray:
+        """l_n = the binary cross-entropy averaged over sample n's outputs, shape (N,), from
+        the elementwise errors forward kept.
 
         Examples
         --------
         >>> BinaryCrossEntropy().per_sample(np.array([[0.5], [1.0]]), np.array([[1.0], [1.0]]))
         array([0.69314718, 0.        ])
         """
-        t = self._check_same_shape(y, t).astype(y.dtype, copy=False)
-        return self._elementwise(y, t).reshape(len(y), -1).mean(axis=1)
+        return self.losses.reshape(len(self.losses), -1).mean(axis=1)
 
     def _elementwise(self, y: np.ndarray, t: np.ndarray) -> np.ndarray:
         """-(t log y + (1 - t) log(1 - y)) for every element (or its logits form)."""

@@ -52,6 +52,13 @@ class CrossEntropy(Loss):
             rows = self._row_cache = np.arange(n)
         return rows
 
+    def _loss_buffer(self, n: int) -> np.ndarray:
+        """An (N,) float64 array for the per-sample errors, kept between calls of one N."""
+        buf = getattr(self, "_loss_cache", None)
+        if buf is None or len(buf) != n:
+            buf = self._loss_cache = np.empty(n)
+        return buf
+
     def _grad_buffer(self, z: np.ndarray) -> np.ndarray:
         """An (N, K) array for dE/dz, kept between calls of one shape and dtype."""
         buf = getattr(self, "_grad_cache", None)
@@ -70,7 +77,8 @@ class CrossEntropy(Loss):
             # fit's path: loss and dE/dz in one compiled loop (backward returns the gradient)
             self.labels, self.t, self.n, self.p = t, t, n, None
             self._grad = self._grad_buffer(z)
-            return _jit.softmax_cross_entropy(z, t, self._grad)
+            self.losses = self._loss_buffer(n)
+            return _jit.softmax_cross_entropy(z, t, self._grad, self.losses)
         zmax = z.max(axis=1, keepdims=True)  # (N, 1)
         p = np.subtract(z, zmax)  # (N, K), shifted logits, max 0
         np.exp(p, out=p)
@@ -90,32 +98,30 @@ class CrossEntropy(Loss):
             self.labels = t
             # -log p_t = log(sum) - (z_t - max): exact and finite, never log(0)
             shifted_t = z[self._rows(n), t] - zmax[:, 0]  # (N,)
-            per_sample = np.log(sums[:, 0]) - shifted_t  # (N,)
-            return float(per_sample.sum() / n)  # np.mean's result, without its 10 us wrapper
+            self.losses = np.log(sums[:, 0]) - shifted_t  # (N,)
+            return float(self.losses.sum() / n)  # np.mean's result, without its 10 us wrapper
         if t.shape != z.shape:
             raise ValueError(
                 f"CrossEntropy expected integer labels of shape ({n},) or one-hot targets of "
                 f"shape {z.shape}; got {t.shape} of dtype {t.dtype}."
             )
         self.labels = None
-        log_p = z - zmax - np.log(sums)  # (N, K), stable log-softmax
-        return float(-np.sum(t * log_p) / n)
+        self.t_log_p = t * (z - zmax - np.log(sums))  # (N, K), t log p, stable log-softmax
+        self.losses = None  # summed over classes when asked (last_per_sample)
+        return float(-np.sum(self.t_log_p) / n)
 
-    def per_sample(self, y: np.ndarray, t: np.ndarray) -> np.ndarray:
-        """l_n = logsumexp(z_n) - z_n[t_n] (or -sum_k t_nk log p_nk), shape (N,).
+    def last_per_sample(self) -> np.ndarray:
+        """l_n = logsumexp(z_n) - z_n[t_n] (or -sum_k t_nk log p_nk), shape (N,), as the last
+        forward computed them.
 
         Examples
         --------
         >>> CrossEntropy().per_sample(np.array([[0.0, 0.0], [0.0, 50.0]]), np.array([1, 1]))
         array([0.69314718, 0.        ])
         """
-        z = np.asarray(y)  # (N, K) logits
-        zmax = z.max(axis=1, keepdims=True)  # (N, 1)
-        lse = np.log(np.exp(z - zmax).sum(axis=1)) + zmax[:, 0]  # (N,) logsumexp
-        t = np.asarray(t)
-        if t.ndim == 1:
-            return lse - z[np.arange(len(z)), t]
-        return -(t * (z - lse[:, None])).sum(axis=1)
+        if self.losses is None:
+            self.losses = -self.t_log_p.sum(axis=1)
+        return self.losses
 
     def backward(self) -> np.ndarray:
         """dE/dz = (p - onehot(t)) / N, reusing the softmax from forward."""
