@@ -403,3 +403,19 @@ def test_fit_continues_with_the_same_optimizer():
     assert opt.t == 10
     fit_xor(net, optimizer=opt, epochs=5)
     assert opt.t == 15
+
+
+@pytest.mark.parametrize(
+    "kwargs,message",
+    [
+        ({"patience": -1}, r"patience must be an integer >= 0; got -1"),
+        ({"patience": 2.5}, r"patience must be an integer >= 0; got 2.5"),
+        ({"min_delta": -0.1}, r"min_delta"),
+    ],
+)
+def test_early_stopping_refuses_what_reduce_lr_on_plateau_refuses(kwargs, message):
+    from glassnet.callbacks import ReduceLROnPlateau
+
+    for callback in (gn.EarlyStopping, ReduceLROnPlateau):
+        with pytest.raises(ValueError, match=message):
+            callback(monitor="loss", **kwargs)

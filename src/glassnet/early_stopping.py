@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from glassnet._checks import check_count, check_non_negative
 from glassnet.callback_base import restore, snapshot
 from glassnet.monitor import MonitorCallback
 
@@ -47,8 +48,8 @@ class EarlyStopping(MonitorCallback):
         mode: str = "auto",
         restore_best_weights: bool = True,
     ) -> None:
-        self.watch(monitor, mode, min_delta)
-        self.patience = int(patience)
+        self.watch(monitor, mode, check_non_negative(min_delta, "min_delta"))
+        self.patience = check_count(patience, "patience")
         self.restore_best_weights = restore_best_weights
         self._reset()
 
