@@ -26,15 +26,18 @@ def test_axpy_is_y_plus_a_x(dtype, n):
      ((128, 784), (784, 256), False), ((128, 784), (128, 256), True)],
 )  # fmt: skip
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_product_is_matmul_bit_for_bit(shape_a, shape_b, transpose_a, dtype):
+def test_product_is_matmul_bit_for_bit(shape_a, shape_b, transpose_a, dtype, monkeypatch):
     rng = np.random.default_rng(1)
     a = rng.standard_normal(shape_a).astype(dtype)
     a = a.T if transpose_a else a  # X^T G, as dE/dW takes it
     b = rng.standard_normal(shape_b).astype(dtype)
     expected = np.matmul(a, b)
     small = expected.size <= SMALL_PRODUCT
+    dot, calls = np.dot, []
+    monkeypatch.setattr(np, "dot", lambda *args, **kw: calls.append(1) or dot(*args, **kw))
     for fitting in (True, False):
         out = np.empty_like(expected)
         assert product(a, b, out, fitting) is out
         np.testing.assert_array_equal(out, expected)
     assert small == (expected.size <= 4096)
+    assert len(calls) == (1 if small else 0)  # np.dot only while fitting, only when small
