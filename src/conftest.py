@@ -1,8 +1,13 @@
-"""pytest setup for the doctests under src/: two examples of the compiled kernels need numba."""
+"""pytest setup for the doctests under src/: the examples of the compiled kernels need numba."""
 
 from __future__ import annotations
 
+import importlib.util
+
 import pytest
+
+#: a module that imports numba at its top: not collected at all where numba is missing
+collect_ignore = [] if importlib.util.find_spec("numba") else ["glassnet/_prefetch.py"]
 
 NEEDS_NUMBA = ("glassnet._jit.relu_backward", "glassnet._jit.softmax_cross_entropy")
 

@@ -55,6 +55,26 @@ def test_softmax_cross_entropy_kernel_by_hand_and_at_extremes() -> None:
 
 
 @needs_numba
+def test_softmax_cross_entropy_kernel_gives_each_rows_argmax() -> None:
+    rng = np.random.default_rng(3)
+    z = rng.standard_normal((50, 6)).astype(np.float32)  # (N, K)
+    z[0] = [1, 3, 3, 0, 3, 2]  # a tie: the first of the largest, as np.argmax
+    z[1] = [5, 1, 1, 1, 1, 1]  # the first class
+    z[2] = [0, 0, 0, 0, 0, 9]  # the last class
+    predicted = np.full(50, -1, np.int64)
+    _jit.softmax_cross_entropy(z, np.zeros(50, np.int64), np.empty_like(z), None, predicted)
+    np.testing.assert_array_equal(predicted, np.argmax(z, axis=1))
+    assert predicted[:3].tolist() == [1, 0, 5]
+    loss = CrossEntropy()
+    loss.trusted_labels = True  # fit's path: the loss keeps what the kernel found
+    loss.forward(z, np.zeros(50, np.int64))
+    np.testing.assert_array_equal(loss.predicted, np.argmax(z, axis=1))
+    loss.trusted_labels = False  # NumPy's path finds no labels: fit takes its own argmax
+    loss.forward(z, np.zeros(50, np.int64))
+    assert loss.predicted is None
+
+
+@needs_numba
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_relu_backward_kernel_matches_numpy(dtype) -> None:
     rng = np.random.default_rng(1)
@@ -83,21 +103,29 @@ def test_fit_uses_the_kernels_only_on_large_enough_arrays() -> None:
     np.testing.assert_allclose(loss.backward()[:, 0], -0.9 / 32, rtol=1e-6)  # (0.1 - 1)/32
 
 
-def _train(dtype: str) -> tuple[list[float], list[np.ndarray]]:
+def _train(dtype: str, history: dict | None = None) -> tuple[list[float], list[np.ndarray]]:
     rng = np.random.default_rng(0)
-    X, T = rng.standard_normal((300, 12)), rng.integers(0, 5, 300)
+    X, T = rng.standard_normal((320, 12)), rng.integers(0, 5, 320)
     net = gn.mlp([12, 32, 16, 5], activation="relu", seed=1, dtype=dtype)
     h = net.fit(X, T, loss="cross_entropy", optimizer="sgd", lr=0.2, epochs=4,
-                batch_size=32, seed=0, verbose=0)  # fmt: skip
+                batch_size=64, seed=0, verbose=0)  # fmt: skip
+    if history is not None:  # (64, 5) logits: past MIN_SIZE, so CE's kernel runs with numba
+        history.update(h.history, kernel_argmax=net.loss_.predicted is not None)
     return h.history["loss"], [p.value.copy() for p in net.parameters()]
 
 
 @needs_numba
 @pytest.mark.parametrize("dtype, tol", [("float64", 1e-12), ("float32", 1e-5)])
 def test_fit_with_and_without_kernels_agree(dtype, tol, monkeypatch) -> None:
-    loss_jit, w_jit = _train(dtype)
+    with_kernels: dict = {}
+    loss_jit, w_jit = _train(dtype, with_kernels)
     monkeypatch.setitem(_jit._state, "enabled", False)
-    loss_np, w_np = _train(dtype)
+    without: dict = {}
+    loss_np, w_np = _train(dtype, without)
+    # the accuracy from the kernel's argmax is fit's own argmax of the same outputs
+    assert with_kernels["kernel_argmax"] and not without["kernel_argmax"]
+    assert with_kernels["accuracy"] == without["accuracy"]
+    assert 0.2 < with_kernels["accuracy"][-1] <= 1.0
     np.testing.assert_allclose(loss_jit, loss_np, rtol=tol)
     for a, b in zip(w_jit, w_np, strict=True):
         np.testing.assert_allclose(a, b, rtol=tol, atol=tol)
@@ -130,3 +158,34 @@ def test_gather_rows_equals_fancy_indexing(dtype, rows) -> None:
     idx = rng.permutation(500)[:rows]
     out = _jit.gather_rows(X, idx, np.empty((rows, 37), dtype))
     np.testing.assert_array_equal(out, X[idx])  # 1-5 rows: np.take; 200 rows: the kernel
+
+
+@needs_numba
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("rows", [1, 3, 4, 5, 200])  # fewer rows than it asks ahead, and many
+def test_prefetching_gathers_equal_fancy_indexing(dtype, rows) -> None:
+    from glassnet import _prefetch
+
+    rng = np.random.default_rng(4)
+    X = rng.standard_normal((700, 37)).astype(dtype)  # 37: rows end mid cache line
+    idx = rng.permutation(700)[:rows]
+    compiled = 0
+    for kernel in (_prefetch._gather, _prefetch._gather_typed):  # the instruction's two names
+        out = np.full((rows, 37), np.nan, dtype)
+        try:
+            kernel(X, idx, out, _prefetch.AHEAD, 64 // X.itemsize)
+        except Exception:  # this LLVM takes only the other name
+            continue
+        compiled += 1
+        np.testing.assert_array_equal(out, X[idx])
+    assert compiled >= 1  # the LLVM of this numba compiles a prefetch
+
+
+@needs_numba
+def test_fit_gathers_with_the_prefetching_kernel() -> None:
+    from glassnet import _prefetch
+
+    kernel = _jit._compile()["gather"]
+    assert kernel is _prefetch.build_gather()  # found here, so fit uses it
+    assert kernel in (_prefetch._gather, _prefetch._gather_typed)
+    assert _jit._compile()["ahead"] == _prefetch.AHEAD

@@ -217,7 +217,9 @@ def fit(
                         value, count = loss_obj.weighted_forward(y, tb, wb), float(wb.sum())
                     if not math.isfinite(value):
                         _diverged(net, good, epoch, b, value, opt)
-                    if pred is not None:  # predicted labels, compared once per epoch
+                    if pred is not None and loss_obj.predicted is not None:
+                        pred[start : start + m] = loss_obj.predicted  # the loss's argmax
+                    elif pred is not None:  # predicted labels, compared once per epoch
                         labels_from_outputs(y, from_logits, into=pred[start : start + m])
                     if fuse_sigmoid:  # sigmoid + BCE: dE/dz = (y - t)/M, skipping y(1 - y)
                         grad, start_at = loss_obj.backward_through_sigmoid(), last - 1

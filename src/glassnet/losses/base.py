@@ -21,6 +21,9 @@ class Loss:
     formula = "E"
     #: dE/dy in words, for explain
     grad_formula = "dE/dY"
+    #: each row's predicted class, when the last forward found it on its way (CrossEntropy's
+    #: compiled loop does); None otherwise, and ``fit`` takes the argmax itself
+    predicted: np.ndarray | None = None
 
     def forward(self, y: np.ndarray, t: np.ndarray) -> float:  # pragma: no cover - abstract
         """Return the error E for output y and target t."""

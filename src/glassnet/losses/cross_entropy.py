@@ -59,6 +59,13 @@ class CrossEntropy(Loss):
             buf = self._loss_cache = np.empty(n)
         return buf
 
+    def _predicted_buffer(self, n: int) -> np.ndarray:
+        """An (N,) int64 array for the predicted classes, kept between calls of one N."""
+        buf = getattr(self, "_predicted_cache", None)
+        if buf is None or len(buf) != n:
+            buf = self._predicted_cache = np.empty(n, np.int64)
+        return buf
+
     def _grad_buffer(self, z: np.ndarray) -> np.ndarray:
         """An (N, K) array for dE/dz, kept between calls of one shape and dtype."""
         buf = getattr(self, "_grad_cache", None)
@@ -78,13 +85,14 @@ class CrossEntropy(Loss):
             self.labels, self.t, self.n, self.p = t, t, n, None
             self._grad = self._grad_buffer(z)
             self.losses = self._loss_buffer(n)
-            return _jit.softmax_cross_entropy(z, t, self._grad, self.losses)
+            self.predicted = self._predicted_buffer(n)  # argmax z_n, found in the same loop
+            return _jit.softmax_cross_entropy(z, t, self._grad, self.losses, self.predicted)
         zmax = z.max(axis=1, keepdims=True)  # (N, 1)
         p = np.subtract(z, zmax)  # (N, K), shifted logits, max 0
         np.exp(p, out=p)
         sums = p.sum(axis=1, keepdims=True)  # (N, 1)
         p /= sums  # softmax
-        self.p, self.t, self.n, self._grad = p, t, n, None
+        self.p, self.t, self.n, self._grad, self.predicted = p, t, n, None, None
         if t.ndim == 1 and t.dtype.kind in "iu":
             if t.shape[0] != n:
                 raise ValueError(f"CrossEntropy expected {n} labels; got {t.shape[0]}.")
