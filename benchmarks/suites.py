@@ -92,6 +92,7 @@ def bench_sgd(ctx: Context, batches: tuple[int, ...] = (32, 128, 1024)) -> list[
                 "glassnet": lambda b=b: workloads.epoch_setup(X, y, b),
                 "torch": lambda b=b: torch_ref.epoch_setup(X, y, b),
                 "matmul": lambda b=b: workloads.matmul_setup(len(X), b),
+                "memory": lambda b=b: workloads.matmul_setup(len(X), b, X=X),
             },
             ctx.repeats,
             ctx.pause,
@@ -99,7 +100,7 @@ def bench_sgd(ctx: Context, batches: tuple[int, ...] = (32, 128, 1024)) -> list[
         chance = float(np.log(10))  # the loss of a network that learnt nothing
         check_trained(f"glassnet b{b}", s["glassnet"].results, chance)
         check_trained(f"torch b{b}", s["torch"].results, chance)
-        g, t, m = s["glassnet"], s["torch"], s["matmul"]
+        g, t, m, mem = s["glassnet"], s["torch"], s["matmul"], s["memory"]
         note = f"{_losses(g, t)}; best {t.best / g.best:.2f}x"
         rows.append(_epoch_row("MLP SGD epoch", b, len(X), g, t, targets.get(b), note))
         overhead.append(
@@ -113,6 +114,19 @@ def bench_sgd(ctx: Context, batches: tuple[int, ...] = (32, 128, 1024)) -> list[
                 higher_is_better=False,
                 note=f"8 matmuls/step alone: {m.median:.3f} s; best {g.best / m.best:.2f}x; "
                 f"ratio of medians {g.median / m.median:.2f}x",
+            )
+        )
+        overhead.append(
+            Row(
+                "epoch / (matmuls + gather + SGD update)",
+                f"b{b}",
+                f"{g.median:.3f} s",
+                "",
+                paired_ratio(g, mem),
+                None,
+                higher_is_better=False,
+                note=f"the matmuls with the shuffled batch's gather and the update of every "
+                f"weight: {mem.median:.3f} s; ratio of medians {g.median / mem.median:.2f}x",
             )
         )
     return rows + overhead

@@ -28,10 +28,16 @@ def test_doctests(module: object) -> None:
 def test_sgd_rows_on_a_small_mnist() -> None:
     ctx = suites.Context(repeats=1, pause=0.0, n_mnist=2048)
     rows = suites.bench_sgd(ctx, batches=(128,))
-    assert [r.benchmark for r in rows] == ["MLP SGD epoch", "epoch / its matmuls"]
-    speed, overhead = rows
+    assert [r.benchmark for r in rows] == [
+        "MLP SGD epoch",
+        "epoch / its matmuls",
+        "epoch / (matmuls + gather + SGD update)",
+    ]
+    speed, overhead, memory = rows
     assert speed.target == 1.5 and speed.ratio > 0 and "samples/s" in speed.glassnet
     assert overhead.target == 1.15 and not overhead.higher_is_better and overhead.ratio > 0
+    assert memory.target is None and not memory.higher_is_better and memory.ratio > 0
+    assert "gather" in memory.note
     # both sides trained: the loss is checked inside bench_sgd, which raises otherwise
     assert float(speed.note.split()[1].rstrip(";")) < np.log(10)
 
@@ -99,3 +105,24 @@ def test_main_prints_environment_and_table(monkeypatch, capsys, tmp_path: Path) 
     assert out in capsys.readouterr().out
     with pytest.raises(SystemExit):
         run.parse_args(["--only", "nonsense"])
+
+
+def test_memory_floor_gathers_every_batch_and_updates_every_parameter(monkeypatch) -> None:
+    calls: dict[str, list] = {"gather": [], "axpy": []}
+    real_gather = workloads._jit.gather_rows
+
+    def gather(X, idx, out):
+        calls["gather"].append(np.array(idx))
+        return real_gather(X, idx, out)
+
+    monkeypatch.setattr(workloads._jit, "gather_rows", gather)
+    monkeypatch.setattr(workloads, "axpy", lambda a, x, y: calls["axpy"].append(y.size))
+    X = np.arange(100 * 4, dtype=np.float32).reshape(100, 4)
+    workloads.matmul_setup(100, 32, sizes=(4, 3, 2), X=X)()
+    batches = calls["gather"]
+    assert [len(b) for b in batches] == [32, 32, 32, 4]  # every batch of the epoch
+    assert sorted(np.concatenate(batches).tolist()) == list(range(100))  # a permutation
+    assert calls["axpy"] == [4 * 3 + 3 + 3 * 2 + 2] * 4  # every weight and bias, each step
+    calls["gather"].clear()
+    workloads.matmul_setup(100, 32, sizes=(4, 3, 2))()
+    assert calls["gather"] == []  # the plain floor: the products only
