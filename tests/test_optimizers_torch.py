@@ -114,3 +114,65 @@ def test_float32_checkpoint_state_stays_float32(tmp_path):
     net2, opt2, _ = gn.load_checkpoint(tmp_path / "c.npz")
     assert net2.dtype == np.float32
     assert {a.dtype for s in opt2.state for a in s.values()} == {np.dtype(np.float32)}
+
+
+SPARED = [  # optimisers with weight decay, their torch twins, and settings (decay_biases=False)
+    (gn.SGD, torch.optim.SGD, {"lr": 0.1, "momentum": 0.9, "weight_decay": 0.2}),
+    (gn.RMSprop, torch.optim.RMSprop, {"lr": 0.01, "weight_decay": 0.3}),
+    (gn.Adam, torch.optim.Adam, {"lr": 0.02, "weight_decay": 0.3}),
+    (gn.AdamW, torch.optim.AdamW, {"lr": 0.02, "weight_decay": 0.5}),
+]
+
+
+@pytest.mark.parametrize(("ours", "theirs", "kwargs"), SPARED, ids=lambda c: repr(c)[:40])
+@pytest.mark.parametrize("flat", [True, False], ids=["flat buffer", "per parameter"])
+def test_decay_biases_false_is_torchs_param_group_without_decay(ours, theirs, kwargs, flat):
+    """decay_biases=False equals torch.optim with two param groups: the weights with the
+    decay, the biases with weight_decay=0 (scikit-learn's rule for alpha)."""
+    net = gn.mlp([3, 4, 2], activation="tanh", seed=0, dtype="float64")
+    params = (
+        net.parameters()
+        if flat
+        else [  # copies: no flat buffer behind them
+            Parameter(p.name, p.value.copy(), p.grad.copy()) for p in net.parameters()
+        ]
+    )
+    opt = ours(params, decay_biases=False, **kwargs)
+    assert (opt.flat is not None) == flat
+    tparams = [torch.tensor(p.value, requires_grad=True) for p in params]
+    weights = [t for p, t in zip(params, tparams, strict=True) if p.name.endswith("W")]
+    biases = [t for p, t in zip(params, tparams, strict=True) if p.name.endswith("b")]
+    assert len(weights) == len(biases) == 2
+    topt = theirs([{"params": weights}, {"params": biases, "weight_decay": 0.0}], **kwargs)
+    rng = np.random.default_rng(1)
+    for _ in range(STEPS):
+        for p, tp in zip(params, tparams, strict=True):
+            g = rng.normal(size=p.value.shape)
+            p.grad[...] = g
+            tp.grad = torch.tensor(g)
+        opt.step()
+        topt.step()
+        for p, tp in zip(params, tparams, strict=True):
+            np.testing.assert_allclose(p.value, tp.detach().numpy(), rtol=1e-10, atol=1e-13)
+    # and the decay acts: by default the biases end elsewhere (Adam's first step is lr sign(g)
+    # whatever the decay, so over several steps)
+    default = [Parameter(p.name, p.value.copy(), p.grad.copy()) for p in params]
+    spared = [Parameter(p.name, p.value.copy(), p.grad.copy()) for p in params]
+    opts = ours(default, **kwargs), ours(spared, decay_biases=False, **kwargs)
+    for _ in range(STEPS):
+        for a, b in zip(default, spared, strict=True):
+            a.grad[...] = b.grad[...] = rng.normal(size=a.value.shape)
+        for o in opts:
+            o.step()
+    assert not np.allclose(default[1].value, spared[1].value, rtol=1e-6, atol=0)  # a bias
+    np.testing.assert_array_equal(default[0].value, spared[0].value)  # a weight: decayed alike
+
+
+def test_decay_biases_is_checked_and_kept_in_the_settings():
+    with pytest.raises(TypeError, match="decay_biases must be True or False; got 'no'"):
+        gn.SGD(lr=0.1, decay_biases="no")
+    opt = gn.Adam(lr=0.1, weight_decay=0.1, decay_biases=False)
+    assert opt.hyperparameters()["decay_biases"] is False
+    assert "decay_biases" not in gn.Adam(lr=0.1).hyperparameters()  # the default reads as torch's
+    rebuilt = gn.optimizers.get_optimizer("adam", **opt.hyperparameters())
+    assert rebuilt.decay_biases is False and rebuilt.weight_decay == 0.1

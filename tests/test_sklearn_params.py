@@ -57,24 +57,27 @@ def test_get_params_has_scikit_learns_names_and_defaults(ours, theirs, not_offer
     [
         (
             dict(solver="sgd", momentum=0.5, nesterovs_momentum=False, learning_rate_init=0.1),
-            "SGD(lr=0.1, momentum=0.5, nesterov=False, weight_decay=1.25e-05)",
+            "SGD(lr=0.1, momentum=0.5, nesterov=False, weight_decay=1.25e-05, decay_biases=False)",
         ),
-        (dict(solver="sgd"), "SGD(lr=0.001, momentum=0.9, nesterov=True, weight_decay=1.25e-05)"),
+        (
+            dict(solver="sgd"),
+            "SGD(lr=0.001, momentum=0.9, nesterov=True, weight_decay=1.25e-05, decay_biases=False)",
+        ),
         (  # scikit-learn: Nesterov only with momentum > 0
             dict(solver="sgd", momentum=0, alpha=0.0),
-            "SGD(lr=0.001, momentum=0.0, nesterov=False, weight_decay=0.0)",
+            "SGD(lr=0.001, momentum=0.0, nesterov=False, weight_decay=0.0, decay_biases=False)",
         ),
         (
             dict(beta_1=0.8, beta_2=0.99, epsilon=1e-6, momentum=0.1),
-            "Adam(lr=0.001, betas=[0.8, 0.99], eps=1e-06, weight_decay=1.25e-05)",
+            "Adam(lr=0.001, betas=[0.8, 0.99], eps=1e-06, weight_decay=1.25e-05, decay_biases=False)",
         ),
         (
             dict(solver="adamw", beta_1=0.5, alpha=0.01),
-            "AdamW(lr=0.001, betas=[0.5, 0.999], eps=1e-08, weight_decay=0.01)",
+            "AdamW(lr=0.001, betas=[0.5, 0.999], eps=1e-08, weight_decay=0.01, decay_biases=False)",
         ),
         (  # glassnet's shortcut keeps its own momentum
             dict(solver="momentum", momentum=0.3, beta_1=0.2),
-            "SGD(lr=0.001, momentum=0.9, nesterov=False, weight_decay=1.25e-05)",
+            "SGD(lr=0.001, momentum=0.9, nesterov=False, weight_decay=1.25e-05, decay_biases=False)",
         ),
     ],
 )
@@ -339,11 +342,56 @@ def test_alpha_is_scikit_learns_penalty_per_sample():
     args = [np.empty((n, 4)), np.empty((n, 1))]
     grads = [np.zeros_like(c) for c in coefs], [np.zeros_like(b) for b in sk.intercepts_]
     with_alpha = sk._backprop(X, y[:, None], None, [X, *args], [np.empty_like(a) for a in args],
-                              *[[g.copy() for g in gs] for gs in grads])[1]  # fmt: skip
+                              *[[g.copy() for g in gs] for gs in grads])  # fmt: skip
     sk.alpha = 0.0
     without = sk._backprop(X, y[:, None], None, [X, *args], [np.empty_like(a) for a in args],
-                           *[[g.copy() for g in gs] for gs in grads])[1]  # fmt: skip
-    for c, g1, g0 in zip(coefs, with_alpha, without, strict=True):
+                           *[[g.copy() for g in gs] for gs in grads])  # fmt: skip
+    for c, g1, g0 in zip(coefs, with_alpha[1], without[1], strict=True):
         np.testing.assert_allclose(g1 - g0, alpha / n * c, rtol=1e-12)
+    for g1, g0 in zip(with_alpha[2], without[2], strict=True):
+        np.testing.assert_array_equal(g1, g0)  # the intercepts: no penalty in scikit-learn
     ours = _fit(MLPRegressor((4,), alpha=alpha, batch_size=n, max_iter=1, random_state=0), X, y)
     assert f"weight_decay={alpha / n}" in ours.model_.history_.params["optimizer"]
+    assert "decay_biases=False" in ours.model_.history_.params["optimizer"]
+
+
+@pytest.mark.parametrize("solver", ["sgd", "adam"])
+def test_alpha_spares_the_intercepts(solver):
+    """One full-batch step from the same start: alpha changes the weights, not the biases."""
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(16, 3)), rng.normal(size=16)
+
+    def one_step(alpha):
+        est = MLPRegressor((4,), solver=solver, alpha=alpha, batch_size=16, max_iter=1,
+                           momentum=0.0, learning_rate_init=0.1, random_state=0)  # fmt: skip
+        return _fit(est, X, y)
+
+    plain, penalised = one_step(0.0), one_step(50.0)
+    for a, b in zip(plain.intercepts_, penalised.intercepts_, strict=True):
+        np.testing.assert_array_equal(a, b)
+    for a, b in zip(plain.coefs_, penalised.coefs_, strict=True):
+        assert not np.allclose(a, b)
+
+
+def test_learned_attributes_are_scikit_learns():
+    """coefs_, intercepts_, n_layers_, out_activation_ and loss_ as scikit-learn has them."""
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(60, 5)), rng.integers(0, 3, 60)
+    theirs = _fit(sk.MLPClassifier((7, 4), max_iter=3, random_state=0), X, y)
+    ours = MLPClassifier((7, 4), max_iter=3, random_state=0)
+    for name in ("coefs_", "intercepts_", "n_layers_", "out_activation_", "loss_"):
+        assert not hasattr(ours, name)  # learned attributes exist only once fitted
+    _fit(ours, X, y)
+    assert [c.shape for c in ours.coefs_] == [c.shape for c in theirs.coefs_]
+    assert [b.shape for b in ours.intercepts_] == [b.shape for b in theirs.intercepts_]
+    assert ours.n_layers_ == theirs.n_layers_ == 4
+    assert ours.out_activation_ == theirs.out_activation_ == "softmax"  # 3 classes
+    assert ours.loss_ == ours.loss_curve_[-1] and np.isfinite(ours.loss_)
+    before = ours.predict_proba(X[:3])
+    ours.coefs_[-1][...] = 0  # the network's own arrays, as scikit-learn's
+    ours.intercepts_[-1][...] = [0.0, 5.0, 0.0]
+    assert not np.allclose(ours.predict_proba(X[:3]), before)
+    assert (ours.predict(X) == ours.classes_[1]).all()
+    reg = _fit(MLPRegressor((3,), max_iter=2, random_state=0), X, rng.normal(size=(60, 2)))
+    assert reg.out_activation_ == "identity" and reg.n_layers_ == 3
+    assert [c.shape for c in reg.coefs_] == [(5, 3), (3, 2)]

@@ -35,6 +35,7 @@ class Adam(Optimizer):
         betas: tuple[float, float] = (0.9, 0.999),
         eps: float = 1e-8,
         weight_decay: float = 0.0,
+        decay_biases: bool = True,
     ) -> None:
         b1, b2 = betas
         if not (0.0 <= b1 < 1.0 and 0.0 <= b2 < 1.0):
@@ -44,7 +45,7 @@ class Adam(Optimizer):
             float(eps),
             float(weight_decay),
         )
-        super().__init__(params, lr)
+        super().__init__(params, lr, decay_biases)
 
     def _prepare(self) -> None:
         """The bias corrections of this step, shared by every parameter."""
@@ -52,13 +53,15 @@ class Adam(Optimizer):
         self._step_size = self.lr / (1 - b1**self.t)
         self._sqrt_bc2 = float(np.sqrt(1 - b2**self.t))
 
-    def _update(self, w: np.ndarray, g: np.ndarray, state: dict[str, np.ndarray]) -> None:
+    def _update(
+        self, w: np.ndarray, g: np.ndarray, state: dict[str, np.ndarray], decay: Any
+    ) -> None:
         b1, b2 = self.betas
         if self.weight_decay:
             if self.decoupled:
-                w *= 1 - self.lr * self.weight_decay
+                w *= 1 - self.lr * decay
             else:
-                g = g + self.weight_decay * w
+                g = g + decay * w
         m = self._buf(state, "exp_avg", w)
         v = self._buf(state, "exp_avg_sq", w)
         tmp = self._buf(state, "_scratch", w)
@@ -84,6 +87,7 @@ class Adam(Optimizer):
             "betas": list(self.betas),
             "eps": self.eps,
             "weight_decay": self.weight_decay,
+            **self._flags(),
         }
 
 
@@ -114,5 +118,6 @@ class AdamW(Adam):
         betas: tuple[float, float] = (0.9, 0.999),
         eps: float = 1e-8,
         weight_decay: float = 0.01,
+        decay_biases: bool = True,
     ) -> None:
-        super().__init__(params, lr, betas, eps, weight_decay)
+        super().__init__(params, lr, betas, eps, weight_decay, decay_biases)

@@ -32,12 +32,21 @@ class Optimizer:
     epochs. ``initial_lr`` is the lr a schedule started from (PyTorch keeps it in its param
     groups): None until a schedule first runs, saved by ``state_dict``, so a resumed run goes on
     scaling the same lr.
+
+    ``decay_biases`` (a keyword of every optimiser with ``weight_decay``): True, the default,
+    decays every parameter, as ``torch.optim`` does with one parameter group; False spares the
+    biases (parameters named ``b``), as scikit-learn's ``alpha`` and Keras's
+    ``kernel_regularizer`` do and as PyTorch users do with a second group of weight_decay 0.
     """
 
     name = "optimizer"
 
-    def __init__(self, params: Any = None, lr: float = 0.01) -> None:
+    def __init__(self, params: Any = None, lr: float = 0.01, decay_biases: bool = True) -> None:
+        if not isinstance(decay_biases, bool):
+            raise TypeError(f"decay_biases must be True or False; got {decay_biases!r}.")
         self.lr = check_positive_float(lr, "lr")
+        self.decay_biases = decay_biases
+        self._decay_cache: tuple[float, np.ndarray] | None = None
         self.initial_lr: float | None = None
         self.params: list[Parameter] | None = None
         self.state: list[dict[str, np.ndarray]] = []
@@ -65,6 +74,7 @@ class Optimizer:
         self.state = [{} for _ in self.params]
         self.flat = flat_buffers(self.params)
         self.flat_state = {}
+        self._decay_cache = None
         self.t = 0
         return self
 
@@ -85,17 +95,37 @@ class Optimizer:
         params = self._bound()
         self.t += 1
         self._prepare()
+        decay = float(getattr(self, "weight_decay", 0.0))
         if self.flat is not None:
             values, grads, _ = self.flat
-            self._update(values, grads, self.flat_state)
+            self._update(values, grads, self.flat_state, self._flat_decay(decay))
             return
         for p, state in zip(params, self.state, strict=True):
-            self._update(p.value, p.grad, state)
+            spared = not self.decay_biases and is_bias(p)
+            self._update(p.value, p.grad, state, 0.0 if spared else decay)
+
+    def _flat_decay(self, decay: float) -> float | np.ndarray:
+        """The weight decay over the flat buffer: the number itself, or, with biases spared,
+        an array holding it for every weight and 0 for every bias (made once per value)."""
+        if self.decay_biases or not decay or self.flat is None:
+            return decay
+        if self._decay_cache is None or self._decay_cache[0] != decay:
+            values, _, slices = self.flat
+            per_element = np.full_like(values, decay)  # (P,)
+            for p, sl in zip(self._bound(), slices, strict=True):
+                if is_bias(p):
+                    per_element[sl] = 0
+            self._decay_cache = (decay, per_element)
+        return self._decay_cache[1]
 
     def _prepare(self) -> None:
         """Per-step scalars shared by every parameter (Adam's bias corrections)."""
 
-    def _update(self, w: np.ndarray, g: np.ndarray, state: dict[str, np.ndarray]) -> None:
+    def _update(
+        self, w: np.ndarray, g: np.ndarray, state: dict[str, np.ndarray], decay: Any
+    ) -> None:
+        """Update w in place from g; ``decay`` is the weight decay to apply to w: a number, or
+        an array like w (0 where biases are spared)."""
         raise NotImplementedError  # pragma: no cover - abstract
 
     def _bound(self) -> list[Parameter]:
@@ -126,6 +156,11 @@ class Optimizer:
         0.1
         """
         return {"lr": self.lr}
+
+    def _flags(self) -> dict[str, Any]:
+        """Settings every optimiser shares, listed when they differ from the default (so the
+        common case reads as PyTorch's): ``decay_biases``."""
+        return {} if self.decay_biases else {"decay_biases": False}
 
     def state_dict(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
         """(JSON-able settings, arrays of state per parameter) for checkpoints.
@@ -221,3 +256,16 @@ def _offset(view: np.ndarray, base: np.ndarray) -> int:
     """Index in ``base`` of the first element of ``view``."""
     start = view.__array_interface__["data"][0] - base.__array_interface__["data"][0]
     return start // base.itemsize
+
+
+def is_bias(p: Parameter) -> bool:
+    """Whether a parameter is a bias, by its name ("0.b", "b"): the ones ``decay_biases=False``
+    spares from weight decay.
+
+    Examples
+    --------
+    >>> z = np.zeros(3)
+    >>> is_bias(Parameter("2.b", z, z)), is_bias(Parameter("2.W", z, z))
+    (True, False)
+    """
+    return p.name.rsplit(".", 1)[-1] == "b"

@@ -37,16 +37,19 @@ class RMSprop(Optimizer):
         eps: float = 1e-8,
         momentum: float = 0.0,
         weight_decay: float = 0.0,
+        decay_biases: bool = True,
     ) -> None:
         if not 0.0 <= alpha < 1.0:
             raise ValueError(f"alpha must be in [0, 1); got {alpha}.")
         self.alpha, self.eps = float(alpha), float(eps)
         self.momentum, self.weight_decay = float(momentum), float(weight_decay)
-        super().__init__(params, lr)
+        super().__init__(params, lr, decay_biases)
 
-    def _update(self, w: np.ndarray, g: np.ndarray, state: dict[str, np.ndarray]) -> None:
+    def _update(
+        self, w: np.ndarray, g: np.ndarray, state: dict[str, np.ndarray], decay: Any
+    ) -> None:
         if self.weight_decay:
-            g = g + self.weight_decay * w
+            g = g + decay * w
         s = self._buf(state, "square_avg", w)
         d = self._buf(state, "_scratch", w)  # reused: no temporaries per step
         s *= self.alpha
@@ -71,4 +74,5 @@ class RMSprop(Optimizer):
             "eps": self.eps,
             "momentum": self.momentum,
             "weight_decay": self.weight_decay,
+            **self._flags(),
         }

@@ -39,6 +39,7 @@ class SGD(Optimizer):
         momentum: float = 0.0,
         nesterov: bool = False,
         weight_decay: float = 0.0,
+        decay_biases: bool = True,
     ) -> None:
         if momentum < 0:
             raise ValueError(f"momentum must be >= 0; got {momentum}.")
@@ -51,11 +52,13 @@ class SGD(Optimizer):
             nesterov,
             float(weight_decay),
         )
-        super().__init__(params, lr)
+        super().__init__(params, lr, decay_biases)
 
-    def _update(self, w: np.ndarray, g: np.ndarray, state: dict[str, np.ndarray]) -> None:
+    def _update(
+        self, w: np.ndarray, g: np.ndarray, state: dict[str, np.ndarray], decay: Any
+    ) -> None:
         if self.weight_decay:
-            g = g + self.weight_decay * w
+            g = g + decay * w
         if self.momentum:
             v = state.get("momentum")
             if v is None:  # the first step starts the buffer at g
@@ -77,4 +80,5 @@ class SGD(Optimizer):
             "momentum": self.momentum,
             "nesterov": self.nesterov,
             "weight_decay": self.weight_decay,
+            **self._flags(),
         }

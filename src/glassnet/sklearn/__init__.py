@@ -17,9 +17,10 @@ squared error (scikit-learn's is half of it).
 (glassnet's ``weight_decay = alpha / batch_size``, times the mean sample weight with
 ``sample_weight``), as scikit-learn's does, for every solver
 except ``"adamw"``, whose decay is decoupled from the gradient (``W <- W (1 - lr alpha)``, then
-the Adam step). Unlike scikit-learn's it also decays the intercepts, divides by the nominal
-batch size where scikit-learn divides a last, smaller batch by its own size (or weight), and is
-not added to ``loss_curve_``.
+the Adam step). As in scikit-learn, the intercepts are not penalised (the optimiser's
+``decay_biases=False``). Unlike scikit-learn's it divides by the nominal batch size where
+scikit-learn divides a last, smaller batch by its own size (or weight), and is not added to
+``loss_curve_``.
 
 **Solver parameters.** As in scikit-learn, ``momentum``, ``nesterovs_momentum``,
 ``learning_rate`` and ``power_t`` are read by ``solver="sgd"`` only, ``beta_1``, ``beta_2`` and

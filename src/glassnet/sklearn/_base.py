@@ -25,6 +25,8 @@ class _BaseMLP(BaseEstimator):
     """Shared parameters and the training loop of the two estimators."""
 
     _loss = "mse"
+    #: scikit-learn's name of the output layer's function (``out_activation_``)
+    _out_activation = "identity"
 
     def __init__(
         self,
@@ -76,6 +78,37 @@ class _BaseMLP(BaseEstimator):
         self.beta_1 = beta_1
         self.beta_2 = beta_2
         self.epsilon = epsilon
+
+    @property
+    def coefs_(self) -> list[np.ndarray]:
+        """The weight matrices, layer by layer, W_i of shape (in_i, out_i) (scikit-learn's
+        layout): the network's own arrays, so writing into them changes the model."""
+        return [layer.params["W"] for layer in self._dense_layers()]
+
+    @property
+    def intercepts_(self) -> list[np.ndarray]:
+        """The bias vectors, layer by layer, b_i of shape (out_i,): the network's own arrays."""
+        return [layer.params["b"] for layer in self._dense_layers()]
+
+    @property
+    def n_layers_(self) -> int:
+        """Layers of units, input and output included (scikit-learn's count)."""
+        return len(self._dense_layers()) + 1
+
+    @property
+    def out_activation_(self) -> str:
+        """The output layer's function: "softmax" (classifier) or "identity" (regressor)."""
+        self._dense_layers()  # only once fitted, as scikit-learn's attribute
+        return self._out_activation
+
+    def _dense_layers(self) -> list[Any]:
+        net = self.__dict__.get("model_")
+        if net is None:  # an AttributeError, so hasattr() says False before fit
+            raise AttributeError(
+                f"This {type(self).__name__} is not fitted yet; call fit before reading its "
+                "learned attributes."
+            )
+        return [layer for layer in net.layers if layer.params]
 
     def _warm(self) -> bool:
         """Whether this fit continues the last one: ``warm_start`` and a fitted ``model_``."""
@@ -149,6 +182,7 @@ class _BaseMLP(BaseEstimator):
         """The learned attributes of a fit; a warm start extends the curves of the last one."""
         curve = list(logs["loss"])
         self.loss_curve_ = (list(self.loss_curve_) if warm else []) + curve
+        self.loss_ = float(curve[-1]) if curve else float("nan")  # the last epoch's loss
         self.n_iter_ = len(curve)  # epochs of this fit, as in scikit-learn
         self.t_ = t0 + self.n_iter_ * n  # samples trained on, over the fits a warm start joins
         self.best_loss_ = float(rule.best)

@@ -30,6 +30,17 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
     model_ : glassnet.Sequential
         The trained network (outputs are logits).
     n_features_in_ : int
+    coefs_ : list of ndarray
+        ``coefs_[i]`` is layer i's weight matrix, shape (in_i, out_i), as in scikit-learn (the
+        network's own arrays: writing into them changes the model).
+    intercepts_ : list of ndarray
+        ``intercepts_[i]`` is layer i's bias vector, shape (out_i,).
+    n_layers_ : int
+        Layers of units, input and output included.
+    out_activation_ : str
+        "softmax" (every problem, binary ones too: see the module docstring).
+    loss_ : float
+        The training loss of the last epoch.
     loss_curve_ : list of float
         Training loss per epoch; a warm start appends to it.
     n_iter_ : int
@@ -54,6 +65,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
     """
 
     _loss = "cross_entropy"
+    _out_activation = "softmax"
 
     def fit(self, X: Any, y: Any, sample_weight: Any = None) -> MLPClassifier:
         """Train on X (N, d) and labels y (N,) of any type; returns self.
@@ -104,8 +116,11 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
         Target columns k.
     model_ : glassnet.Sequential
         The trained network (outputs are the predictions).
-    n_features_in_, loss_curve_, n_iter_, t_, best_loss_, validation_scores_
+    n_features_in_, coefs_, intercepts_, n_layers_, loss_, loss_curve_, n_iter_, t_, best_loss_,
+    validation_scores_
         As for :class:`MLPClassifier`.
+    out_activation_ : str
+        "identity".
 
     Examples
     --------

@@ -107,14 +107,15 @@ def solver_optimizer(est: Any, batch: float) -> Optimizer:
     ``weight_decay`` adds wd W, hence ``weight_decay = alpha / batch``, with ``batch`` the batch
     size times the mean sample weight. "adamw" decouples the decay from the gradient
     (W <- W (1 - lr wd)), which scikit-learn has no counterpart for: it gets ``alpha`` itself.
+    As in scikit-learn, the intercepts are not penalised (``decay_biases=False``).
 
     Examples
     --------
     >>> from glassnet.sklearn import MLPRegressor
     >>> solver_optimizer(MLPRegressor(solver="sgd", learning_rate_init=0.1, momentum=0.5), 200)
-    SGD(lr=0.1, momentum=0.5, nesterov=True, weight_decay=5e-07)
+    SGD(lr=0.1, momentum=0.5, nesterov=True, weight_decay=5e-07, decay_biases=False)
     >>> solver_optimizer(MLPRegressor(beta_1=0.8, epsilon=1e-6, alpha=0.01), 100)
-    Adam(lr=0.001, betas=[0.8, 0.999], eps=1e-06, weight_decay=0.0001)
+    Adam(lr=0.001, betas=[0.8, 0.999], eps=1e-06, weight_decay=0.0001, decay_biases=False)
     """
     solver = str(est.solver).lower()
     kwargs: dict[str, Any] = {}
@@ -124,4 +125,6 @@ def solver_optimizer(est: Any, batch: float) -> Optimizer:
     elif solver in ("adam", "adamw"):
         kwargs = {"betas": (float(est.beta_1), float(est.beta_2)), "eps": float(est.epsilon)}
     decay = float(est.alpha) if solver == "adamw" else float(est.alpha) / batch
-    return get_optimizer(solver, lr=est.learning_rate_init, weight_decay=decay, **kwargs)
+    return get_optimizer(
+        solver, lr=est.learning_rate_init, weight_decay=decay, decay_biases=False, **kwargs
+    )
