@@ -102,6 +102,26 @@ def test_a_resumed_run_is_bit_identical_to_the_uninterrupted_one(tmp_path, name,
         np.testing.assert_array_equal(p.value, q.value)
 
 
+@pytest.mark.parametrize("name", ["plateau", "step"])
+def test_ctrl_c_after_a_callback_counted_the_epoch_but_before_the_save(tmp_path, name):
+    """Ctrl-C at the end of epoch 3, after ReduceLROnPlateau counted it, before the checkpoint
+    saved it: the file holds epoch 3's start, the plateau's state included, so the resumed run
+    counts epoch 3 once and ends bit for bit like the uninterrupted one."""
+    whole, h = run([SCHEDULES[name]()])
+    path = tmp_path / "ckpt.npz"
+    # epoch_end order: the stateful plateau first, then the others as listed: the stop, the save
+    cut = run([SCHEDULES[name](), StopAfter(3), gn.ModelCheckpoint(path)])[1]
+    assert cut.stopped == "interrupted" and cut.epochs == [0, 1, 2, 3]
+    state, net, h2 = resume(path, name)
+    assert state["epoch"] == 3 and h2.epochs == [3, 4, 5, 6, 7]  # epoch 3 runs again
+    if name == "plateau":
+        assert state["reduce_lr_on_plateau"][0]["best"] == min(h.history["loss"][:3])
+    for key, values in h.history.items():
+        assert state["history"]["history"][key] + h2.history[key] == values  # exact floats
+    for p, q in zip(whole.parameters(), net.parameters(), strict=True):
+        np.testing.assert_array_equal(p.value, q.value)
+
+
 def test_the_plateau_state_saved_is_that_after_the_epoch(tmp_path):
     plateau = gn.ReduceLROnPlateau(monitor="loss", factor=0.5, patience=0)
     path = tmp_path / "ckpt.npz"

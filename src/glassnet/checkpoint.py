@@ -83,8 +83,9 @@ class ModelCheckpoint(Callback):
         self.stateful: list[Callback] = []
         self.run_state: dict[str, Any] = {}
         self.completed = 0  # epochs completed in this run
-        # (epoch, weights, optimiser state) at the start of the epoch under way, for Ctrl-C
-        self._epoch_start: tuple[int, list[np.ndarray], Any] | None = None
+        # (epoch, weights, optimiser state, stateful callbacks' states) at the start of the
+        # epoch under way, for Ctrl-C
+        self._epoch_start: tuple[int, list[np.ndarray], Any, list[Any]] | None = None
 
     def on_train_begin(self, net: Any) -> None:
         """Keep the network; no epoch has been completed yet in this run."""
@@ -92,13 +93,19 @@ class ModelCheckpoint(Callback):
         self.completed, self._epoch_start = 0, None
 
     def on_epoch_begin(self, epoch: int) -> None:
-        """Remember the weights and optimiser state at this epoch boundary (for Ctrl-C).
+        """Remember the weights, the optimiser state and the state of every stateful callback
+        (early stopping, plateau) at this epoch boundary (for Ctrl-C).
 
         ``fit`` calls this before a schedule sets the epoch's lr, so the lr remembered is the
         one the epoch started from.
         """
         if not self.save_best_only:
-            self._epoch_start = (epoch, snapshot(self.net), self._optimizer_state())
+            self._epoch_start = (
+                epoch,
+                snapshot(self.net),
+                self._optimizer_state(),
+                self._callback_states(),
+            )
 
     def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
         """Write the checkpoint (or skip it when the metric did not improve)."""
@@ -119,8 +126,10 @@ class ModelCheckpoint(Callback):
         """Save once more if training was interrupted, so Ctrl-C loses nothing.
 
         A checkpoint is always an epoch boundary, so that resuming from it repeats the
-        uninterrupted run bit for bit: cut inside an epoch, the file gets the weights and
-        optimiser state from that epoch's start (the network in memory keeps its progress).
+        uninterrupted run bit for bit: cut inside an epoch, the file gets the weights, the
+        optimiser state and the callbacks' states from that epoch's start, even when the cut
+        came at its end after a callback such as ReduceLROnPlateau had already counted it (the
+        network and the callbacks in memory keep their progress).
         """
         if logs.get("stopped") != "interrupted" or self.save_best_only:
             return
@@ -128,9 +137,9 @@ class ModelCheckpoint(Callback):
         if self._epoch_start is None or self._epoch_start[0] != epoch:  # between epochs
             self.save(epoch)
             return
-        _, weights, opt_state = self._epoch_start  # cut inside ``epoch``: save its start
-        now = snapshot(self.net), self._optimizer_state()
-        self._restore(weights, opt_state)
+        _, weights, opt_state, states = self._epoch_start  # cut inside ``epoch``: its start
+        now = snapshot(self.net), self._optimizer_state(), self._callback_states()
+        self._restore(weights, opt_state, states)
         try:
             self.save(epoch)  # the interrupted epoch starts again on resume
         finally:
@@ -141,18 +150,28 @@ class ModelCheckpoint(Callback):
         opt = self.optimizer
         return None if opt is None else (opt.lr, opt.state_dict())
 
-    def _restore(self, weights: list[np.ndarray], opt_state: tuple[float, Any] | None) -> None:
+    def _callback_states(self) -> list[Any]:
+        """state_dict() of every stateful callback, in ``stateful`` order."""
+        return [cb.state_dict() for cb in self.stateful]
+
+    def _restore(
+        self, weights: list[np.ndarray], opt_state: tuple[float, Any] | None, states: list[Any]
+    ) -> None:
         for p, w in zip(self.net.parameters(), weights, strict=True):
             p.value[...] = w
         if opt_state is not None:
             self.optimizer.lr = opt_state[0]
             self.optimizer.load_state_dict(*opt_state[1])
+        for cb, state in zip(self.stateful, states, strict=True):
+            cb.load_state_dict(*state)
 
     def save(self, next_epoch: int) -> None:
         """Write the checkpoint now, recording the epoch that a resume should start at."""
         from glassnet.serialize import save_checkpoint
 
         state = {**self.extra_state, **self.run_state, "epoch": int(next_epoch)}
+        if "history" in state:  # the epochs the file's weights have seen, none after them
+            state["history"] = _history_before(state["history"], int(next_epoch))
         save_checkpoint(
             self.net,
             self.path,
@@ -160,3 +179,20 @@ class ModelCheckpoint(Callback):
             state=state,
             callbacks=self.stateful,
         )
+
+
+def _history_before(data: dict[str, Any], next_epoch: int) -> dict[str, Any]:
+    """A copy of a History's ``to_dict()`` with only the epochs before ``next_epoch``.
+
+    A Ctrl-C during the hooks at an epoch's end saves that epoch's start, while the history
+    already holds the epoch: the file must not.
+
+    Examples
+    --------
+    >>> data = {"history": {"loss": [0.9, 0.5, 0.4]}, "epochs": [0, 1, 2], "stopped": None}
+    >>> _history_before(data, 2)["history"], data["history"]["loss"][-1]
+    ({'loss': [0.9, 0.5]}, 0.4)
+    """
+    keep = [i for i, e in enumerate(data.get("epochs", [])) if e < next_epoch]
+    history = {key: [values[i] for i in keep] for key, values in data["history"].items()}
+    return {**data, "history": history, "epochs": [data["epochs"][i] for i in keep]}
