@@ -36,6 +36,19 @@ def test_train_json_has_metrics_history_and_settings(capsys):
     assert [c["name"] for c in metrics["classes"]] == ["setosa", "versicolor", "virginica"]
 
 
+def test_dataset_is_another_name_for_data(tmp_path, capsys):
+    """--dataset (as other tools spell it) trains and evaluates exactly as --data does."""
+    argv = ["train", "--hidden", "8", "--epochs", "3", "--seed", "1"]
+    by_data = run_json(capsys, [*argv, "--data", "iris", "--save", str(tmp_path / "a.npz")])
+    by_dataset = run_json(capsys, [*argv, "--dataset", "iris"])
+    assert by_data["metrics"] == by_dataset["metrics"]
+    assert by_data["history"]["history"] == by_dataset["history"]["history"]
+    model = ["evaluate", "--model", str(tmp_path / "a.npz")]
+    assert run_json(capsys, [*model, "--dataset", "iris"]) == run_json(
+        capsys, [*model, "--data", "iris"]
+    )
+
+
 def test_save_evaluate_predict_round_trip(tmp_path, capsys):
     model = tmp_path / "iris.npz"
     trained = run_json(capsys, ["train", *IRIS, "--epochs", "30", "--save", str(model)])

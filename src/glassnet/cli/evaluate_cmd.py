@@ -27,7 +27,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("--model", required=True, metavar="PATH", help="model file (.npz)")
-    p.add_argument("--data", help="data set name or .csv file (default: the training data)")
+    p.add_argument(
+        "--data",
+        "--dataset",
+        dest="data",
+        help="data set name or .csv file (default: the training data)",
+    )
     p.add_argument("--target", help="target column of a CSV file (default: as in training)")
     p.add_argument(
         "--weight-column",

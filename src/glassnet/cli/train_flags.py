@@ -73,6 +73,8 @@ def add_flags(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("data")
     g.add_argument(
         "--data",
+        "--dataset",
+        dest="data",
         help="digits, iris, breast-cancer, mnist, fashion-mnist, xor, "
         "moons, circles, spirals, blobs, curve, or a path to a .csv file",
     )
