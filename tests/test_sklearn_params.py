@@ -395,3 +395,67 @@ def test_learned_attributes_are_scikit_learns():
     reg = _fit(MLPRegressor((3,), max_iter=2, random_state=0), X, rng.normal(size=(60, 2)))
     assert reg.out_activation_ == "identity" and reg.n_layers_ == 3
     assert [c.shape for c in reg.coefs_] == [(5, 3), (3, 2)]
+
+
+def test_no_improvement_rule_for_a_score_is_scikit_learns():
+    """mode="max" (early stopping's validation score): count when v < best + tol, keep the max,
+    and a NaN restarts the count as scikit-learn's comparisons do."""
+    rule = NoImprovement("val_score", tol=0.1, n_iter_no_change=5, restore_best=True, mode="max")
+    seen, net = _run(rule, [0.5, 0.55, 0.7, float("nan"), 0.65, 0.9], lr=1.0)
+    assert seen == [
+        (1.0, 0, 0.5),  # up from -inf
+        (1.0, 1, 0.55),  # better by less than tol: counted, yet the best
+        (1.0, 0, 0.7),
+        (1.0, 0, 0.7),  # NaN: no comparison holds
+        (1.0, 1, 0.7),
+        (1.0, 0, 0.9),
+    ]
+    assert net.w.value[0] == 5.0  # the best epoch's weights are back
+    with pytest.raises(ValueError, match="mode must be 'min' or 'max'; got 'up'"):
+        NoImprovement("loss", 0.1, 2, mode="up")
+
+
+def test_validation_score_is_the_estimators_score_or_nan():
+    from sklearn.metrics import accuracy_score, r2_score
+
+    from glassnet import mlp
+    from glassnet.sklearn._rules import ValidationScore
+
+    rng = np.random.default_rng(0)
+    X, labels, w = rng.normal(size=(30, 2)), rng.integers(0, 3, 30), rng.random(30)
+    net = mlp("2,4,3", seed=0, dtype="float64")
+    cb = ValidationScore(X, labels, w, accuracy_score, classify=True)
+    cb.on_train_begin(net)
+    logs: dict = {}
+    cb.on_epoch_end(0, logs)
+    expected = accuracy_score(labels, net.predict(X).argmax(axis=1), sample_weight=w)
+    assert logs["val_score"] == expected and cb.scores == [expected]
+    reg = mlp("2,4,1", seed=0, dtype="float64")
+    y = rng.normal(size=30)
+    cb = ValidationScore(X, y, None, r2_score, classify=False)
+    cb.on_train_begin(reg)
+    cb.on_epoch_end(0, logs)
+    assert logs["val_score"] == r2_score(y, reg.predict(X)[:, 0])
+    reg.parameters()[0].value[...] = np.inf  # outputs no longer finite: NaN, as scikit-learn
+    cb.on_epoch_end(1, logs)
+    assert np.isnan(logs["val_score"]) and len(cb.scores) == 2
+
+
+@pytest.mark.parametrize("Ours, Theirs", [(MLPClassifier, sk.MLPClassifier),
+                                          (MLPRegressor, sk.MLPRegressor)])  # fmt: skip
+def test_early_stopping_attributes_are_scikit_learns(Ours, Theirs):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 4))
+    y = (X[:, 0] + X[:, 1] > 0).astype(int) if Ours is MLPClassifier else X @ [1.0, 2, 0, -1]
+    params = dict(hidden_layer_sizes=(8,), early_stopping=True, max_iter=80, random_state=0,
+                  learning_rate_init=0.03, batch_size=32)  # fmt: skip
+    ours, theirs = _fit(Ours(**params), X, y), _fit(Theirs(**params), X, y)
+    for est in (ours, theirs):
+        assert est.best_loss_ is None
+        assert len(est.validation_scores_) == est.n_iter_
+        assert est.best_validation_score_ == max(est.validation_scores_)
+        assert all(s <= 1.0 for s in est.validation_scores_)  # accuracies or R^2
+    assert ours.best_validation_score_ > 0.8 and theirs.best_validation_score_ > 0.8
+    plain = _fit(Ours(**{**params, "early_stopping": False}), X, y)
+    assert plain.best_validation_score_ is None and plain.validation_scores_ is None
+    assert plain.best_loss_ == min(plain.loss_curve_)

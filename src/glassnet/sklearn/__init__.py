@@ -48,16 +48,17 @@ checked, whatever the solver, and a bad one is refused with a ValueError naming 
 - ``learning_rate="adaptive"``: the stopping rule below divides the lr by 5 instead of
   stopping, until the lr is 1e-6 or less; then it stops.
 
-**Stopping** is scikit-learn's rule: after every epoch, with v its training loss (with
-``early_stopping``, its validation loss), the count of epochs without improvement goes up by
-one if ``v > best - tol`` and back to 0 otherwise, and ``best = min(best, v)``; once the count
-exceeds ``n_iter_no_change`` (``n_iter_no_change + 1`` epochs in a row), training stops, or
-the "adaptive" lr drops and the count restarts. Training also ends after ``max_iter`` epochs
-(with a ``ConvergenceWarning``). With ``early_stopping`` a ``validation_fraction`` of the
-samples (stratified for the classifier) is held out and the weights of the best validation
-epoch are restored at the end. scikit-learn's early stopping watches the validation score
-(accuracy or R^2) where glassnet watches the validation loss, which ``validation_scores_`` and
-``best_loss_`` then hold.
+**Stopping** is scikit-learn's rule: after every epoch, with v its training loss, the count
+of epochs without improvement goes up by one if ``v > best - tol`` and back to 0 otherwise,
+and ``best = min(best, v)`` (``best_loss_``); once the count exceeds ``n_iter_no_change``
+(``n_iter_no_change + 1`` epochs in a row), training stops, or the "adaptive" lr drops and the
+count restarts. Training also ends after ``max_iter`` epochs (with a ``ConvergenceWarning``).
+With ``early_stopping`` a ``validation_fraction`` of the samples (stratified for the
+classifier) is held out and v is their score instead, accuracy for the classifier and R^2 for
+the regressor (weighted with ``sample_weight``), with the comparisons turned round
+(``v < best + tol`` counts, ``best = max(best, v)``): the scores are ``validation_scores_``,
+the best ``best_validation_score_`` (and ``best_loss_`` is None), and the weights of the best
+epoch are restored at the end, all as in scikit-learn.
 
 **warm_start=True** makes ``fit`` continue the fitted ``model_`` (same features, layer sizes and
 classes, else a ValueError) instead of building a new network. Like scikit-learn's, it starts a
@@ -67,7 +68,7 @@ appends to ``loss_curve_`` and ``validation_scores_``, and sets ``n_iter_`` to t
 
 ``fit`` takes ``sample_weight``: each batch's error is the weighted mean
 sum_n w_n l_n / sum_n w_n, as in scikit-learn's MLP, and the validation split keeps the
-weights of the samples it holds out (its loss is weighted too).
+weights of the samples it holds out (its score is weighted too).
 
 Examples
 --------

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.metrics import accuracy_score, r2_score
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
@@ -15,7 +16,7 @@ from glassnet.build import mlp
 from glassnet.callback_base import restore
 from glassnet.datasets import train_test_split
 from glassnet.sklearn._params import check_params, solver_optimizer
-from glassnet.sklearn._rules import InvScaling, NoImprovement
+from glassnet.sklearn._rules import InvScaling, NoImprovement, ValidationScore
 from glassnet.training import fit as fit_network
 
 __all__ = ["continue_from"]
@@ -129,27 +130,31 @@ class _BaseMLP(BaseEstimator):
         w = None
         if sample_weight is not None:
             w = _check_sample_weight(sample_weight, X, dtype=np.float64)  # (N,)
-        validation = None
-        if self.early_stopping:
+        callbacks: list[Any] = []
+        if self.early_stopping:  # scikit-learn's: the score (accuracy, R^2) of held-out rows
             rows = np.arange(len(X))  # split row numbers, then take X, T and w alike
             train, held, _, _ = train_test_split(
                 rows, T, self.validation_fraction, seed=seed, stratify=stratify
             )
-            validation = (X[held], T[held]) + (() if w is None else (w[held],))
+            classify = self._loss == "cross_entropy"
+            score = accuracy_score if classify else r2_score
+            w_held = None if w is None else w[held]
+            callbacks.append(ValidationScore(X[held], T[held], w_held, score, classify))
             X, T = X[train], T[train]
             w = None if w is None else w[train]
         # scikit-learn's learning_rate applies to solver="sgd" only; the others keep a constant lr
         schedule = self.learning_rate if str(self.solver).lower() == "sgd" else "constant"
         rule = NoImprovement(
-            "val_loss" if self.early_stopping else "loss",
+            "val_score" if self.early_stopping else "loss",
             self.tol,
             self.n_iter_no_change,
             adaptive=schedule == "adaptive",
             restore_best=bool(self.early_stopping),
             resume=getattr(self, "_progress", None) if warm else None,
+            mode="max" if self.early_stopping else "min",
         )
         t0 = getattr(self, "t_", 0) if warm else 0
-        callbacks: list[Any] = [rule]
+        callbacks.append(rule)  # after the score it reads
         if schedule == "invscaling":
             callbacks.append(InvScaling(len(X), self.power_t, t0))
         history = fit_network(
@@ -161,13 +166,13 @@ class _BaseMLP(BaseEstimator):
             epochs=self.max_iter,
             batch_size=batch,
             shuffle=self.shuffle,
-            validation_data=validation,
             sample_weight=w,
             seed=seed,
             callbacks=callbacks,
             verbose=2 if self.verbose else 0,
         )
-        self._record(history.history, rule, warm, t0, len(X))
+        scores = callbacks[0].scores if self.early_stopping else None
+        self._record(history.history, rule, warm, t0, len(X), scores)
         if history.stopped is None:
             warnings.warn(
                 f"{type(self).__name__}: max_iter={self.max_iter} epochs reached and the loss "
@@ -177,7 +182,13 @@ class _BaseMLP(BaseEstimator):
             )
 
     def _record(
-        self, logs: dict[str, list[float]], rule: NoImprovement, warm: bool, t0: int, n: int
+        self,
+        logs: dict[str, list[float]],
+        rule: NoImprovement,
+        warm: bool,
+        t0: int,
+        n: int,
+        scores: list[float] | None,
     ) -> None:
         """The learned attributes of a fit; a warm start extends the curves of the last one."""
         curve = list(logs["loss"])
@@ -185,12 +196,14 @@ class _BaseMLP(BaseEstimator):
         self.loss_ = float(curve[-1]) if curve else float("nan")  # the last epoch's loss
         self.n_iter_ = len(curve)  # epochs of this fit, as in scikit-learn
         self.t_ = t0 + self.n_iter_ * n  # samples trained on, over the fits a warm start joins
-        self.best_loss_ = float(rule.best)
         self._progress = rule.progress()
         earlier = getattr(self, "validation_scores_", None) if warm else None
-        self.validation_scores_ = None  # scikit-learn's value without early stopping
-        if self.early_stopping:
-            self.validation_scores_ = list(earlier or []) + list(logs["val_loss"])
+        # scikit-learn's: best_loss_ without early stopping, the best_validation_score_ with it
+        self.best_loss_ = None if self.early_stopping else float(rule.best)
+        self.best_validation_score_ = float(rule.best) if self.early_stopping else None
+        self.validation_scores_ = None
+        if scores is not None:
+            self.validation_scores_ = list(earlier or []) + list(scores)
 
     def _inputs(self, X: Any) -> np.ndarray:
         """X (N, d) checked against the fit and cast to the network's dtype."""

@@ -47,10 +47,14 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         Epochs run by the last ``fit`` (as in scikit-learn, a warm start counts afresh).
     t_ : int
         Samples trained on, over the fits a warm start joins (scikit-learn's ``t_``).
-    best_loss_ : float
-        The lowest training loss (with ``early_stopping``: validation loss) seen.
+    best_loss_ : float or None
+        The lowest training loss seen; None with ``early_stopping``.
     validation_scores_ : list of float or None
-        Validation loss per epoch with ``early_stopping``, else None; a warm start appends.
+        With ``early_stopping``, the accuracy on the held-out samples after each epoch (the
+        regressor's: R^2), else None; a warm start appends.
+    best_validation_score_ : float or None
+        The best of ``validation_scores_``, whose weights the model ends with; None without
+        ``early_stopping``.
 
     Examples
     --------
@@ -117,7 +121,7 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
     model_ : glassnet.Sequential
         The trained network (outputs are the predictions).
     n_features_in_, coefs_, intercepts_, n_layers_, loss_, loss_curve_, n_iter_, t_, best_loss_,
-    validation_scores_
+    validation_scores_, best_validation_score_
         As for :class:`MLPClassifier`.
     out_activation_ : str
         "identity".

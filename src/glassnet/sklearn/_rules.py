@@ -16,7 +16,7 @@ import numpy as np
 from glassnet.callback_base import Callback, restore, snapshot
 from glassnet.schedules import EpochSchedule, fit_optimizer
 
-__all__ = ["MIN_ADAPTIVE_LR", "InvScaling", "NoImprovement", "set_lr"]
+__all__ = ["MIN_ADAPTIVE_LR", "InvScaling", "NoImprovement", "ValidationScore", "set_lr"]
 
 #: an "adaptive" run stops instead of dividing the lr once the lr is at most this
 MIN_ADAPTIVE_LR = 1e-6
@@ -101,7 +101,8 @@ class NoImprovement(Callback):
     With v the epoch's ``monitor`` value and best the lowest so far (its ``_no_improvement_count``
     and ``best_loss_``):
 
-    1. if :math:`v > \text{best} - \text{tol}` (or v is NaN) then count += 1, else count = 0;
+    1. if :math:`v > \text{best} - \text{tol}` then count += 1, else count = 0 (so a NaN, for
+       which no comparison holds, restarts the count, as in scikit-learn);
     2. if :math:`v < \text{best}`: best = v (and, with ``restore_best``, its weights are kept);
     3. if count > ``n_iter_no_change``: with ``adaptive`` and an lr above ``MIN_ADAPTIVE_LR``
        (1e-6) the lr is divided by 5 (from the next epoch on) and count = 0; otherwise training
@@ -109,12 +110,16 @@ class NoImprovement(Callback):
 
     So an improvement smaller than ``tol`` is counted as none yet still lowers best, and the
     rule acts after ``n_iter_no_change + 1`` such epochs in a row. With ``restore_best`` the best
-    weights go back when training ends, however it ends.
+    weights go back when training ends, however it ends. With ``mode="max"`` (a score, such as
+    the validation accuracy scikit-learn's early stopping watches) every comparison is turned
+    round: count += 1 if :math:`v < \text{best} + \text{tol}`, best = v if v > best, and best
+    starts at -inf (its ``best_validation_score_``).
 
     Parameters
     ----------
     monitor : str
-        Key of the epoch logs: "loss", or "val_loss" with early stopping.
+        Key of the epoch logs: "loss", or "val_score" (:class:`ValidationScore`) with early
+        stopping.
     tol : float
         Smallest decrease that counts as an improvement.
     n_iter_no_change : int
@@ -126,6 +131,8 @@ class NoImprovement(Callback):
     resume : dict, optional
         :meth:`progress` of an earlier fit to continue from (a warm start); ignored if it
         watched another metric.
+    mode : {"min", "max"}
+        Whether lower (a loss) or higher (a score) values are better.
 
     Examples
     --------
@@ -149,10 +156,13 @@ class NoImprovement(Callback):
         adaptive: bool = False,
         restore_best: bool = False,
         resume: dict[str, Any] | None = None,
+        mode: str = "min",
     ) -> None:
+        if mode not in ("min", "max"):
+            raise ValueError(f"mode must be 'min' or 'max'; got {mode!r}.")
         self.monitor, self.tol, self.n_iter_no_change = monitor, float(tol), int(n_iter_no_change)
-        self.adaptive, self.restore_best = bool(adaptive), bool(restore_best)
-        self.best, self.count = math.inf, 0
+        self.adaptive, self.restore_best, self.mode = bool(adaptive), bool(restore_best), mode
+        self.best, self.count = (math.inf if mode == "min" else -math.inf), 0
         self.best_params: list[np.ndarray] | None = None
         if resume is not None and resume.get("monitor") == monitor:
             self.best, self.count = float(resume["best"]), int(resume["count"])
@@ -176,8 +186,12 @@ class NoImprovement(Callback):
     def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
         """Count the epoch, keep the best, and lower the lr or stop once the count is too high."""
         value = float(logs[self.monitor])
-        self.count = 0 if value <= self.best - self.tol else self.count + 1  # NaN: no improvement
-        if value < self.best:
+        if self.mode == "max":  # scikit-learn's comparisons, literally (NaN: count = 0)
+            worse, better = value < self.best + self.tol, value > self.best
+        else:
+            worse, better = value > self.best - self.tol, value < self.best
+        self.count = self.count + 1 if worse else 0
+        if better:
             self.best = value
             if self.restore_best:
                 self.best_params = snapshot(self.net)
@@ -194,3 +208,60 @@ class NoImprovement(Callback):
         """Put the best weights back, with ``restore_best``."""
         if self.restore_best and self.best_params is not None:
             restore(self.net, self.best_params)
+
+
+class ValidationScore(Callback):
+    """scikit-learn's validation score for early stopping, in the epoch logs as "val_score".
+
+    After each epoch: ``score(y, predict(X), sample_weight=w)`` on the held-out data, with the
+    estimator's own score function (accuracy for a classifier, R^2 for a regressor), or NaN
+    when the network's outputs are not finite (scikit-learn's rule). Every score is kept in
+    ``scores``, the estimator's ``validation_scores_``.
+
+    Parameters
+    ----------
+    X : ndarray, shape (N, d)
+        Held-out inputs, in the network's dtype.
+    y : ndarray
+        Their targets as ``score`` takes them: class indices (N,), or values (N,) or (N, k).
+    sample_weight : ndarray of shape (N,), optional
+    score : callable
+        ``score(y_true, y_pred, sample_weight=...)``, e.g. ``sklearn.metrics.accuracy_score``.
+    classify : bool
+        Predictions are the argmax of the outputs (else the outputs, raveled for one column).
+
+    Examples
+    --------
+    >>> from sklearn.metrics import accuracy_score
+    >>> from glassnet import mlp
+    >>> net = mlp("2,3,2", seed=0)
+    >>> cb = ValidationScore(np.eye(2, dtype=np.float32), np.array([0, 1]), None,
+    ...                      accuracy_score, classify=True)
+    >>> cb.net, logs = net, {}
+    >>> cb.on_epoch_end(0, logs); logs["val_score"] in (0.0, 0.5, 1.0), cb.scores == [logs["val_score"]]
+    (True, True)
+    """
+
+    def __init__(
+        self,
+        X: np.ndarray,
+        y: np.ndarray,
+        sample_weight: np.ndarray | None,
+        score: Any,
+        classify: bool,
+    ) -> None:
+        self.X, self.y, self.sample_weight = X, y, sample_weight
+        self.score, self.classify = score, classify
+        self.scores: list[float] = []
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
+        """Score the held-out data and put it in ``logs["val_score"]``."""
+        with np.errstate(all="ignore"):  # a diverged network: NaN below, without warnings
+            out = self.net.predict(self.X)  # (N, outputs)
+        if not np.isfinite(out).all():
+            value = math.nan
+        else:
+            pred = out.argmax(axis=1) if self.classify else out.reshape(self.y.shape)
+            value = float(self.score(self.y, pred, sample_weight=self.sample_weight))
+        self.scores.append(value)
+        logs["val_score"] = value
