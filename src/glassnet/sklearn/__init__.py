@@ -2,7 +2,9 @@
 
 They follow the estimator contract (``__init__`` only stores its arguments, ``fit`` returns
 self, learned attributes end in ``_``) and pass ``sklearn.utils.estimator_checks``, so they work
-in ``Pipeline``, ``GridSearchCV`` and ``cross_val_score``. Parameter names and defaults follow
+in ``Pipeline``, ``GridSearchCV`` and ``cross_val_score``. ``partial_fit`` trains one epoch a
+call, continuing the model and its optimiser, as scikit-learn's does
+(:mod:`glassnet.sklearn._partial` says exactly how). Parameter names and defaults follow
 ``sklearn.neural_network``, all but ``max_fun``, which only its lbfgs solver reads (glassnet has
 no lbfgs), and ``MLPRegressor``'s ``loss`` (here always the mean squared error); ``solver``
 also takes glassnet's other optimisers and ``dtype`` sets the network's float type. Like

@@ -157,12 +157,14 @@ class _BaseMLP(BaseEstimator):
         callbacks.append(rule)  # after the score it reads
         if schedule == "invscaling":
             callbacks.append(InvScaling(len(X), self.power_t, t0))
+        # kept as _optimizer: a partial_fit after this fit continues it (scikit-learn's rule)
+        self._optimizer = solver_optimizer(self, batch * (1.0 if w is None else float(w.mean())))
         history = fit_network(
             self.model_,
             X,
             T,
             loss=self._loss,
-            optimizer=solver_optimizer(self, batch * (1.0 if w is None else float(w.mean()))),
+            optimizer=self._optimizer,
             epochs=self.max_iter,
             batch_size=batch,
             shuffle=self.shuffle,

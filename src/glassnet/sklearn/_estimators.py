@@ -10,6 +10,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import validate_data
 
 from glassnet.sklearn._base import _BaseMLP
+from glassnet.sklearn._partial import partial_train
 
 __all__ = ["MLPClassifier", "MLPRegressor"]
 
@@ -96,6 +97,44 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         self._train(X, labels.astype(np.int64), len(classes), True, sample_weight)
         return self
 
+    def partial_fit(
+        self, X: Any, y: Any, sample_weight: Any = None, classes: Any = None
+    ) -> MLPClassifier:
+        """Train one more epoch on X (N, d) and labels y (N,); returns self.
+
+        The first call needs ``classes``, every label the model will ever see (y may hold only
+        some of them); later calls continue the model and its optimiser (see
+        :mod:`glassnet.sklearn._partial`), as scikit-learn's ``partial_fit`` does.
+        """
+        first = not hasattr(self, "model_")
+        if first and classes is None:
+            raise ValueError(
+                "classes must be passed on the first call to partial_fit: every label the "
+                "model will see, e.g. classes=np.unique(y_all)."
+            )
+        if classes is not None:
+            classes = np.unique(np.asarray(classes))
+            if not first and not np.array_equal(classes, self.classes_):
+                raise ValueError(
+                    f"classes={classes.tolist()} is not the same as on the first call to partial_fit "
+                    f"(or fit), which gave {self.classes_.tolist()}."
+                )
+            if len(classes) < 2:
+                raise ValueError(f"MLPClassifier needs at least 2 classes; got {classes!r}.")
+        X, y = validate_data(self, X, y, dtype=(np.float64, np.float32), reset=first)
+        check_classification_targets(y)
+        known = self.classes_ if classes is None else classes
+        unknown = np.setdiff1d(np.unique(y), known)
+        if len(unknown):
+            raise ValueError(
+                f"y has classes not in classes_ {known.tolist()}: {unknown.tolist()}. Pass every class "
+                "to the first partial_fit."
+            )
+        self.classes_ = known
+        labels = np.searchsorted(known, y).astype(np.int64)  # (N,) indices into classes_
+        partial_train(self, X, labels, len(known), sample_weight)
+        return self
+
     def predict_proba(self, X: Any) -> np.ndarray:
         """Class probabilities (N, K): the softmax of the network's logits; rows sum to 1."""
         X = self._inputs(X)  # (N, d), checked before model_ is read
@@ -152,6 +191,32 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
         T = y.reshape(-1, 1) if y.ndim == 1 else y  # (N, k)
         self._train(X, T, T.shape[1], False, sample_weight)
         self.n_outputs_ = T.shape[1]  # once trained: a refused warm start keeps the last fit
+        return self
+
+    def partial_fit(self, X: Any, y: Any, sample_weight: Any = None) -> MLPRegressor:
+        """Train one more epoch on X (N, d) and targets y (N,) or (N, k); returns self.
+
+        The first call builds the model; later calls continue it and its optimiser (see
+        :mod:`glassnet.sklearn._partial`), as scikit-learn's ``partial_fit`` does.
+        """
+        first = not hasattr(self, "model_")
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            dtype=(np.float64, np.float32),
+            multi_output=True,
+            y_numeric=True,
+            reset=first,
+        )
+        T = y.reshape(-1, 1) if y.ndim == 1 else y  # (N, k)
+        if not first and T.shape[1] != self.n_outputs_:
+            raise ValueError(
+                f"y has {T.shape[1]} target columns but the model was trained with "
+                f"{self.n_outputs_}; keep the same targets across partial_fit calls."
+            )
+        partial_train(self, X, T, T.shape[1], sample_weight)
+        self.n_outputs_ = T.shape[1]
         return self
 
     def predict(self, X: Any) -> np.ndarray:
