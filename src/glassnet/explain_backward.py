@@ -46,6 +46,14 @@ def _loss_grads(trace: Trace, names: Names) -> list[Equation]:
                     node=j,
                 )
             )
+        elif loss.name == "poisson":  # Y is the log-rate: dE/dY = exp(Y) - target
+            rhs = (f"exp({o[0]}) - {tj[0]}{scale}", rf"e^{{{o[1]}}} - {tj[1]}{scale}")
+            tpl = (f"exp({{}}) - {{}}{scale}", r"e^{{{}}} - {}" + scale)
+            eqs.append(
+                Equation(
+                    "backward", "dE/dY", d(("E", "E"), o), rhs, tpl, [y[j], t[j]], g[j], node=j
+                )
+            )
         else:
             rhs = (loss.grad_formula.split("= ", 1)[-1],) * 2
             eqs.append(Equation("backward", "dE/dY", d(("E", "E"), o), rhs, None, [], g[j], node=j))

@@ -126,6 +126,11 @@ def _error(trace: Trace, names: Names) -> list[Equation]:
         tpl = ("-({}*log({}) + (1 - {})*log(1 - {}))", r"-({} \log {} + (1 - {}) \log(1 - {}))")
         t = float(loss.target.reshape(-1)[0])
         return [Equation("error", "E", E, rhs, tpl, [t, y[0], t, y[0]], loss.value)]
+    if loss.name == "poisson" and n == 1:  # Y is the log-rate
+        rhs = ("exp(Y) - target*Y", r"e^{Y} - t Y")
+        tpl = ("exp({}) - {}*{}", r"e^{{{}}} - {} \cdot {}")
+        t = float(loss.target.reshape(-1)[0])
+        return [Equation("error", "E", E, rhs, tpl, [y[0], t, y[0]], loss.value)]
     rhs = loss.formula.split("= ", 1)[-1]
     return [Equation("error", "E", E, (rhs, rhs), None, [], loss.value)]
 

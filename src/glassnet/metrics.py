@@ -161,7 +161,8 @@ def score_outputs(loss: Any, out: np.ndarray, T: np.ndarray) -> dict[str, float]
         result["accuracy"] = accuracy(labels_from_targets(T), pred)
     else:
         T2 = T.reshape(out.shape) if T.size == out.size else T
-        result["mse"] = mean_squared_error(T2, out)
-        result["mae"] = mean_absolute_error(T2, out)
-        result["r2"] = r2_score(T2, out)
+        pred = loss.predictions(out)  # on the targets' scale (Poisson: exp of the log-rates)
+        result["mse"] = mean_squared_error(T2, pred)
+        result["mae"] = mean_absolute_error(T2, pred)
+        result["r2"] = r2_score(T2, pred)
     return result

@@ -51,6 +51,11 @@ def prepare_targets(net: Any, loss: Loss, T: Any, n: int, name: str = "T") -> np
             "(one-hot or soft) that are >= 0 and sum to 1; some rows do not. For several "
             "independent 0/1 targets use binary_cross_entropy."
         )
+    if loss.name == "poisson" and T.min() < 0:
+        raise ValueError(
+            f"poisson targets must be counts, >= 0; got a minimum of {T.min()}. Use mse for "
+            "targets that can be negative."
+        )
     if loss.name == "binary_cross_entropy" and (T.min() < 0 or T.max() > 1):
         raise ValueError(
             f"binary_cross_entropy targets must be in [0, 1]; got [{T.min()}, {T.max()}]."

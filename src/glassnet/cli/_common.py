@@ -61,7 +61,7 @@ def output_plan(task: str, loss: str, n_classes: int | None, y: np.ndarray) -> t
 
     cross_entropy: K logits, no activation (the loss applies the softmax); binary_cross_entropy:
     one sigmoid output for two classes, K sigmoids otherwise; mse: one output per target column
-    (classes one-hot).
+    (classes one-hot); poisson: one log-rate per target column (the loss takes its exp).
 
     Examples
     --------
@@ -72,8 +72,11 @@ def output_plan(task: str, loss: str, n_classes: int | None, y: np.ndarray) -> t
         if loss == "binary_cross_entropy":
             return (1 if n_classes == 2 else int(n_classes)), "sigmoid"
         return int(n_classes), None
-    if loss != "mse":
-        raise ValueError(f"--loss {loss} needs class labels; this data set is regression (mse).")
+    if loss not in ("mse", "poisson"):
+        raise ValueError(
+            f"--loss {loss} needs class labels; this data set is regression (mse, or poisson "
+            "for counts)."
+        )
     return (y.shape[1] if y.ndim == 2 else 1), None
 
 
@@ -193,8 +196,9 @@ def build_report(
     if task == "classification":
         pred = net.predict_classes(X)  # (N,)
         report = classification_report(y, pred, info.get("class_names"))
-    else:
-        report = regression_report(y, net.predict(X))
+    else:  # on the targets' scale: the rates exp(z) of a Poisson model
+        out = net.predict(X)  # (N, out)
+        report = regression_report(y, out if net.loss_ is None else net.loss_.predictions(out))
     if weights is not None:
         column, w = weights
         loss = net.loss_ or get_loss("cross_entropy" if task == "classification" else "mse")

@@ -23,7 +23,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--activation", default="tanh", help="hidden activation (default tanh)")
     p.add_argument("--output-activation", default=None, help="e.g. sigmoid (default: linear)")
     p.add_argument(
-        "--loss", default="mse", help="mse (default), binary_cross_entropy, cross_entropy"
+        "--loss",
+        default="mse",
+        help="mse (default), binary_cross_entropy, cross_entropy, poisson",
     )
     p.add_argument("--samples", type=int, default=4, help="batch size of the random data")
     p.add_argument("--seed", type=int, default=0)
@@ -47,6 +49,8 @@ def run(args: argparse.Namespace) -> int:
         T = rng.integers(0, k, size=args.samples)
     elif loss == "binary_cross_entropy":
         T = rng.integers(0, 2, size=(args.samples, k)).astype(float)
+    elif loss == "poisson":  # counts
+        T = rng.poisson(2.0, size=(args.samples, k)).astype(float)
     else:
         T = rng.normal(size=(args.samples, k))
     report = gradcheck(net, X, T, loss=loss, tolerance=args.tolerance)

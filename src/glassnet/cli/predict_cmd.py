@@ -110,6 +110,8 @@ def run(args: argparse.Namespace) -> int:
         rows = [[names[k] if names else int(k)] for k in labels]
     else:
         values = net.predict(X).astype(np.float64)  # (N, out)
+        if net.loss_ is not None:  # a Poisson model's outputs are log-rates: predict exp(z)
+            values = net.loss_.predictions(values)
         target = info.get("target") or "prediction"
         header = (
             [target] if values.shape[1] == 1 else [f"{target}_{j}" for j in range(values.shape[1])]

@@ -96,7 +96,7 @@ def add_flags(p: argparse.ArgumentParser) -> None:
         "--task",
         choices=TASKS,
         help="how to read a CSV target (default: whole numbers with at most 20 values are "
-        "classes, other numbers regression; --loss mse alone means regression)",
+        "classes, other numbers regression; --loss mse or poisson alone means regression)",
     )
     g.add_argument("--test-size", type=float, help=f"test fraction (default {d['test_size']})")
     g.add_argument(
@@ -120,7 +120,8 @@ def add_flags(p: argparse.ArgumentParser) -> None:
     g.add_argument(
         "--loss",
         help="cross_entropy (default for classes), binary_cross_entropy, "
-        "mse (default for regression)",
+        "mse (default for regression), poisson (counts: the network outputs log-rates and "
+        "predicts their exp)",
     )
     g.add_argument("--optimizer", help="adam (default), adamw, sgd, momentum, nesterov, rmsprop")
     g.add_argument("--lr", type=float, help=f"learning rate (default {d['lr']})")

@@ -56,14 +56,16 @@ def canonical_loss(name: str) -> str:
     ('cross_entropy', 'binary_cross_entropy')
     """
     name = name.lower().replace("-", "_")
-    return {"ce": "cross_entropy", "bce": "binary_cross_entropy"}.get(name, name)
+    aliases = {"ce": "cross_entropy", "bce": "binary_cross_entropy", "poisson_nll": "poisson"}
+    return aliases.get(name, name)
 
 
 def fresh_data(s: dict[str, Any]) -> tuple[Dataset, common.SampleWeights | None]:
     """The data of a new run: split with ``--seed`` and ``--test-size``; ``--task`` for a CSV,
-    which ``--loss mse`` alone makes regression; the ``--weight-column`` weights, or None."""
+    which ``--loss mse`` or ``poisson`` alone makes regression; the ``--weight-column`` weights,
+    or None."""
     task = s["task"]
-    if task is None and s["loss"] == "mse" and common.is_csv(s["data"]):
+    if task is None and s["loss"] in ("mse", "poisson") and common.is_csv(s["data"]):
         task = "regression"
     return common.load_weighted(
         s["data"], s["target"], s["seed"], s["test_size"], task, s["weight_column"]

@@ -10,7 +10,8 @@ convention of scikit-learn and of PyTorch's class weights. Its gradient is the p
 with row n scaled by w_n N / sum(w) (``weigh``), because dE/dy_n = (1/N) dl_n/dy_n.
 
 One module per loss, each forward next to its derivative: ``base`` (Loss and the weighting),
-``mse``, ``binary_cross_entropy`` and ``cross_entropy``; this file holds the registry.
+``mse``, ``binary_cross_entropy``, ``cross_entropy`` and ``poisson`` (counts, on log-rates);
+this file holds the registry.
 """
 
 from __future__ import annotations
@@ -23,20 +24,35 @@ from glassnet.losses.binary_cross_entropy import _FLOOR as _FLOOR
 from glassnet.losses.binary_cross_entropy import BinaryCrossEntropy
 from glassnet.losses.cross_entropy import CrossEntropy
 from glassnet.losses.mse import MSE
+from glassnet.losses.poisson import PoissonNLL
 
-__all__ = ["LOSSES", "MSE", "BinaryCrossEntropy", "CrossEntropy", "Loss", "get_loss"]
+__all__ = [
+    "LOSSES",
+    "MSE",
+    "BinaryCrossEntropy",
+    "CrossEntropy",
+    "Loss",
+    "PoissonNLL",
+    "get_loss",
+]
 
 
 LOSSES: dict[str, type[Loss]] = {
     "mse": MSE,
     "binary_cross_entropy": BinaryCrossEntropy,
     "cross_entropy": CrossEntropy,
+    "poisson": PoissonNLL,
 }
-_ALIASES = {"bce": "binary_cross_entropy", "ce": "cross_entropy", "mean_squared_error": "mse"}
+_ALIASES = {
+    "bce": "binary_cross_entropy",
+    "ce": "cross_entropy",
+    "mean_squared_error": "mse",
+    "poisson_nll": "poisson",
+}
 
 
 def get_loss(name: str | Loss, **kwargs: Any) -> Loss:
-    """Build a loss from its name: "mse", "binary_cross_entropy" or "cross_entropy".
+    """Build a loss from its name: "mse", "binary_cross_entropy", "cross_entropy" or "poisson".
 
     Examples
     --------

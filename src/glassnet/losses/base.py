@@ -33,6 +33,18 @@ class Loss:
         """Return dE/dy for the last forward."""
         raise NotImplementedError
 
+    def predictions(self, y: np.ndarray) -> np.ndarray:
+        """What the outputs y predict, to compare with the targets: y itself, except for a loss
+        on a transformed scale (PoissonNLL's log-rates give exp(y)).
+
+        Examples
+        --------
+        >>> from glassnet.losses import MSE
+        >>> MSE().predictions(np.array([[2.0]]))
+        array([[2.]])
+        """
+        return y
+
     def per_sample(self, y: np.ndarray, t: np.ndarray) -> np.ndarray:
         """Each sample's error l_n, shape (N,); their mean is ``forward(y, t)``.
 

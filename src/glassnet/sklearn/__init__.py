@@ -6,14 +6,17 @@ in ``Pipeline``, ``GridSearchCV`` and ``cross_val_score``. ``partial_fit`` train
 call, continuing the model and its optimiser, as scikit-learn's does
 (:mod:`glassnet.sklearn._partial` says exactly how). Parameter names and defaults follow
 ``sklearn.neural_network``, all but ``max_fun``, which only its lbfgs solver reads (glassnet has
-no lbfgs), and ``MLPRegressor``'s ``loss`` (here always the mean squared error); ``solver``
-also takes glassnet's other optimisers and ``dtype`` sets the network's float type. Like
+no lbfgs); ``MLPRegressor``'s ``loss`` ("squared_error" or "poisson") is a keyword here, not
+its first positional parameter; ``solver`` also takes glassnet's other optimisers and
+``dtype`` sets the network's float type. Like
 scikit-learn's own MLP they do not scale the inputs: put a ``StandardScaler`` in front of them
 in a ``Pipeline``.
 
 The classifier always uses K softmax outputs with cross-entropy (K = 2 for binary problems
 too), so ``predict_proba`` is a softmax whose rows sum to 1. The regressor's loss is the mean
-squared error (scikit-learn's is half of it).
+squared error (scikit-learn's is half of it), or with ``loss="poisson"`` the Poisson negative
+log-likelihood of log-rates, exp(z) - y z (scikit-learn's half deviance minus a term free of
+the model), and ``predict`` then returns the rates exp(z).
 
 ``alpha`` is scikit-learn's L2 penalty: it enters the gradient as ``g + (alpha / n_batch) W``
 (glassnet's ``weight_decay = alpha / batch_size``, times the mean sample weight with

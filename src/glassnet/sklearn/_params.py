@@ -46,6 +46,10 @@ def check_params(est: Any, n: int) -> tuple[list[int], int]:
             f"hidden_layer_sizes must be positive integers, e.g. (100,); got "
             f"{est.hidden_layer_sizes!r}."
         )
+    if getattr(est, "loss", "squared_error") not in ("squared_error", "poisson"):
+        raise ValueError(
+            f"loss must be 'squared_error' or 'poisson' (scikit-learn's); got {est.loss!r}."
+        )
     if str(est.solver).lower() not in OPTIMIZERS:
         raise ValueError(
             f"solver must be one of {sorted(OPTIMIZERS)}; got {est.solver!r} "
