@@ -116,6 +116,19 @@ def test_float32_checkpoint_state_stays_float32(tmp_path):
     assert {a.dtype for s in opt2.state for a in s.values()} == {np.dtype(np.float32)}
 
 
+def step_both(opt, topt, params, tparams, rng, atol):
+    """STEPS steps of both optimisers on the same random gradients, comparing after each."""
+    for _ in range(STEPS):
+        for p, tp in zip(params, tparams, strict=True):
+            g = rng.normal(size=p.value.shape)
+            p.grad[...] = g
+            tp.grad = torch.tensor(g)
+        opt.step()
+        topt.step()
+        for p, tp in zip(params, tparams, strict=True):
+            np.testing.assert_allclose(p.value, tp.detach().numpy(), rtol=1e-10, atol=atol)
+
+
 SPARED = [  # optimisers with weight decay, their torch twins, and settings (decay_biases=False)
     (gn.SGD, torch.optim.SGD, {"lr": 0.1, "momentum": 0.9, "weight_decay": 0.2}),
     (gn.RMSprop, torch.optim.RMSprop, {"lr": 0.01, "weight_decay": 0.3}),
@@ -145,15 +158,7 @@ def test_decay_biases_false_is_torchs_param_group_without_decay(ours, theirs, kw
     assert len(weights) == len(biases) == 2
     topt = theirs([{"params": weights}, {"params": biases, "weight_decay": 0.0}], **kwargs)
     rng = np.random.default_rng(1)
-    for _ in range(STEPS):
-        for p, tp in zip(params, tparams, strict=True):
-            g = rng.normal(size=p.value.shape)
-            p.grad[...] = g
-            tp.grad = torch.tensor(g)
-        opt.step()
-        topt.step()
-        for p, tp in zip(params, tparams, strict=True):
-            np.testing.assert_allclose(p.value, tp.detach().numpy(), rtol=1e-10, atol=1e-13)
+    step_both(opt, topt, params, tparams, rng, atol=1e-13)
     # and the decay acts: by default the biases end elsewhere (Adam's first step is lr sign(g)
     # whatever the decay, so over several steps)
     default = [Parameter(p.name, p.value.copy(), p.grad.copy()) for p in params]
@@ -176,3 +181,78 @@ def test_decay_biases_is_checked_and_kept_in_the_settings():
     assert "decay_biases" not in gn.Adam(lr=0.1).hyperparameters()  # the default reads as torch's
     rebuilt = gn.optimizers.get_optimizer("adam", **opt.hyperparameters())
     assert rebuilt.decay_biases is False and rebuilt.weight_decay == 0.1
+
+
+KERNEL_CASES = [  # optimisers with a compiled update (glassnet._optim_kernels)
+    (gn.Adam, torch.optim.Adam, {"lr": 0.01}),
+    (gn.Adam, torch.optim.Adam, {"lr": 0.01, "weight_decay": 0.1, "betas": (0.8, 0.95)}),
+    (gn.AdamW, torch.optim.AdamW, {"lr": 0.02, "weight_decay": 0.5}),
+    (gn.SGD, torch.optim.SGD, {"lr": 0.1, "momentum": 0.9}),
+    (gn.SGD, torch.optim.SGD, {"lr": 0.05, "momentum": 0.5, "nesterov": True, "weight_decay": 0.1}),
+]
+BIG = [(30, 20), (20,), (20, 7), (7,)]  # 767 elements, past _jit.MIN_SIZE: the compiled path
+
+
+@pytest.mark.parametrize(("ours", "theirs", "kwargs"), KERNEL_CASES, ids=lambda c: repr(c)[:60])
+@pytest.mark.parametrize("flat", [True, False], ids=["flat buffer", "per parameter"])
+def test_compiled_updates_match_torch(ours, theirs, kwargs, flat, monkeypatch):
+    """The compiled one-pass updates, on parameters large enough to take them, against
+    torch.optim in float64 to 1e-10 (flat: one buffer, as a Sequential's parameters)."""
+    from glassnet import _jit
+    from glassnet.optimizers import adam, sgd
+
+    if not _jit.enabled():
+        pytest.skip("numba is not installed: the compiled updates are off")
+    calls = []
+    for module, name in ((adam, "adam_update"), (sgd, "momentum_update")):
+        real = getattr(module, name)
+        monkeypatch.setattr(module, name, lambda *a, _f=real, **k: calls.append(1) or _f(*a, **k))
+    rng = np.random.default_rng(0)
+    start = [rng.normal(size=s) for s in BIG]
+    if flat:
+        values = np.concatenate([w.ravel() for w in start])  # (767,)
+        grads = np.zeros_like(values)
+        offsets = np.cumsum([0] + [w.size for w in start])
+        params = [
+            Parameter(
+                f"{i}.{'W' if w.ndim == 2 else 'b'}",
+                values[a:b].reshape(w.shape),
+                grads[a:b].reshape(w.shape),
+            )
+            for i, (w, a, b) in enumerate(zip(start, offsets[:-1], offsets[1:], strict=True))
+        ]
+        assert _jit.worth(values.size)  # fmt: skip
+    else:
+        params = [Parameter(str(i), w.copy(), np.zeros_like(w)) for i, w in enumerate(start)]
+    opt = ours(params, **kwargs)
+    assert (opt.flat is not None) == flat
+    tparams = [torch.tensor(w, requires_grad=True) for w in start]
+    topt = theirs(tparams, **kwargs)
+    step_both(opt, topt, params, tparams, rng, atol=1e-12)
+    assert not np.allclose(params[0].value, start[0])
+    assert len(calls) == STEPS  # compiled: the flat buffer, or the (30, 20) one (others: NumPy)
+
+
+@pytest.mark.parametrize("name", ["adam", "adamw", "momentum", "nesterov"])
+def test_compiled_and_numpy_updates_agree_in_float32(name, monkeypatch):
+    from glassnet import _jit
+
+    if not _jit.enabled():
+        pytest.skip("numba is not installed: the compiled updates are off")
+
+    def train():
+        rng = np.random.default_rng(0)
+        X, y = rng.normal(size=(200, 20)).astype(np.float32), rng.integers(0, 4, 200)
+        net = gn.mlp("20,32,4", seed=0)
+        opt = gn.get_optimizer(name, lr=0.01, weight_decay=0.01, decay_biases=False)
+        h = net.fit(X, y, loss="cross_entropy", optimizer=opt, epochs=3, batch_size=50,
+                    seed=0, verbose=0)  # fmt: skip
+        return h.history["loss"], [p.value.copy() for p in net.parameters()]
+
+    compiled = train()
+    monkeypatch.setitem(_jit._state, "enabled", False)
+    plain = train()
+    np.testing.assert_allclose(compiled[0], plain[0], rtol=1e-5)
+    for a, b in zip(compiled[1], plain[1], strict=True):
+        assert a.dtype == np.float32
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)

@@ -6,7 +6,13 @@ from typing import Any
 
 import numpy as np
 
-from glassnet.optimizers.base import Optimizer, Parameter  # noqa: F401  (Parameter: examples)
+from glassnet import _jit
+from glassnet._optim_kernels import adam_update
+from glassnet.optimizers.base import (  # Parameter: for the examples
+    Optimizer,
+    Parameter,  # noqa: F401
+    compiled_ok,
+)
 
 
 class Adam(Optimizer):
@@ -57,13 +63,21 @@ class Adam(Optimizer):
         self, w: np.ndarray, g: np.ndarray, state: dict[str, np.ndarray], decay: Any
     ) -> None:
         b1, b2 = self.betas
+        m = self._buf(state, "exp_avg", w)
+        v = self._buf(state, "exp_avg_sq", w)
+        if _jit.worth(w.size) and compiled_ok(w, g, m, v, decay):  # one compiled pass
+            adam_update(
+                w.reshape(-1), g.reshape(-1), m.reshape(-1), v.reshape(-1),
+                decay=np.reshape(decay, -1) if np.ndim(decay) else decay,
+                decoupled=self.decoupled, betas=self.betas, sqrt_bc2=self._sqrt_bc2,
+                eps=self.eps, step_size=self._step_size, lr=self.lr,
+            )  # fmt: skip
+            return
         if self.weight_decay:
             if self.decoupled:
                 w *= 1 - self.lr * decay
             else:
                 g = g + decay * w
-        m = self._buf(state, "exp_avg", w)
-        v = self._buf(state, "exp_avg_sq", w)
         tmp = self._buf(state, "_scratch", w)
         m *= b1
         np.multiply(g, 1 - b1, out=tmp)

@@ -269,3 +269,17 @@ def is_bias(p: Parameter) -> bool:
     (True, False)
     """
     return p.name.rsplit(".", 1)[-1] == "b"
+
+
+def compiled_ok(w: np.ndarray, *others: Any) -> bool:
+    """Whether a compiled update may run on ``w`` and the arrays among ``others`` (numbers are
+    fine): all C-contiguous (so flat views write through) and of w's dtype.
+
+    Examples
+    --------
+    >>> a = np.zeros((2, 3), np.float32)
+    >>> compiled_ok(a, a, 0.1), compiled_ok(a, a.T), compiled_ok(a, np.zeros((2, 3)))
+    (True, False, False)
+    """
+    arrays = [w, *(o for o in others if isinstance(o, np.ndarray))]
+    return all(a.flags.c_contiguous and a.dtype == w.dtype for a in arrays)
