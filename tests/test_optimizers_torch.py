@@ -187,6 +187,12 @@ KERNEL_CASES = [  # optimisers with a compiled update (glassnet._optim_kernels)
     (gn.Adam, torch.optim.Adam, {"lr": 0.01}),
     (gn.Adam, torch.optim.Adam, {"lr": 0.01, "weight_decay": 0.1, "betas": (0.8, 0.95)}),
     (gn.AdamW, torch.optim.AdamW, {"lr": 0.02, "weight_decay": 0.5}),
+    (gn.RMSprop, torch.optim.RMSprop, {"lr": 0.01}),
+    (
+        gn.RMSprop,
+        torch.optim.RMSprop,
+        {"lr": 0.01, "alpha": 0.9, "momentum": 0.5, "weight_decay": 0.1},
+    ),
     (gn.SGD, torch.optim.SGD, {"lr": 0.1, "momentum": 0.9}),
     (gn.SGD, torch.optim.SGD, {"lr": 0.05, "momentum": 0.5, "nesterov": True, "weight_decay": 0.1}),
 ]
@@ -199,12 +205,16 @@ def test_compiled_updates_match_torch(ours, theirs, kwargs, flat, monkeypatch):
     """The compiled one-pass updates, on parameters large enough to take them, against
     torch.optim in float64 to 1e-10 (flat: one buffer, as a Sequential's parameters)."""
     from glassnet import _jit
-    from glassnet.optimizers import adam, sgd
+    from glassnet.optimizers import adam, rmsprop, sgd
 
     if not _jit.enabled():
         pytest.skip("numba is not installed: the compiled updates are off")
     calls = []
-    for module, name in ((adam, "adam_update"), (sgd, "momentum_update")):
+    for module, name in (
+        (adam, "adam_update"),
+        (sgd, "momentum_update"),
+        (rmsprop, "rmsprop_update"),
+    ):
         real = getattr(module, name)
         monkeypatch.setattr(module, name, lambda *a, _f=real, **k: calls.append(1) or _f(*a, **k))
     rng = np.random.default_rng(0)
@@ -233,7 +243,7 @@ def test_compiled_updates_match_torch(ours, theirs, kwargs, flat, monkeypatch):
     assert len(calls) == STEPS  # compiled: the flat buffer, or the (30, 20) one (others: NumPy)
 
 
-@pytest.mark.parametrize("name", ["adam", "adamw", "momentum", "nesterov"])
+@pytest.mark.parametrize("name", ["adam", "adamw", "momentum", "nesterov", "rmsprop"])
 def test_compiled_and_numpy_updates_agree_in_float32(name, monkeypatch):
     from glassnet import _jit
 

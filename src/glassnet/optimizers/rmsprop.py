@@ -6,8 +6,14 @@ from typing import Any
 
 import numpy as np
 
+from glassnet import _jit
 from glassnet._blas import axpy
-from glassnet.optimizers.base import Optimizer, Parameter  # noqa: F401  (Parameter: examples)
+from glassnet._optim_kernels import rmsprop_update
+from glassnet.optimizers.base import (  # Parameter: for the examples
+    Optimizer,
+    Parameter,  # noqa: F401
+    compiled_ok,
+)
 
 
 class RMSprop(Optimizer):
@@ -48,9 +54,17 @@ class RMSprop(Optimizer):
     def _update(
         self, w: np.ndarray, g: np.ndarray, state: dict[str, np.ndarray], decay: Any
     ) -> None:
+        s = self._buf(state, "square_avg", w)
+        if _jit.worth(w.size) and compiled_ok(w, g, s, decay):  # one compiled pass
+            b = self._buf(state, "momentum", w) if self.momentum else None
+            rmsprop_update(
+                w.reshape(-1), g.reshape(-1), s.reshape(-1), None if b is None else b.reshape(-1),
+                decay=np.reshape(decay, -1) if np.ndim(decay) else decay, alpha=self.alpha,
+                eps=self.eps, momentum=self.momentum, lr=self.lr,
+            )  # fmt: skip
+            return
         if self.weight_decay:
             g = g + decay * w
-        s = self._buf(state, "square_avg", w)
         d = self._buf(state, "_scratch", w)  # reused: no temporaries per step
         s *= self.alpha
         np.multiply(g, g, out=d)
