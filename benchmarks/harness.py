@@ -204,7 +204,8 @@ def environment() -> dict[str, Any]:
         import numba
 
         env["kernels"] = (
-            f"numba {numba.__version__} (batch gather, ReLU backward, softmax cross-entropy)"
+            f"numba {numba.__version__} (batch gather, ReLU backward, softmax cross-entropy, "
+            "the Adam, RMSprop and momentum updates)"
         )
     else:
         env["kernels"] = "none (NumPy only; install glassnet[fast] for numba's)"
