@@ -424,7 +424,7 @@ def test_validation_score_is_the_estimators_score_or_nan():
     rng = np.random.default_rng(0)
     X, labels, w = rng.normal(size=(30, 2)), rng.integers(0, 3, 30), rng.random(30)
     net = mlp("2,4,3", seed=0, dtype="float64")
-    cb = ValidationScore(X, labels, w, accuracy_score, classify=True)
+    cb = ValidationScore(X, labels, w, accuracy_score, lambda out: out.argmax(axis=1))
     cb.on_train_begin(net)
     logs: dict = {}
     cb.on_epoch_end(0, logs)
@@ -432,7 +432,7 @@ def test_validation_score_is_the_estimators_score_or_nan():
     assert logs["val_score"] == expected and cb.scores == [expected]
     reg = mlp("2,4,1", seed=0, dtype="float64")
     y = rng.normal(size=30)
-    cb = ValidationScore(X, y, None, r2_score, classify=False)
+    cb = ValidationScore(X, y, None, r2_score, lambda out: out[:, 0])
     cb.on_train_begin(reg)
     cb.on_epoch_end(0, logs)
     assert logs["val_score"] == r2_score(y, reg.predict(X)[:, 0])

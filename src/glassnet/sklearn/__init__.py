@@ -12,8 +12,11 @@ its first positional parameter; ``solver`` also takes glassnet's other optimiser
 scikit-learn's own MLP they do not scale the inputs: put a ``StandardScaler`` in front of them
 in a ``Pipeline``.
 
-The classifier always uses K softmax outputs with cross-entropy (K = 2 for binary problems
-too), so ``predict_proba`` is a softmax whose rows sum to 1. The regressor's loss is the mean
+The classifier uses K softmax outputs with cross-entropy (K = 2 for binary problems too), so
+``predict_proba`` is a softmax whose rows sum to 1; for multilabel y (a 0/1 indicator matrix
+(N, K), several classes per row) it uses K sigmoid outputs with binary cross-entropy, as
+scikit-learn's does, and ``predict`` gives a 0/1 matrix (its binary cross-entropy is the mean
+over the K outputs, scikit-learn's their sum). The regressor's loss is the mean
 squared error (scikit-learn's is half of it), or with ``loss="poisson"`` the Poisson negative
 log-likelihood of log-rates, exp(z) - y z (scikit-learn's half deviance minus a term free of
 the model), and ``predict`` then returns the rates exp(z).
@@ -93,6 +96,7 @@ import warnings  # noqa: F401  (the example)
 
 import numpy as np  # noqa: F401  (the example)
 
-from glassnet.sklearn._estimators import MLPClassifier, MLPRegressor
+from glassnet.sklearn._classifier import MLPClassifier
+from glassnet.sklearn._regressor import MLPRegressor
 
 __all__ = ["MLPClassifier", "MLPRegressor"]

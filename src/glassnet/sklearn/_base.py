@@ -6,7 +6,7 @@ import warnings
 from typing import Any
 
 import numpy as np
-from sklearn.base import BaseEstimator
+from sklearn.base import BaseEstimator, is_classifier
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import accuracy_score, r2_score
 from sklearn.utils import check_random_state
@@ -28,6 +28,13 @@ class _BaseMLP(BaseEstimator):
     _loss = "mse"
     #: scikit-learn's name of the output layer's function (``out_activation_``)
     _out_activation = "identity"
+    #: the network's own output activation (None: linear outputs, the loss takes them)
+    _output_activation: str | None = None
+
+    def _decide(self, out: np.ndarray) -> np.ndarray:
+        """Predictions, shaped like the training targets, from the network's outputs (N, k):
+        here the values on the targets' scale (a Poisson model's exp)."""
+        return self.model_.loss_.predictions(out)
 
     def __init__(
         self,
@@ -123,7 +130,13 @@ class _BaseMLP(BaseEstimator):
         warm = self._warm()
         seed = int(check_random_state(self.random_state).randint(2**31 - 1))
         dtype = self.dtype or X.dtype  # None: follow the input, float32 stays float32
-        net = mlp([X.shape[1], *hidden, n_out], self.activation, dtype=dtype, seed=seed)
+        net = mlp(
+            [X.shape[1], *hidden, n_out],
+            self.activation,
+            output_activation=self._output_activation,
+            dtype=dtype,
+            seed=seed,
+        )
         if warm:
             continue_from(self.model_, net)
         self.model_ = net
@@ -136,10 +149,9 @@ class _BaseMLP(BaseEstimator):
             train, held, _, _ = train_test_split(
                 rows, T, self.validation_fraction, seed=seed, stratify=stratify
             )
-            classify = self._loss == "cross_entropy"
-            score = accuracy_score if classify else r2_score
+            score = accuracy_score if is_classifier(self) else r2_score
             w_held = None if w is None else w[held]
-            callbacks.append(ValidationScore(X[held], T[held], w_held, score, classify))
+            callbacks.append(ValidationScore(X[held], T[held], w_held, score, self._decide))
             X, T = X[train], T[train]
             w = None if w is None else w[train]
         # scikit-learn's learning_rate applies to solver="sgd" only; the others keep a constant lr

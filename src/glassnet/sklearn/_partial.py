@@ -49,7 +49,13 @@ def partial_train(est: Any, X: np.ndarray, T: np.ndarray, n_out: int, sample_wei
     seed = int(check_random_state(est.random_state).randint(2**31 - 1))
     if first:
         dtype = est.dtype or X.dtype  # None: follow the input, as fit does
-        est.model_ = mlp([X.shape[1], *hidden, n_out], est.activation, dtype=dtype, seed=seed)
+        est.model_ = mlp(
+            [X.shape[1], *hidden, n_out],
+            est.activation,
+            output_activation=est._output_activation,
+            dtype=dtype,
+            seed=seed,
+        )
     w = None
     if sample_weight is not None:
         w = _check_sample_weight(sample_weight, X, dtype=np.float64)  # (N,)

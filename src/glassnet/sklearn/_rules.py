@@ -213,9 +213,10 @@ class NoImprovement(Callback):
 class ValidationScore(Callback):
     """scikit-learn's validation score for early stopping, in the epoch logs as "val_score".
 
-    After each epoch: ``score(y, predict(X), sample_weight=w)`` on the held-out data, with the
-    estimator's own score function (accuracy for a classifier, R^2 for a regressor), or NaN
-    when the network's outputs are not finite (scikit-learn's rule). Every score is kept in
+    After each epoch: ``score(y, decide(outputs), sample_weight=w)`` on the held-out data, with
+    the estimator's own score function (accuracy for a classifier, R^2 for a regressor) and its
+    own way from the network's outputs to predictions, or NaN when the outputs are not finite
+    (scikit-learn's rule). Every score is kept in
     ``scores``, the estimator's ``validation_scores_``.
 
     Parameters
@@ -223,12 +224,13 @@ class ValidationScore(Callback):
     X : ndarray, shape (N, d)
         Held-out inputs, in the network's dtype.
     y : ndarray
-        Their targets as ``score`` takes them: class indices (N,), or values (N,) or (N, k).
+        Their targets as ``score`` takes them: class indices (N,), 0/1 rows (N, K), or values.
     sample_weight : ndarray of shape (N,), optional
     score : callable
         ``score(y_true, y_pred, sample_weight=...)``, e.g. ``sklearn.metrics.accuracy_score``.
-    classify : bool
-        Predictions are the argmax of the outputs (else the outputs, raveled for one column).
+    decide : callable
+        The network's outputs (N, outputs) to predictions shaped like y: the argmax, a
+        threshold at 0.5, or the values (a Poisson model's exp).
 
     Examples
     --------
@@ -236,7 +238,7 @@ class ValidationScore(Callback):
     >>> from glassnet import mlp
     >>> net = mlp("2,3,2", seed=0)
     >>> cb = ValidationScore(np.eye(2, dtype=np.float32), np.array([0, 1]), None,
-    ...                      accuracy_score, classify=True)
+    ...                      accuracy_score, lambda out: out.argmax(axis=1))
     >>> cb.net, logs = net, {}
     >>> cb.on_epoch_end(0, logs); logs["val_score"] in (0.0, 0.5, 1.0), cb.scores == [logs["val_score"]]
     (True, True)
@@ -248,10 +250,10 @@ class ValidationScore(Callback):
         y: np.ndarray,
         sample_weight: np.ndarray | None,
         score: Any,
-        classify: bool,
+        decide: Any,
     ) -> None:
         self.X, self.y, self.sample_weight = X, y, sample_weight
-        self.score, self.classify = score, classify
+        self.score, self.decide = score, decide
         self.scores: list[float] = []
 
     def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
@@ -261,7 +263,7 @@ class ValidationScore(Callback):
         if not np.isfinite(out).all():
             value = math.nan
         else:
-            pred = out.argmax(axis=1) if self.classify else out.reshape(self.y.shape)
+            pred = self.decide(out)  # shaped like y
             value = float(self.score(self.y, pred, sample_weight=self.sample_weight))
         self.scores.append(value)
         logs["val_score"] = value
