@@ -205,7 +205,7 @@ def environment() -> dict[str, Any]:
 
         env["kernels"] = (
             f"numba {numba.__version__} (batch gather, ReLU backward, softmax cross-entropy, "
-            "the Adam, RMSprop and momentum updates)"
+            "the Adam and RMSprop updates)"
         )
     else:
         env["kernels"] = "none (NumPy only; install glassnet[fast] for numba's)"

@@ -6,14 +6,8 @@ from typing import Any
 
 import numpy as np
 
-from glassnet import _jit
 from glassnet._blas import axpy
-from glassnet._optim_kernels import momentum_update
-from glassnet.optimizers.base import (  # Parameter: for the examples
-    Optimizer,
-    Parameter,  # noqa: F401
-    compiled_ok,
-)
+from glassnet.optimizers.base import Optimizer, Parameter  # noqa: F401  (Parameter: examples)
 
 
 class SGD(Optimizer):
@@ -63,15 +57,6 @@ class SGD(Optimizer):
     def _update(
         self, w: np.ndarray, g: np.ndarray, state: dict[str, np.ndarray], decay: Any
     ) -> None:
-        if self.momentum and _jit.worth(w.size) and compiled_ok(w, g, decay):  # one pass
-            first = state.get("momentum") is None
-            v = self._buf(state, "momentum", w)
-            momentum_update(
-                w.reshape(-1), g.reshape(-1), v.reshape(-1),
-                decay=np.reshape(decay, -1) if np.ndim(decay) else decay,
-                momentum=self.momentum, nesterov=self.nesterov, first=first, lr=self.lr,
-            )  # fmt: skip
-            return
         if self.weight_decay:
             g = g + decay * w
         if self.momentum:
