@@ -16,7 +16,7 @@ from glassnet import Sequential
 from glassnet.sklearn import MLPClassifier, MLPRegressor
 
 
-@pytest.mark.parametrize("estimator", [MLPClassifier(max_iter=20), MLPRegressor(max_iter=100)])
+@pytest.mark.parametrize("estimator", [MLPClassifier(max_iter=40), MLPRegressor(max_iter=100)])
 def test_check_estimator_passes(estimator):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -51,7 +51,10 @@ def test_string_labels_binary_and_probabilities():
     assert set(pred) <= {"ham", "spam"}
     assert (pred == clf.classes_[proba.argmax(axis=1)]).all()
     assert clf.score(X, y) >= 0.95
-    assert isinstance(clf.model_, Sequential) and clf.model_.out_features == 2
+    # two classes: one sigmoid output, the probability of classes_[1], as scikit-learn's
+    assert isinstance(clf.model_, Sequential) and clf.model_.out_features == 1
+    assert clf.out_activation_ == "logistic" and clf.coefs_[-1].shape == (8, 1)
+    assert clf.model_.loss_.name == "binary_cross_entropy"
 
 
 def test_integer_labels_multiclass_and_learned_attributes():

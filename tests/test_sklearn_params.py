@@ -459,3 +459,21 @@ def test_early_stopping_attributes_are_scikit_learns(Ours, Theirs):
     plain = _fit(Ours(**{**params, "early_stopping": False}), X, y)
     assert plain.best_validation_score_ is None and plain.validation_scores_ is None
     assert plain.best_loss_ == min(plain.loss_curve_)
+
+
+def test_binary_problems_have_one_logistic_output_as_scikit_learns():
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(80, 3))
+    y = np.where(X[:, 0] + X[:, 1] > 0, "yes", "no")
+    ours = _fit(MLPClassifier((5,), max_iter=100, learning_rate_init=0.02, random_state=0), X, y)
+    theirs = _fit(sk.MLPClassifier((5,), max_iter=100, learning_rate_init=0.02, random_state=0),
+                  X, y)  # fmt: skip
+    assert [c.shape for c in ours.coefs_] == [c.shape for c in theirs.coefs_] == [(3, 5), (5, 1)]
+    assert ours.out_activation_ == theirs.out_activation_ == "logistic"
+    proba = ours.predict_proba(X)
+    p = ours.model_.predict(X)[:, 0]  # the sigmoid: P(classes_[1])
+    np.testing.assert_allclose(proba, np.c_[1 - p, p])
+    np.testing.assert_array_equal(ours.predict(X), ours.classes_[(p > 0.5).astype(int)])
+    assert ours.score(X, y) > 0.9
+    parts = MLPClassifier((5,), random_state=0).partial_fit(X, y, classes=["no", "yes"])
+    assert parts.model_.out_features == 1 and parts.predict(X).dtype == y.dtype

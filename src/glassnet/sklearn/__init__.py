@@ -12,11 +12,12 @@ its first positional parameter; ``solver`` also takes glassnet's other optimiser
 scikit-learn's own MLP they do not scale the inputs: put a ``StandardScaler`` in front of them
 in a ``Pipeline``.
 
-The classifier uses K softmax outputs with cross-entropy (K = 2 for binary problems too), so
-``predict_proba`` is a softmax whose rows sum to 1; for multilabel y (a 0/1 indicator matrix
-(N, K), several classes per row) it uses K sigmoid outputs with binary cross-entropy, as
-scikit-learn's does, and ``predict`` gives a 0/1 matrix (its binary cross-entropy is the mean
-over the K outputs, scikit-learn's their sum). The regressor's loss is the mean
+The classifier uses K softmax outputs with cross-entropy for K > 2 classes, so ``predict_proba``
+is a softmax whose rows sum to 1; for two classes one sigmoid output (the probability of
+``classes_[1]``) with binary cross-entropy, and ``predict_proba`` gives 1 - p and p; for
+multilabel y (a 0/1 indicator matrix (N, K), several classes per row) K sigmoid outputs with
+binary cross-entropy, and ``predict`` gives a 0/1 matrix: all three as scikit-learn's (whose
+multilabel binary cross-entropy is the sum over the K outputs, glassnet's their mean). The regressor's loss is the mean
 squared error (scikit-learn's is half of it), or with ``loss="poisson"`` the Poisson negative
 log-likelihood of log-rates, exp(z) - y z (scikit-learn's half deviance minus a term free of
 the model), and ``predict`` then returns the rates exp(z).

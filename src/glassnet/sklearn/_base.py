@@ -146,8 +146,9 @@ class _BaseMLP(BaseEstimator):
         callbacks: list[Any] = []
         if self.early_stopping:  # scikit-learn's: the score (accuracy, R^2) of held-out rows
             rows = np.arange(len(X))  # split row numbers, then take X, T and w alike
+            strata = T[:, 0] if T.ndim == 2 and T.shape[1] == 1 else T  # a 0/1 column: labels
             train, held, _, _ = train_test_split(
-                rows, T, self.validation_fraction, seed=seed, stratify=stratify
+                rows, strata, self.validation_fraction, seed=seed, stratify=stratify
             )
             score = accuracy_score if is_classifier(self) else r2_score
             w_held = None if w is None else w[held]

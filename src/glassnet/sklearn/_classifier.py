@@ -39,7 +39,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
     n_layers_ : int
         Layers of units, input and output included.
     out_activation_ : str
-        "softmax" (every problem, binary ones too: see the module docstring).
+        "softmax" for more than two classes, "logistic" for two classes or multilabel y.
     loss_ : float
         The training loss of the last epoch.
     loss_curve_ : list of float
@@ -72,20 +72,34 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
     _multilabel = False  # set by fit: y was a 0/1 indicator matrix (N, K)
 
     @property
+    def _logistic(self) -> bool:
+        """Sigmoid outputs with binary cross-entropy: multilabel y, or two classes (one output,
+        the probability of classes_[1]), as scikit-learn's; else K softmax outputs."""
+        return self._multilabel or len(getattr(self, "classes_", ())) == 2
+
+    @property
     def _loss(self) -> str:
-        return "binary_cross_entropy" if self._multilabel else "cross_entropy"
+        return "binary_cross_entropy" if self._logistic else "cross_entropy"
 
     @property
     def _out_activation(self) -> str:
-        return "logistic" if self._multilabel else "softmax"
+        return "logistic" if self._logistic else "softmax"
 
     @property
     def _output_activation(self) -> str | None:
-        return "sigmoid" if self._multilabel else None
+        return "sigmoid" if self._logistic else None
 
     def _decide(self, out: np.ndarray) -> np.ndarray:
-        """Class indices (N,) from logits, or 0/1 rows (N, K) from sigmoids (multilabel)."""
-        return (out > 0.5).astype(np.int64) if self._multilabel else out.argmax(axis=1)
+        """Predictions shaped like the training targets: 0/1 where a sigmoid is above 0.5
+        ((N, K) multilabel, (N, 1) binary), else class indices (N,) (the largest logit)."""
+        return (out > 0.5).astype(np.int64) if self._logistic else out.argmax(axis=1)
+
+    def _encoded(self, indices: np.ndarray, dtype: np.dtype) -> tuple[np.ndarray, int]:
+        """(targets, outputs) for class indices (N,): a 0/1 column and one output for two
+        classes, else the indices and K outputs."""
+        if len(self.classes_) == 2:
+            return indices.reshape(-1, 1).astype(dtype), 1  # (N, 1), P(classes_[1])
+        return indices.astype(np.int64), len(self.classes_)  # (N,)
 
     def _targets(self, X: Any, y: Any, reset: bool) -> tuple[np.ndarray, np.ndarray, bool]:
         """(X, y, multilabel): y (N,) of labels, or a 0/1 indicator matrix (N, K)."""
@@ -117,8 +131,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         if multilabel:
             classes, labels = np.arange(y.shape[1]), y.astype(X.dtype)  # (K,), (N, K)
         else:
-            classes, labels = np.unique(y, return_inverse=True)
-            labels = labels.astype(np.int64)  # (N,) indices into classes
+            classes, labels = np.unique(y, return_inverse=True)  # labels: (N,) indices
         if warm and (multilabel != self._multilabel or not np.array_equal(classes, self.classes_)):
             raise ValueError(
                 "warm_start can only be used where `y` has the same classes as in the previous "
@@ -130,7 +143,8 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
                 f"MLPClassifier needs at least 2 classes in y; got 1 class ({classes[0]!r})."
             )
         self.classes_, self._multilabel = classes, multilabel
-        self._train(X, labels, len(classes), not multilabel, sample_weight)
+        T, n_out = (labels, len(classes)) if multilabel else self._encoded(labels, X.dtype)
+        self._train(X, T, n_out, not multilabel, sample_weight)
         return self
 
     def partial_fit(
@@ -169,9 +183,10 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
                     f"y has classes not in classes_ {known.tolist()}: {unknown.tolist()}. "
                     "Pass every class to the first partial_fit."
                 )
-            labels = np.searchsorted(known, y).astype(np.int64)  # (N,) indices into classes_
+            labels = np.searchsorted(known, y)  # (N,) indices into classes_
         self.classes_, self._multilabel = known, multilabel
-        partial_train(self, X, labels, len(known), sample_weight)
+        T, n_out = (labels, len(known)) if multilabel else self._encoded(labels, X.dtype)
+        partial_train(self, X, T, n_out, sample_weight)
         return self
 
     def _known_classes(self, classes: Any, first: bool) -> np.ndarray:
@@ -189,16 +204,22 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         return classes
 
     def predict_proba(self, X: Any) -> np.ndarray:
-        """Class probabilities (N, K): the softmax of the network's logits, rows summing to 1;
-        for multilabel y, each class's own probability (its sigmoid)."""
+        """Class probabilities (N, K): the softmax of the network's logits, rows summing to 1
+        (two classes: 1 - p and p, p the sigmoid output); for multilabel y, each class's own
+        probability (its sigmoid)."""
         X = self._inputs(X)  # (N, d), checked before model_ is read
-        return self.model_.predict_proba(X).astype(np.float64)  # (N, K)
+        proba = self.model_.predict_proba(X).astype(np.float64)  # (N, K) or (N, 1)
+        if self._logistic and not self._multilabel:
+            return np.hstack([1 - proba, proba])  # (N, 2)
+        return proba
 
     def predict(self, X: Any) -> np.ndarray:
         """The most probable class of each row, as one of ``classes_``; for multilabel y, a 0/1
         matrix (N, K) with 1 where a class's probability is above 0.5."""
         decided = self._decide(self._outputs(X))  # checked as fitted before classes_ is read
-        return decided if self._multilabel else self.classes_[decided]
+        if self._multilabel:
+            return decided
+        return self.classes_[decided[:, 0] if decided.ndim == 2 else decided]
 
     def __sklearn_tags__(self) -> Any:
         """Declare multilabel support (y as a 0/1 indicator matrix)."""
