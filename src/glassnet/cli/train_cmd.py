@@ -29,6 +29,7 @@ from glassnet.cli.train_settings import (
     early_stopping,
     fresh_data,
     lr_schedule,
+    regularized_optimizer,
     resumed_data,
     settings_from,
 )
@@ -101,6 +102,7 @@ def run(args: argparse.Namespace) -> int:
             widths,
             s["activation"],
             output_activation=s["output_activation"] or out_act,
+            dropout=s["dropout"] or 0.0,
             dtype=s["dtype"],
             seed=s["seed"],
         )
@@ -117,6 +119,7 @@ def run(args: argparse.Namespace) -> int:
         }
         if weights is not None:
             info["weight_column"] = s["weight_column"]
+    optimizer = regularized_optimizer(s, optimizer, net, resumed)
     X_train = common.apply_scaling(data.X_train, info)  # (N, d)
     X_test = common.apply_scaling(data.X_test, info)  # (M, d)
     T_train = common.training_targets(task, loss, data.y_train, n_out)

@@ -29,6 +29,8 @@ SPEC: dict[str, tuple[Any, Any]] = {
     "batch_size": (32, int),
     "seed": (0, int),
     "dtype": ("float32", str),
+    "dropout": (None, float),
+    "weight_decay": (None, float),
     "validation_split": (0.0, float),
     "early_stopping": (None, int),
     "standardize": (True, bool),
@@ -116,6 +118,12 @@ def add_flags(p: argparse.ArgumentParser) -> None:
         help="default: none for cross_entropy and mse, sigmoid for binary_cross_entropy",
     )
     g.add_argument("--dtype", choices=["float32", "float64"], help="default float32")
+    g.add_argument(
+        "--dropout",
+        type=float,
+        metavar="P",
+        help="drop each hidden unit with probability P while training (default 0: none)",
+    )
     g = p.add_argument_group("training")
     g.add_argument(
         "--loss",
@@ -125,6 +133,13 @@ def add_flags(p: argparse.ArgumentParser) -> None:
     )
     g.add_argument("--optimizer", help="adam (default), adamw, sgd, momentum, nesterov, rmsprop")
     g.add_argument("--lr", type=float, help=f"learning rate (default {d['lr']})")
+    g.add_argument(
+        "--weight-decay",
+        type=float,
+        metavar="L",
+        help="L2 penalty on every parameter, g + L W (adamw: decoupled, W(1 - lr L)); "
+        "default 0 (adamw: 0.01)",
+    )
     g.add_argument(
         "--lr-schedule",
         metavar="SCHEDULE",

@@ -234,3 +234,35 @@ def restored(cb: C, s: dict[str, Any], previous: dict[str, Any] | None, flag: st
             "resume with the --validation-split of the run that wrote the checkpoint."
         ) from None
     return cb
+
+
+def regularized_optimizer(s: dict[str, Any], optimizer: Any, net: Any, resumed: bool) -> Any:
+    """The optimiser ``fit`` gets: its name, built with ``--weight-decay`` when that is given, or
+    the resumed one. A resumed run keeps the checkpoint's weight decay and dropout: another
+    value typed is refused, naming the one to use.
+
+    Examples
+    --------
+    >>> from glassnet import mlp
+    >>> regularized_optimizer({"weight_decay": 0.01, "dropout": None}, "sgd", mlp("2,1"), False)
+    SGD(lr=0.01, momentum=0.0, nesterov=False, weight_decay=0.01)
+    """
+    from glassnet.dropout import Dropout
+    from glassnet.optimizers import get_optimizer
+
+    decay, dropout = s["weight_decay"], s["dropout"]
+    if not resumed:
+        return optimizer if decay is None else get_optimizer(optimizer, weight_decay=decay)
+    saved = float(getattr(optimizer, "weight_decay", 0.0))
+    if decay is not None and decay != saved:
+        raise ValueError(
+            f"--weight-decay {decay}: the checkpoint trained with weight decay {saved}; resume "
+            "with that value or without the flag."
+        )
+    rates = {layer.p for layer in net.layers if isinstance(layer, Dropout)} or {0.0}
+    if dropout is not None and {dropout} != rates:
+        raise ValueError(
+            f"--dropout {dropout}: the checkpoint's network has dropout {sorted(rates)}; resume "
+            "with that value or without the flag."
+        )
+    return optimizer
