@@ -8,28 +8,28 @@ call, continuing the model and its optimiser, as scikit-learn's does
 ``sklearn.neural_network``, all but ``max_fun``, which only its lbfgs solver reads (glassnet has
 no lbfgs); ``MLPRegressor``'s ``loss`` ("squared_error" or "poisson") is a keyword here, not
 its first positional parameter; ``solver`` also takes glassnet's other optimisers and
-``dtype`` sets the network's float type. Like
-scikit-learn's own MLP they do not scale the inputs: put a ``StandardScaler`` in front of them
-in a ``Pipeline``.
+``dtype`` sets the network's float type. Like scikit-learn's own MLP they do not scale the
+inputs: put a ``StandardScaler`` in front of them in a ``Pipeline``.
 
 The classifier uses K softmax outputs with cross-entropy for K > 2 classes, so ``predict_proba``
 is a softmax whose rows sum to 1; for two classes one sigmoid output (the probability of
 ``classes_[1]``) with binary cross-entropy, and ``predict_proba`` gives 1 - p and p; for
 multilabel y (a 0/1 indicator matrix (N, K), several classes per row) K sigmoid outputs with
 binary cross-entropy, and ``predict`` gives a 0/1 matrix: all three as scikit-learn's (whose
-multilabel binary cross-entropy is the sum over the K outputs, glassnet's their mean). The regressor's loss is the mean
-squared error (scikit-learn's is half of it), or with ``loss="poisson"`` the Poisson negative
-log-likelihood of log-rates, exp(z) - y z (scikit-learn's half deviance minus a term free of
-the model), and ``predict`` then returns the rates exp(z).
+multilabel binary cross-entropy is the sum over the K outputs, glassnet's their mean).
+
+The regressor's loss is the mean squared error (scikit-learn's is half of it), or with
+``loss="poisson"`` the Poisson negative log-likelihood of log-rates, exp(z) - y z
+(scikit-learn's half deviance minus a term free of the model), and ``predict`` then returns
+the rates exp(z).
 
 ``alpha`` is scikit-learn's L2 penalty: it enters the gradient as ``g + (alpha / n_batch) W``
 (glassnet's ``weight_decay = alpha / batch_size``, times the mean sample weight with
-``sample_weight``), as scikit-learn's does, for every solver
-except ``"adamw"``, whose decay is decoupled from the gradient (``W <- W (1 - lr alpha)``, then
-the Adam step). As in scikit-learn, the intercepts are not penalised (the optimiser's
-``decay_biases=False``). Unlike scikit-learn's it divides by the nominal batch size where
-scikit-learn divides a last, smaller batch by its own size (or weight), and is not added to
-``loss_curve_``.
+``sample_weight``), as scikit-learn's does, for every solver except ``"adamw"``, whose decay
+is decoupled from the gradient (``W <- W (1 - lr alpha)``, then the Adam step). As in
+scikit-learn, the intercepts are not penalised (the optimiser's ``decay_biases=False``). Unlike
+scikit-learn's it divides by the nominal batch size where scikit-learn divides a last, smaller
+batch by its own size (or weight), and is not added to ``loss_curve_``.
 
 **Solver parameters.** As in scikit-learn, ``momentum``, ``nesterovs_momentum``,
 ``learning_rate`` and ``power_t`` are read by ``solver="sgd"`` only, ``beta_1``, ``beta_2`` and

@@ -105,7 +105,8 @@ class _BaseMLP(BaseEstimator):
 
     @property
     def out_activation_(self) -> str:
-        """The output layer's function: "softmax" (classifier) or "identity" (regressor)."""
+        """scikit-learn's name of the output layer's function: "softmax" or "logistic" (the
+        classifier), "identity" or "exp" (the regressor, with ``loss="poisson"``)."""
         self._dense_layers()  # only once fitted, as scikit-learn's attribute
         return self._out_activation
 

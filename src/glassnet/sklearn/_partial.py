@@ -4,7 +4,8 @@ scikit-learn's rule, which this follows: the first call builds the network (and,
 classifier, fixes ``classes_`` from its ``classes`` argument); every call then trains one epoch
 over its X and y with the optimiser the model already has (momentum and Adam moments kept, the
 one ``fit`` used included), appends that epoch's loss to ``loss_curve_``, adds its samples to
-``t_`` and sets ``n_iter_`` to 1 (the epochs of the last call, as after a ``fit``). ``learning_rate="invscaling"`` starts each call at lr0 / (t_ + 1)^power_t, the lr
+``t_`` and sets ``n_iter_`` to 1 (the epochs of the last call, as after a ``fit``).
+``learning_rate="invscaling"`` starts each call at lr0 / (t_ + 1)^power_t, the lr
 scikit-learn's optimiser sets after each epoch; "adaptive" keeps dividing the lr by 5 after
 ``n_iter_no_change + 1`` epochs without improvement, counted across calls. ``max_iter`` is not
 read, and ``early_stopping`` is refused (a validation split of each call's rows means nothing).

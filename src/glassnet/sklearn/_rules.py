@@ -240,7 +240,8 @@ class ValidationScore(Callback):
     >>> cb = ValidationScore(np.eye(2, dtype=np.float32), np.array([0, 1]), None,
     ...                      accuracy_score, lambda out: out.argmax(axis=1))
     >>> cb.net, logs = net, {}
-    >>> cb.on_epoch_end(0, logs); logs["val_score"] in (0.0, 0.5, 1.0), cb.scores == [logs["val_score"]]
+    >>> cb.on_epoch_end(0, logs)
+    >>> logs["val_score"] in (0.0, 0.5, 1.0), cb.scores == [logs["val_score"]]
     (True, True)
     """
 
