@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
-NAMES = ["two_node", "xor", "digits", "mnist", "imbalanced"]
+NAMES = ["two_node", "xor", "digits", "mnist", "imbalanced", "counts"]
 
 
 def run(name: str, *args: str) -> str:
@@ -105,3 +105,22 @@ def test_imbalanced_trades_accuracy_for_the_rare_class():
     assert weighted[2] < plain[2] and weighted[0] < plain[0]  # paid for with false alarms
     lrs = re.search(r"learning rate by epoch: (.*)$", out, re.M).group(1)
     assert lrs.startswith("0.0100, 0.0100, 0.0099") and lrs.endswith("0.0006, 0.0005")  # cosine
+
+
+def test_counts_poisson_regression_finds_the_law_where_a_line_cannot():
+    out = run("counts")
+    rows = {
+        (widths, loss): [float(v) for v in values.split()]
+        for widths, loss, values in re.findall(
+            r"^(1,1|1,16,16,1)\s+(poisson|mse)\s+([-\d.]+\s+[-\d.]+\s+[-\d.]+)$", out, re.M
+        )
+    }
+    assert len(rows) == 4  # deviance, MAE of the rates, lowest prediction
+    poisson, line = rows[("1,1", "poisson")], rows[("1,1", "mse")]
+    assert poisson[1] < 0.1 and line[1] > 0.5  # the rates: right, and a straight line's misses
+    assert poisson[0] < line[0] / 2  # the deviance too
+    assert poisson[2] > 0 > line[2]  # exp(z) is never negative; the line is at the low end
+    for loss in ("poisson", "mse"):
+        assert rows[("1,16,16,1", loss)][1] < 0.2  # hidden layers bend the curve either way
+    w, b = map(float, re.search(r"rate = exp\(([\d.]+) x \+ ([\d.]+)\)", out).groups())
+    assert abs(w - 1) < 0.1 and abs(b - 0.5) < 0.1  # the law behind the data, exp(x + 0.5)
