@@ -169,6 +169,32 @@ def test_a_checkpoint_from_before_schedules_still_loads(tmp_path):
     assert opt.lr == 0.3 and opt.initial_lr is None  # a schedule then starts from lr 0.3
 
 
+def test_a_history_from_before_schedules_gets_its_constant_lr(tmp_path):
+    """Those runs kept one lr, the optimiser's: the loaded history holds it for every epoch, so
+    a resumed run's "lr" list is as long as its "loss" list."""
+    path = tmp_path / "old.npz"
+    net = gn.mlp("2,3,2", seed=0)
+    old = {"history": {"loss": [0.9, 0.7, 0.6]}, "epochs": [0, 1, 2], "params": {}, "stopped": None}
+    serialize.save_checkpoint(net, path, optimizer=gn.SGD(net.parameters(), lr=0.3),
+                              state={"epoch": 3, "history": old})  # fmt: skip
+    meta, arrays = serialize._read(path)
+    del meta["optimizer"]["initial_lr"]  # as written before schedules
+    serialize._write_npz(path, arrays, meta)
+    net, opt, state = gn.load_checkpoint(path)
+    assert state["history"]["history"] == {"loss": [0.9, 0.7, 0.6], "lr": [0.3, 0.3, 0.3]}
+    before = gn.callbacks.History.from_dict(state["history"])
+    X, y = blobs()
+    h = net.fit(X, y, loss="cross_entropy", optimizer=opt, epochs=5, initial_epoch=3,
+                batch_size=16, seed=0, verbose=0)  # fmt: skip
+    from glassnet.cli._checkpoint import merge_history
+
+    merged = merge_history(before.to_dict(), h).history
+    assert len(merged["lr"]) == len(merged["loss"]) == 5 and merged["lr"][:3] == [0.3] * 3
+    # a file written with schedules is left as it is
+    serialize.save_checkpoint(net, path, optimizer=opt, state={"epoch": 5, "history": old})
+    assert "lr" not in gn.load_checkpoint(path)[2]["history"]["history"]
+
+
 def test_a_callback_state_under_a_reserved_name_is_refused(tmp_path):
     class Clash(gn.Callback):
         state_key = "epoch"

@@ -284,7 +284,24 @@ def load_checkpoint(path: Any) -> tuple[Sequential, Any, dict[str, Any]]:
         optimizer = get_optimizer(name, **hp).bind(net)
         optimizer.load_state_dict(opt_meta, opt_arrays)
     state = {**meta.get("state", {}), **saved}
+    _fill_constant_lr(state, optimizer, meta)
     return net, optimizer, state
+
+
+def _fill_constant_lr(state: dict[str, Any], optimizer: Any, meta: dict[str, Any]) -> None:
+    """Give a history saved before learning-rate schedules its "lr" list: those runs kept one
+    lr, the optimiser's, so a resumed run's lists stay as long as each other."""
+    history = state.get("history")
+    opt_meta = meta.get("optimizer", {})
+    if (
+        not isinstance(history, dict)
+        or optimizer is None
+        or "initial_lr" in opt_meta  # written with schedules: "lr" is there if it was logged
+        or "lr" in history.get("history", {})
+    ):
+        return
+    n = len(history.get("epochs", []))
+    history["history"] = {**history.get("history", {}), "lr": [float(optimizer.lr)] * n}
 
 
 def _pop_prefixed(arrays: dict[str, np.ndarray], prefix: str) -> dict[str, np.ndarray]:
