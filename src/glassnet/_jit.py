@@ -86,9 +86,12 @@ def _compile() -> dict[str, Any]:
                 out[i, j] = X[r, j]
         return touched
 
-    from glassnet._prefetch import AHEAD, build_gather
+    try:  # numba's internals (cgutils, llvmlite) move between releases: never fail on them
+        from glassnet._prefetch import AHEAD, build_gather
 
-    prefetching = build_gather()
+        prefetching = build_gather()
+    except Exception:  # pragma: no cover - another numba: the read-ahead gather serves
+        prefetching, AHEAD = None, 4
 
     @njit(nogil=True, cache=True)
     def relu_back(grad, y, out):  # pragma: no cover - compiled
