@@ -54,9 +54,26 @@ class Loss:
         self.forward(y, t)
         return self.last_per_sample()
 
-    def last_per_sample(self) -> np.ndarray:  # pragma: no cover - abstract
-        """l_n of the last ``forward``, shape (N,), from what it kept (no second pass)."""
-        raise NotImplementedError
+    def last_per_sample(self) -> np.ndarray:
+        """l_n of the last ``forward``, shape (N,), from what it kept (no second pass).
+
+        For a loss that is a mean over elements (MSE, binary cross-entropy, Poisson), forward
+        keeps its elementwise terms through :meth:`_mean_of`, and l_n is the mean of row n;
+        CrossEntropy, whose terms are per row already, overrides this.
+
+        Examples
+        --------
+        >>> from glassnet.losses import MSE
+        >>> MSE().per_sample(np.array([[1.0, 3.0]]), np.array([[0.0, 0.0]]))  # (1 + 9) / 2
+        array([5.])
+        """
+        return self.terms.reshape(len(self.terms), -1).mean(axis=1)
+
+    def _mean_of(self, terms: np.ndarray) -> float:
+        """Keep the elementwise terms (N, d) for :meth:`last_per_sample`; return their mean
+        (the sum over the size: ``np.mean`` without its 10 us wrapper)."""
+        self.terms = terms
+        return float(terms.sum() / terms.size)
 
     def weighted_forward(self, y: np.ndarray, t: np.ndarray, sample_weight: Any) -> float:
         r"""The weighted mean error; the next :meth:`weighted_backward` is its gradient.

@@ -33,6 +33,8 @@ class BinaryCrossEntropy(Loss):
     0.693147
     >>> loss.backward()  # (0.5 - 1) / (0.5 * 0.5)
     array([[-2.]])
+    >>> BinaryCrossEntropy().per_sample(np.array([[0.5], [1.0]]), np.array([[1.0], [1.0]]))
+    array([0.69314718, 0.        ])
     """
 
     name = "binary_cross_entropy"
@@ -46,8 +48,7 @@ class BinaryCrossEntropy(Loss):
         """E = mean binary cross-entropy."""
         t = self._check_same_shape(y, t).astype(y.dtype, copy=False)
         self.y, self.t = y, t
-        self.losses = self._elementwise(y, t)  # (N, d)
-        return float(self.losses.sum() / self.losses.size)  # np.mean, cheaper
+        return self._mean_of(self._elementwise(y, t))  # (N, d) terms
 
     def forward_through_sigmoid(self, z: np.ndarray, y: np.ndarray, t: np.ndarray) -> float:
         r"""E for outputs y = sigmoid(z), computed from the logits z in four operations.
@@ -76,20 +77,9 @@ class BinaryCrossEntropy(Loss):
         """
         t = self._check_same_shape(y, t).astype(y.dtype, copy=False)
         self.y, self.t = y, t
-        self.losses = np.logaddexp(0, z)  # (N, d) softplus(z), without overflow
-        self.losses -= z * t
-        return float(self.losses.sum() / self.losses.size)
-
-    def last_per_sample(self) -> np.ndarray:
-        """l_n = the binary cross-entropy averaged over sample n's outputs, shape (N,), from
-        the elementwise errors forward kept.
-
-        Examples
-        --------
-        >>> BinaryCrossEntropy().per_sample(np.array([[0.5], [1.0]]), np.array([[1.0], [1.0]]))
-        array([0.69314718, 0.        ])
-        """
-        return self.losses.reshape(len(self.losses), -1).mean(axis=1)
+        terms = np.logaddexp(0, z)  # (N, d) softplus(z), without overflow
+        terms -= z * t
+        return self._mean_of(terms)
 
     def _elementwise(self, y: np.ndarray, t: np.ndarray) -> np.ndarray:
         """-(t log y + (1 - t) log(1 - y)) for every element (or its logits form)."""

@@ -25,6 +25,8 @@ class MSE(Loss):
     0.04
     >>> loss.backward()  # 2 (0.6 - 0.8)
     array([[-0.4]])
+    >>> MSE().per_sample(np.array([[1.0, 3.0]]), np.array([[0.0, 0.0]]))  # each sample's error
+    array([5.])
     """
 
     name = "mse"
@@ -35,19 +37,8 @@ class MSE(Loss):
         """E = mean((y - t)^2)."""
         t = self._check_same_shape(y, t)
         self.diff = y - t  # (N, d)
-        self.sq = self.diff * self.diff  # (N, d)
-        return float(self.sq.sum() / self.sq.size)  # np.mean, without its 10 us wrapper
+        return self._mean_of(self.diff * self.diff)  # the squares (N, d)
 
     def backward(self) -> np.ndarray:
         """dE/dy = 2 (y - t) / M."""
         return self.diff * self.diff.dtype.type(2.0 / self.diff.size)
-
-    def last_per_sample(self) -> np.ndarray:
-        """l_n = mean over the outputs of (y_n - t_n)^2, shape (N,), from forward's squares.
-
-        Examples
-        --------
-        >>> MSE().per_sample(np.array([[1.0, 3.0]]), np.array([[0.0, 0.0]]))
-        array([5.])
-        """
-        return self.sq.reshape(len(self.sq), -1).mean(axis=1)

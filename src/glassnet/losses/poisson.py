@@ -37,6 +37,8 @@ class PoissonNLL(Loss):
     >>> loss.predictions(z)  # the rates
     array([[1.],
            [2.]])
+    >>> PoissonNLL().per_sample(np.array([[0.0, 0.0]]), np.array([[1.0, 3.0]]))  # each sample's
+    array([1.])
     """
 
     name = "poisson"
@@ -49,24 +51,13 @@ class PoissonNLL(Loss):
         t = self._check_same_shape(y, t)
         self.rate = np.exp(y)  # (N, d), mu = exp(z)
         self.t = t
-        self.terms = self.rate - t * y  # (N, d), exp(z) - t z
-        return float(self.terms.sum() / self.terms.size)
+        return self._mean_of(self.rate - t * y)  # (N, d), exp(z) - t z
 
     def backward(self) -> np.ndarray:
         """dE/dz = (exp(z) - t) / M."""
         grad = self.rate - self.t  # (N, d)
         grad *= grad.dtype.type(1.0 / grad.size)
         return grad
-
-    def last_per_sample(self) -> np.ndarray:
-        """l_n = mean over the outputs of exp(z_n) - t_n z_n, shape (N,).
-
-        Examples
-        --------
-        >>> PoissonNLL().per_sample(np.array([[0.0, 0.0]]), np.array([[1.0, 3.0]]))
-        array([1.])
-        """
-        return self.terms.reshape(len(self.terms), -1).mean(axis=1)
 
     def predictions(self, y: np.ndarray) -> np.ndarray:
         """The expected counts exp(z) for outputs z (what to compare with the targets).
