@@ -47,6 +47,9 @@ def test_dataset_is_another_name_for_data(tmp_path, capsys):
     assert run_json(capsys, [*model, "--dataset", "iris"]) == run_json(
         capsys, [*model, "--data", "iris"]
     )
+    picture = tmp_path / "cm.png"  # and the plot commands that take data
+    plot = ["plot", "confusion", "--model", str(tmp_path / "a.npz"), "-o", str(picture)]
+    assert main([*plot, "--dataset", "iris"]) == 0 and picture.stat().st_size > 0
 
 
 def test_save_evaluate_predict_round_trip(tmp_path, capsys):

@@ -25,6 +25,19 @@ class SampleWeights(NamedTuple):
     test: np.ndarray  # (N_test,) float64, one per row of X_test
 
 
+def add_data_flag(p: Any, help: str, required: bool = False) -> None:
+    """``--data`` (also spelt ``--dataset``, as other tools call it) on the parser or group ``p``.
+
+    Examples
+    --------
+    >>> import argparse
+    >>> p = argparse.ArgumentParser(); add_data_flag(p, "a data set")
+    >>> p.parse_args(["--dataset", "iris"]).data
+    'iris'
+    """
+    p.add_argument("--data", "--dataset", dest="data", required=required, help=help)
+
+
 def is_csv(data: Any) -> bool:
     """Whether ``--data`` names a CSV file (else a built-in data set).
 

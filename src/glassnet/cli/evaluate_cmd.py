@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from glassnet.cli import _common as common
+from glassnet.cli._data import add_data_flag
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -27,12 +28,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("--model", required=True, metavar="PATH", help="model file (.npz)")
-    p.add_argument(
-        "--data",
-        "--dataset",
-        dest="data",
-        help="data set name or .csv file (default: the training data)",
-    )
+    add_data_flag(p, "data set name or .csv file (default: the training data)")
     p.add_argument("--target", help="target column of a CSV file (default: as in training)")
     p.add_argument(
         "--weight-column",

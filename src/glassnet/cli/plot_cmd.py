@@ -10,6 +10,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from glassnet.cli._data import add_data_flag
+
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     """Register the subcommand and its five kinds of picture."""
@@ -43,15 +45,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
     bd = kinds.add_parser("boundary", help="a 2-feature classifier's output over the plane")
     bd.add_argument("--model", required=True, help="a saved model .npz")
-    bd.add_argument(
-        "--data", required=True, help="data set with 2 features: moons, xor, circles, ..."
-    )
+    add_data_flag(bd, "data set with 2 features: moons, xor, circles, ...", required=True)
     bd.add_argument("--seed", type=int, default=0, help="seed of the data set (default 0)")
     _out(bd, "boundary.png")
 
     cm = kinds.add_parser("confusion", help="confusion matrix on a data set's test part")
     cm.add_argument("--model", required=True, help="a saved model .npz")
-    cm.add_argument("--data", required=True, help="data set name or CSV file")
+    add_data_flag(cm, "data set name or CSV file", required=True)
     cm.add_argument("--target", default=None, help="target column of a CSV file")
     cm.add_argument("--seed", type=int, default=0, help="seed of the split (default 0)")
     _out(cm, "confusion.png")

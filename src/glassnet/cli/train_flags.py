@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from glassnet.cli._data import add_data_flag
 from glassnet.datasets.csv import TASKS
 
 # name -> (default, kind); every flag defaults to None so the config file can fill it in.
@@ -73,11 +74,9 @@ def add_flags(p: argparse.ArgumentParser) -> None:
     """Add every flag of ``glassnet train`` to its parser ``p``, in groups."""
     d = {name: default for name, (default, _) in SPEC.items()}
     g = p.add_argument_group("data")
-    g.add_argument(
-        "--data",
-        "--dataset",
-        dest="data",
-        help="digits, iris, breast-cancer, mnist, fashion-mnist, xor, "
+    add_data_flag(
+        g,
+        "digits, iris, breast-cancer, mnist, fashion-mnist, xor, "
         "moons, circles, spirals, blobs, curve, or a path to a .csv file",
     )
     g.add_argument("--target", help="target column of a CSV file (name or index)")
