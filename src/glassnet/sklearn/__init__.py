@@ -15,21 +15,24 @@ The classifier uses K softmax outputs with cross-entropy for K > 2 classes, so `
 is a softmax whose rows sum to 1; for two classes one sigmoid output (the probability of
 ``classes_[1]``) with binary cross-entropy, and ``predict_proba`` gives 1 - p and p; for
 multilabel y (a 0/1 indicator matrix (N, K), several classes per row) K sigmoid outputs with
-binary cross-entropy, and ``predict`` gives a 0/1 matrix: all three as scikit-learn's (whose
-multilabel binary cross-entropy is the sum over the K outputs, glassnet's their mean).
+binary cross-entropy, and ``predict`` gives a 0/1 matrix: all three as scikit-learn's.
 
-The regressor's loss is the mean squared error (scikit-learn's is half of it), or with
-``loss="poisson"`` the Poisson negative log-likelihood of log-rates, exp(z) - y z
-(scikit-learn's half deviance minus a term free of the model), and ``predict`` then returns
-the rates exp(z).
-
-``alpha`` is scikit-learn's L2 penalty: it enters the gradient as ``g + (alpha / n_batch) W``
-(glassnet's ``weight_decay = alpha / batch_size``, times the mean sample weight with
-``sample_weight``), as scikit-learn's does, for every solver except ``"adamw"``, whose decay
-is decoupled from the gradient (``W <- W (1 - lr alpha)``, then the Adam step). As in
-scikit-learn, the intercepts are not penalised (the optimiser's ``decay_biases=False``). Unlike
-scikit-learn's it divides by the nominal batch size where scikit-learn divides a last, smaller
-batch by its own size (or weight), and is not added to ``loss_curve_``.
+**The objective is scikit-learn's** (:mod:`glassnet.sklearn._objective`). The regressor fits
+the squared error or, with ``loss="poisson"``, the Poisson deviance of log-rates (``predict``
+then returns the rates exp(z)). Every batch's loss is scikit-learn's: half the mean squared
+error, the sum over the outputs of the multilabel binary cross-entropy and of the Poisson
+half deviance (its term free of the model included), plus the L2 term
+(alpha / 2s) sum ||W||^2 over the weight matrices, s being the batch's size (or the sum of
+its sample weights), so ``loss_curve_``, ``loss_`` and the stopping rule read scikit-learn's
+numbers. The steps are scikit-learn's too: the output error is (y - t) / s for every loss,
+the penalty adds (alpha / s) W to each weight gradient, a last, smaller batch divided by its
+own s, and the intercepts are not penalised. From the same weights on the same batches the
+estimators report the same losses and reach the same weights as scikit-learn's to rounding,
+with ``solver="sgd"`` or ``"adam"``, in ``fit`` and ``partial_fit`` (tested). Two things
+remain glassnet's: an epoch's loss with ``sample_weight`` is the weighted mean of its
+batches' losses (scikit-learn weighs each batch by its rows), and ``"adamw"`` decouples its
+decay (``W <- W (1 - lr alpha)``, then the Adam step; scikit-learn has no counterpart), which
+leaves the L2 term out of its loss.
 
 **Solver parameters.** As in scikit-learn, ``momentum``, ``nesterovs_momentum``,
 ``learning_rate`` and ``power_t`` are read by ``solver="sgd"`` only, ``beta_1``, ``beta_2`` and
@@ -46,9 +49,9 @@ checked, whatever the solver, and a bad one is refused with a ValueError naming 
 - ``"adam"`` is glassnet's ``Adam(betas=(beta_1, beta_2), eps=epsilon)``: the same moments and
   bias corrections, but ``epsilon`` sits elsewhere. glassnet (PyTorch) divides by
   ``sqrt(v_hat) + eps`` with ``v_hat = v / (1 - beta_2**t)``, scikit-learn by
-  ``sqrt(v) + epsilon``, so its step is glassnet's with ``eps = epsilon / sqrt(1 - beta_2**t)``:
-  about 32 ``epsilon`` at the first step, tending to ``epsilon``. The two differ only where
-  ``sqrt(v)`` is as small as ``epsilon``.
+  ``sqrt(v) + epsilon``, so its step is glassnet's with ``eps = epsilon / sqrt(1 - beta_2**t)``
+  (about 32 ``epsilon`` at the first step, tending to ``epsilon``): the estimators set that
+  eps before every step, which makes their Adam steps scikit-learn's.
 - ``learning_rate="invscaling"``: scikit-learn sets ``lr = learning_rate_init / (t + 1)**power_t``
   after every epoch, t being the samples trained on so far (``t_``), and starts every ``fit`` at
   ``learning_rate_init``. glassnet sets the same lr at the start of each epoch, so epoch e > 0

@@ -15,6 +15,8 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted, vali
 from glassnet.build import mlp
 from glassnet.callback_base import restore
 from glassnet.datasets import train_test_split
+from glassnet.losses import get_loss
+from glassnet.sklearn._objective import objective
 from glassnet.sklearn._params import check_params, solver_optimizer
 from glassnet.sklearn._rules import InvScaling, NoImprovement, ValidationScore
 from glassnet.training import fit as fit_network
@@ -177,7 +179,7 @@ class _BaseMLP(BaseEstimator):
             self.model_,
             X,
             T,
-            loss=self._loss,
+            loss=self._objective(self._optimizer),
             optimizer=self._optimizer,
             epochs=self.max_iter,
             batch_size=batch,
@@ -187,6 +189,7 @@ class _BaseMLP(BaseEstimator):
             callbacks=callbacks,
             verbose=2 if self.verbose else 0,
         )
+        self.model_.loss_ = get_loss(self._loss)  # glassnet's own loss on the fitted network
         scores = callbacks[0].scores if self.early_stopping else None
         self._record(history.history, rule, warm, t0, len(X), scores)
         if history.stopped is None:
@@ -196,6 +199,21 @@ class _BaseMLP(BaseEstimator):
                 ConvergenceWarning,
                 stacklevel=3,
             )
+
+    def _objective(self, optimizer: Any) -> Any:
+        """scikit-learn's batch objective for ``model_`` (:mod:`glassnet.sklearn._objective`):
+        its loss values, its output error and its L2 term, the decay following each batch, and
+        for ``solver="adam"`` its epsilon."""
+        solver = str(self.solver).lower()
+        coefs = self.coefs_  # (in_i, out_i) each, the network's own arrays
+        return objective(
+            self._loss,
+            coefs[-1].shape[1],  # the outputs
+            float(self.alpha),
+            coefs,
+            None if solver == "adamw" else optimizer,  # adamw's decay is not in the objective
+            float(self.epsilon) if solver == "adam" else None,  # scikit-learn's Adam steps
+        )
 
     def _record(
         self,

@@ -109,7 +109,8 @@ def solver_optimizer(est: Any, batch: float) -> Optimizer:
     The L2 penalty: scikit-learn adds (alpha / 2n) ||W||^2 to the loss of a batch of n samples
     (n the sum of their weights), so its gradient gains alpha W / n; glassnet's
     ``weight_decay`` adds wd W, hence ``weight_decay = alpha / batch``, with ``batch`` the batch
-    size times the mean sample weight. "adamw" decouples the decay from the gradient
+    size times the mean sample weight (while fitting, the estimators' objective sets it to
+    alpha / s for each batch's own s: :mod:`glassnet.sklearn._objective`). "adamw" decouples the decay from the gradient
     (W <- W (1 - lr wd)), which scikit-learn has no counterpart for: it gets ``alpha`` itself.
     As in scikit-learn, the intercepts are not penalised (``decay_biases=False``).
 

@@ -20,6 +20,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import _check_sample_weight
 
 from glassnet.build import mlp
+from glassnet.losses import get_loss
 from glassnet.sklearn._params import check_params, solver_optimizer
 from glassnet.sklearn._rules import NoImprovement, set_lr
 from glassnet.training import fit as fit_network
@@ -82,7 +83,7 @@ def partial_train(est: Any, X: np.ndarray, T: np.ndarray, n_out: int, sample_wei
         est.model_,
         X,
         T,
-        loss=est._loss,
+        loss=est._objective(opt),
         optimizer=opt,
         epochs=done + 1,
         initial_epoch=done,  # the epoch number seeds the shuffle: a new order each call
@@ -93,5 +94,6 @@ def partial_train(est: Any, X: np.ndarray, T: np.ndarray, n_out: int, sample_wei
         callbacks=[rule],
         verbose=2 if est.verbose else 0,
     )
+    est.model_.loss_ = get_loss(est._loss)  # glassnet's own loss on the fitted network
     est._record(history.history, rule, not first, t0, len(X), None)  # n_iter_ = 1
     est._optimizer = opt
