@@ -37,6 +37,10 @@ ACTIVATIONS = [
     (gn.ReLU, {}, torch.relu),
     (gn.LeakyReLU, {"alpha": 0.1}, lambda z: F.leaky_relu(z, negative_slope=0.1)),
     (gn.LeakyReLU, {}, lambda z: F.leaky_relu(z, negative_slope=0.01)),
+    (gn.ELU, {}, F.elu),
+    (gn.ELU, {"alpha": 0.5}, lambda z: F.elu(z, alpha=0.5)),
+    (gn.SiLU, {}, F.silu),
+    (gn.Softplus, {}, F.softplus),  # |z| stays below PyTorch's switch to y = z at 20
     (gn.Softmax, {}, lambda z: torch.softmax(z, dim=1)),
     (gn.Identity, {}, lambda z: z),
 ]

@@ -117,7 +117,15 @@ def test_gradcheck_command_other_losses(capsys, loss):
     [
         (["explain", "two-node", "--steps", "0"], "--steps must be >= 1; got 0"),
         (["explain", "two-node", "--lr", "0"], "lr must be a finite number > 0; got 0.0"),
-        (["explain", "two-node", "--activation", "swish"], "unknown activation 'swish'"),
+        (["explain", "two-node", "--activation", "mish"], "unknown activation 'mish'"),
+        (
+            ["explain", "mlp", "--layers", "2,3,2", "--x", "1,2,3"],
+            "--x gives 3 values but the network has 2 inputs: give 2 comma-separated values",
+        ),
+        (
+            ["explain", "mlp", "--layers", "2,3,2", "--target", "1,2,3"],
+            "--target gives 3 values but the network has 2 outputs",
+        ),
         (
             ["explain", "two-node", "--x", "1,oops"],
             "expected comma-separated numbers such as 0.5,1.0; got '1,oops'",
@@ -126,7 +134,7 @@ def test_gradcheck_command_other_losses(capsys, loss):
         (["explain", "mlp", "--layers", "30,20,2"], "explain writes out at most 300"),
         (["gradcheck", "--layers", "3,x"], "layers must be comma-separated integers"),
         (["gradcheck", "--loss", "hinge"], "unknown loss 'hinge'"),
-        (["gradcheck", "--activation", "swish"], "unknown activation 'swish'"),
+        (["gradcheck", "--activation", "mish"], "unknown activation 'mish'"),
     ],
 )
 def test_bad_input_exits_2_with_a_message(capsys, argv, message):
@@ -140,6 +148,16 @@ def test_bad_option_value_is_an_argparse_error(capsys):
         main(["explain", "two-node", "--lr", "fast"])
     assert exc.value.code == 2
     assert "argument --lr: invalid float value: 'fast'" in capsys.readouterr().err
+
+
+def test_explain_mlp_spreads_one_x_and_target_over_every_node(capsys):
+    status, out, _ = run(capsys, "explain", "mlp", "--layers", "2,2,2", "--activation", "elu",
+                         "--x", "0.5", "--target", "0.3")  # fmt: skip
+    assert status == 0
+    assert "w1[1,1]*x1 + w1[2,1]*x2" in out and "*0.5000 + b1[1]" not in out
+    assert out.count("*0.5000") >= 4  # x1 = x2 = 0.5 in both first-layer sums
+    assert "(Y[1] - t[1])^2 + (Y[2] - t[2])^2" in out and "- 0.3000)^2" in out
+    assert "elu(z1[1])" in out and "alpha*exp(z" in out
 
 
 @pytest.mark.parametrize("loss", ["ce", "cross-entropy", "cross_entropy"])

@@ -173,11 +173,11 @@ def test_other_bad_fit_arguments():
 # -- names --------------------------------------------------------------------------------
 def test_unknown_names():
     with pytest.raises(
-        ValueError, match=r"unknown activation 'swish'; expected one of: identity, "
+        ValueError, match=r"unknown activation 'mish'; expected one of: elu, identity, "
     ):
-        gn.get_activation("swish")
-    with pytest.raises(ValueError, match="unknown activation 'swish'"):
-        gn.mlp("2,3,1", activation="swish")
+        gn.get_activation("mish")
+    with pytest.raises(ValueError, match="unknown activation 'mish'"):
+        gn.mlp("2,3,1", activation="mish")
     with pytest.raises(ValueError, match=r"unknown loss 'hinge'; expected one of: binary_cross_"):
         fit(loss="hinge")
     with pytest.raises(ValueError, match=r"unknown optimiser 'lbfgs'; expected one of: adam, "):

@@ -86,6 +86,29 @@ def test_markdown_has_latex():
     ]
 
 
+LOCALS = [  # activation, z = 0.5*(-1) + 0.1, its line dY/dz written out, its value
+    (gn.Sigmoid(), "dY/dz = Y(1 - Y) = 0.4013(1 - 0.4013)", 0.4013 * 0.5987),
+    (gn.Tanh(), "dY/dz = 1 - Y^2 = 1 - (-0.3799)^2", 1 - math.tanh(-0.4) ** 2),
+    (gn.ReLU(), "dY/dz = 1 if z > 0 else 0 = 1 if (-0.4000) > 0 else 0", 0.0),
+    (gn.LeakyReLU(0.1), "dY/dz = 1 if z > 0 else alpha = 1 if (-0.4000) > 0 else alpha", 0.1),
+    (gn.ELU(), "dY/dz = 1 if z > 0 else alpha*exp(z) = 1 if (-0.4000) > 0 else alpha*exp((-0.4000))", math.exp(-0.4)),
+    (gn.SiLU(), "dY/dz = sigmoid(z)(1 + z(1 - sigmoid(z))) = sigmoid((-0.4000))(1 + (-0.4000)(1 - sigmoid((-0.4000))))", 0.4013123 * (1 - 0.4 * (1 - 0.4013123))),
+    (gn.Softplus(), "dY/dz = sigmoid(z) = sigmoid((-0.4000))", 1 / (1 + math.exp(0.4))),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("act", "line", "value"), LOCALS, ids=lambda v: type(v).__name__)
+def test_every_activation_writes_its_derivative_with_numbers(act, line, value):
+    net = gn.Sequential([gn.Dense(1, 1, weights=[[0.5]], bias=[0.1]), act], dtype="float64")
+    step = gn.explain(net, [-1.0], [0.8])
+    text = step.to_text()
+    assert f"{line} = {value:.4f}" in text
+    md = step.to_markdown()  # every slot of the LaTeX filled (LeakyReLU's had one too many)
+    local = [m for m in md.splitlines() if m.startswith(r"$$ \frac{\partial Y}{\partial z}")]
+    assert len(local) == 1 and local[0].endswith(f"= {value:.4f} $$")
+    assert "(-0.4000)" in local[0] or "0.4013" in local[0] or "0.3799" in local[0]
+
+
 def test_explain_updates_the_network_and_steps_reduce_the_error():
     net = two_node()
     errors = [gn.explain(net, [1.0], [0.8], lr=1.0).summary["error"] for _ in range(6)]

@@ -44,7 +44,17 @@ def away_from_kinks(x: np.ndarray) -> np.ndarray:
     return np.where(np.abs(x) < 1e-3, 0.5, x)
 
 
-ACTIVATIONS = [gn.Sigmoid, gn.Tanh, gn.ReLU, lambda: gn.LeakyReLU(0.2), gn.Softmax, gn.Identity]
+ACTIVATIONS = [
+    gn.Sigmoid,
+    gn.Tanh,
+    gn.ReLU,
+    lambda: gn.LeakyReLU(0.2),
+    lambda: gn.ELU(0.7),
+    gn.SiLU,
+    gn.Softplus,
+    gn.Softmax,
+    gn.Identity,
+]
 
 
 @pytest.mark.parametrize("make", ACTIVATIONS)

@@ -20,6 +20,7 @@ def make_net(dtype: str) -> gn.Sequential:
             gn.Dropout(0.25),
             gn.Dense(6, 5),
             gn.Tanh(),
+            gn.ELU(0.5),
             gn.Dense(5, 3),
             gn.Softmax(),
         ],
@@ -39,6 +40,7 @@ def test_round_trip_gives_identical_predictions(tmp_path, dtype):
     assert [type(layer) for layer in back.layers] == [type(layer) for layer in net.layers]
     assert back.layers[1].alpha == 0.3
     assert back.layers[2].p == 0.25
+    assert back.layers[5].alpha == 0.5  # ELU
     assert back.layers[0].init == "he_normal"
     for p, q in zip(net.parameters(), back.parameters(), strict=True):
         assert p.name == q.name and q.value.dtype == np.dtype(dtype)

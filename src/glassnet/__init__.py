@@ -12,7 +12,18 @@ Examples
 """
 
 from glassnet import build, datasets
-from glassnet.activations import Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh, get_activation
+from glassnet.activations import (
+    ELU,
+    Identity,
+    LeakyReLU,
+    ReLU,
+    Sigmoid,
+    SiLU,
+    Softmax,
+    Softplus,
+    Tanh,
+    get_activation,
+)
 from glassnet.build import mlp
 from glassnet.callbacks import (
     Callback,
@@ -55,6 +66,7 @@ __all__ = [
     "ExponentialLR",
     "GradcheckReport",
     "History",
+    "ELU",
     "Identity",
     "Layer",
     "LearningRateScheduler",
@@ -66,7 +78,9 @@ __all__ = [
     "ReLU",
     "ReduceLROnPlateau",
     "Sequential",
+    "SiLU",
     "Sigmoid",
+    "Softplus",
     "Softmax",
     "StepLR",
     "Tanh",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from glassnet.explain_symbols import Equation, Names, Sym, _join, _mul, _slots, d
+from glassnet.explain_symbols import Equation, Names, Sym, _esc, _join, _mul, _slots, d
 from glassnet.trace import Trace
 
 
@@ -60,13 +60,33 @@ def _loss_grads(trace: Trace, names: Names) -> list[Equation]:
     return eqs
 
 
-_LOCAL = {  # activation -> (text, LaTeX, uses output y (True) or input z)
-    "Sigmoid": ("{o}(1 - {o})", "{o}(1 - {o})", True),
-    "Tanh": ("1 - {o}^2", "1 - {o}^2", True),
-    "ReLU": ("1 if {i} > 0 else 0", r"[{i} > 0]", False),
-    "LeakyReLU": ("1 if {i} > 0 else alpha", r"[{i} > 0] + \alpha[{i} \le 0]", False),
+_LOCAL = {  # activation -> (text, LaTeX, uses output y (True) or input z); {v} is that node
+    "Sigmoid": ("{v}(1 - {v})", "{v}(1 - {v})", True),
+    "Tanh": ("1 - {v}^2", "1 - {v}^2", True),
+    "ReLU": ("1 if {v} > 0 else 0", r"[{v} > 0]", False),
+    "LeakyReLU": ("1 if {v} > 0 else alpha", r"[{v} > 0] + \alpha [{v} \le 0]", False),
+    "ELU": (
+        "1 if {v} > 0 else alpha*exp({v})",
+        r"[{v} > 0] + \alpha e^{{{v}}} [{v} \le 0]",
+        False,
+    ),
+    "SiLU": (
+        "sigmoid({v})(1 + {v}(1 - sigmoid({v})))",
+        r"\sigma({v})(1 + {v}(1 - \sigma({v})))",
+        False,
+    ),
+    "Softplus": ("sigmoid({v})", r"\sigma({v})", False),
     "Identity": ("1", "1", True),
 }
+
+
+def _local_templates(text: str, tex: str) -> tuple[tuple[str, str], int]:
+    """The numeric templates of a local derivative (each {v} a slot, LaTeX's own braces
+    escaped) and how many values they take (str.format ignores the ones a side does not use)."""
+    hole = "\0"
+    tpl = (text.format(v=hole), _esc(tex.format(v=hole)))
+    tpl = (tpl[0].replace(hole, "{}"), tpl[1].replace(hole, "{}"))
+    return tpl, max(tpl[0].count("{}"), tpl[1].count("{}"))
 
 
 def _backward(trace: Trace, pos: int, names: Names, want: Callable) -> list[Equation]:
@@ -80,14 +100,15 @@ def _backward(trace: Trace, pos: int, names: Names, want: Callable) -> list[Equa
     G = rec.grad_out[0]
     if rec.kind in _LOCAL:
         text, tex, uses_out = _LOCAL[rec.kind]
+        numeric, nslots = _local_templates(text, tex)
         for j in range(len(outs)):
             if not want(k, j):
                 continue
             o, i = outs[j], ins[j]
-            rhs = (text.format(o=o[0], i=i[0]), tex.format(o=o[1], i=i[1]))
+            node = o if uses_out else i
+            rhs = (text.format(v=node[0]), tex.format(v=node[1]))
             val = rec.y[0, j] if uses_out else rec.x[0, j]
-            nslots = rhs[0].count(o[0] if uses_out else i[0])
-            tpl = (text.format(o="{}", i="{}"), tex.format(o="{}", i="{}")) if nslots else None
+            tpl = numeric if nslots else None
             eqs.append(
                 Equation(
                     "backward", "local", d(o, i), rhs, tpl, [val] * nslots, rec.local[0, j], k, j

@@ -39,6 +39,9 @@ _TEX_FN = {
     "tanh": r"\tanh",
     "relu": r"\mathrm{ReLU}",
     "leaky_relu": r"\mathrm{LeakyReLU}",
+    "elu": r"\mathrm{ELU}",
+    "silu": r"\mathrm{SiLU}",
+    "softplus": r"\mathrm{softplus}",
     "identity": r"\mathrm{id}",
     "softmax": r"\mathrm{softmax}",
 }

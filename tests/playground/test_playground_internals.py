@@ -138,3 +138,14 @@ def test_one_layer_layout_for_views_models_and_step_mode() -> None:
         np.testing.assert_allclose(lay["a"], outs[out])
     maps = views.neuron_maps(net, 1.0)  # the Dense -> Dense layer used to fail here
     assert [len(m["maps"]) for m in maps] == [3, 2, 2]
+
+
+@pytest.mark.parametrize("activation", ["elu", "silu", "softplus"])
+def test_the_smooth_activations_learn_xor_in_the_playground(activation: str) -> None:
+    s = Session(DataSpec("xor", 0.0, 200, 0.25, 0), NetSpec([8, 8], [activation] * 2, lr=0.1))
+    before = s.summary()["train_loss"]
+    s.train(epochs=60)
+    after = s.summary()
+    assert after["train_loss"] < 0.5 * before
+    assert after["train_accuracy"] >= 0.9
+    assert views.network_view(s.net)["activations"] == [activation, activation, "sigmoid"]

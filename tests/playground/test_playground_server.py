@@ -210,7 +210,7 @@ BAD = [
     ({"type": "set_data", "n_points": 20000}, "n_points must be between 10 and 10000"),
     ({"type": "set_network", "hidden": [300], "activations": ["tanh"]}, "between 1 and 256"),
     ({"type": "set_network", "hidden": [2] * 65, "activations": ["tanh"] * 65}, "at most 64"),
-    ({"type": "set_network", "hidden": [2], "activations": ["swish"]}, "activations\\[0\\]"),
+    ({"type": "set_network", "hidden": [2], "activations": ["mish"]}, "activations\\[0\\]"),
     ({"type": "set_network", "hidden": [2], "activations": []}, "one name per hidden layer"),
     ({"type": "set_network", "lr": -1}, "lr must be between"),
     ({"type": "set_network", "loss": "hinge"}, "loss must be one of"),

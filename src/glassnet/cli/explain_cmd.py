@@ -54,9 +54,15 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         default="two-node",
         help="'two-node' (default), 'mlp' (with --layers) or a saved model .npz",
     )
-    p.add_argument("--x", default="1.0", help="input value(s), comma-separated (default 1.0)")
     p.add_argument(
-        "--target", default="0.8", help="target value(s), or a class label (default 0.8)"
+        "--x",
+        default="1.0",
+        help="input value(s), comma-separated; one value is used for every input (default 1.0)",
+    )
+    p.add_argument(
+        "--target",
+        default="0.8",
+        help="target value(s), one used for every output, or a class label (default 0.8)",
     )
     p.add_argument("--w", type=float, default=0.5, help="two-node weight w (default 0.5)")
     p.add_argument("--b", type=float, default=0.1, help="two-node bias b (default 0.1)")
@@ -98,10 +104,11 @@ def run(args: argparse.Namespace) -> int:
     if args.steps < 1:
         raise ValueError(f"--steps must be >= 1; got {args.steps}.")
     net = _network(args)
-    x = _floats(args.x)
-    target: object = _floats(args.target)
-    if get_loss(args.loss).name == "cross_entropy":
-        target = int(float(args.target))
+    x = _spread(_floats(args.x), net.in_features, "--x", "inputs")
+    if get_loss(args.loss).name == "cross_entropy":  # a class label
+        target: object = int(float(args.target))
+    else:
+        target = _spread(_floats(args.target), net.out_features, "--target", "outputs")
     weight = tuple(int(v) for v in args.weight.split(",")) if args.weight else None
     steps = []
     for _ in range(args.steps):
@@ -125,6 +132,18 @@ def run(args: argparse.Namespace) -> int:
         fig.savefig(args.plot)
         print(f"wrote {args.plot}")
     return 0
+
+
+def _spread(values: list[float], width: int | None, flag: str, nodes: str) -> list[float]:
+    """One value for every one of ``width`` nodes (as NumPy broadcasts), or one value each."""
+    if not width or len(values) == width:
+        return values
+    if len(values) == 1:
+        return values * width
+    raise ValueError(
+        f"{flag} gives {len(values)} values but the network has {width} {nodes}: give "
+        f"{width} comma-separated values, or one for all of them."
+    )
 
 
 def _error_table(steps: list, precision: int) -> str:

@@ -110,7 +110,8 @@ def add_flags(p: argparse.ArgumentParser) -> None:
     g.add_argument("--hidden", metavar="WIDTHS", help="hidden widths, e.g. 128,64 (default 64)")
     g.add_argument("--layers", metavar="WIDTHS", help="all widths, e.g. auto,128,auto")
     g.add_argument(
-        "--activation", help="hidden activation: relu (default), tanh, sigmoid, leaky_relu"
+        "--activation",
+        help="hidden activation: relu (default), tanh, sigmoid, leaky_relu, elu, silu, softplus",
     )
     g.add_argument(
         "--output-activation",

@@ -22,7 +22,7 @@ MAX_NEURONS = 256
 MAX_UPLOAD = 5 * 1024 * 1024  # bytes
 MAX_CLASSES = 8
 DATASETS = ("xor", "moons", "circles", "spirals", "blobs")
-ACTIVATIONS = ("tanh", "relu", "sigmoid", "leaky_relu", "identity")
+ACTIVATIONS = ("tanh", "relu", "sigmoid", "leaky_relu", "elu", "silu", "softplus", "identity")
 LOSSES = ("mse", "binary_cross_entropy", "cross_entropy")
 OPTIMIZERS = ("sgd", "momentum", "rmsprop", "adam", "adamw")
 

@@ -22,6 +22,9 @@ _ACTIVATION_NAMES = {
     "Tanh": "tanh",
     "ReLU": "relu",
     "LeakyReLU": "leaky relu",
+    "ELU": "elu",
+    "SiLU": "silu",
+    "Softplus": "softplus",
     "Softmax": "softmax",
     "Identity": "linear",
 }

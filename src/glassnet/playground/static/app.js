@@ -3,7 +3,7 @@
 "use strict";
 
 const $ = (id) => document.getElementById(id);
-const ACTS = ["tanh", "relu", "sigmoid", "leaky_relu", "identity"];
+const ACTS = ["tanh", "relu", "sigmoid", "leaky_relu", "elu", "silu", "softplus", "identity"];
 const MAX_SEND = 12 * 1024 * 1024;  // larger files are refused here; the server's limit is 5 MB
 const app = {
   ws: null, data: null, state: null, sample: null, picked: null, equationFor: null,
