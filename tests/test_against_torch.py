@@ -139,6 +139,22 @@ def test_mse_matches_torch(shape):
 
 
 @pytest.mark.parametrize("shape", SHAPES)
+def test_mae_matches_torch_l1_loss(shape):
+    rng = np.random.default_rng(shape[0] * 11 + shape[1])
+    y, t = rng.normal(size=shape), rng.normal(size=shape)
+    _loss_case(gn.MAE(), y, t, F.l1_loss, torch.tensor(t))
+
+
+@pytest.mark.parametrize("delta", [0.3, 1.0, 2.5])
+@pytest.mark.parametrize("shape", SHAPES)
+def test_huber_matches_torch_huber_loss(shape, delta):
+    rng = np.random.default_rng(shape[0] * 13 + shape[1])
+    y, t = rng.normal(scale=2.0, size=shape), rng.normal(size=shape)  # both branches
+    ref = lambda a, b: F.huber_loss(a, b, delta=delta)  # noqa: E731
+    _loss_case(gn.Huber(delta), y, t, ref, torch.tensor(t))
+
+
+@pytest.mark.parametrize("shape", SHAPES)
 def test_bce_on_probabilities_matches_torch(shape):
     rng = np.random.default_rng(shape[0] * 5 + shape[1])
     y = rng.uniform(0.01, 0.99, size=shape)

@@ -104,7 +104,7 @@ def test_gradcheck_command_passes(capsys):
 
 
 @pytest.mark.parametrize(
-    "loss", ["cross_entropy", "binary_cross_entropy", "ce", "cross-entropy", "bce"]
+    "loss", ["cross_entropy", "binary_cross_entropy", "ce", "cross-entropy", "bce", "mae", "huber"]
 )
 def test_gradcheck_command_other_losses(capsys, loss):
     status, out, _ = run(capsys, "gradcheck", "--layers", "4,6,3", "--activation", "relu",

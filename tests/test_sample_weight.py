@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import glassnet as gn
-from glassnet.losses import MSE, BinaryCrossEntropy, CrossEntropy
+from glassnet.losses import MAE, MSE, BinaryCrossEntropy, CrossEntropy, Huber
 
 
 # -- the losses -----------------------------------------------------------------------------
@@ -58,6 +58,8 @@ def _cases():
     probs = rng.dirichlet(np.ones(3), 5)
     return [
         ("mse", MSE(), rng.standard_normal((5, 2)), rng.standard_normal((5, 2))),
+        ("mae", MAE(), rng.standard_normal((5, 2)), rng.standard_normal((5, 2))),
+        ("huber", Huber(0.5), 2 * rng.standard_normal((5, 2)), rng.standard_normal((5, 2))),
         ("bce", BinaryCrossEntropy(), rng.uniform(0.05, 0.95, (5, 2)), rng.integers(0, 2, (5, 2))),
         ("bce_logits", BinaryCrossEntropy(from_logits=True), logits, rng.integers(0, 2, (5, 3))),
         ("ce_labels", CrossEntropy(), logits, rng.integers(0, 3, 5)),
@@ -106,6 +108,8 @@ def test_weighted_losses_match_pytorch():
     cases = [
         (CrossEntropy(), z, labels, lambda a: F.cross_entropy(a, torch.tensor(labels), reduction="none")),
         (MSE(), y, t, lambda a: ((a - torch.tensor(t)) ** 2).mean(dim=1)),
+        (MAE(), y, t, lambda a: F.l1_loss(a, torch.tensor(t), reduction="none").mean(dim=1)),
+        (Huber(0.7), 2 * y, t, lambda a: F.huber_loss(a, torch.tensor(t), reduction="none", delta=0.7).mean(dim=1)),
         (BinaryCrossEntropy(), p, b, lambda a: F.binary_cross_entropy(a, torch.tensor(b), reduction="none")[:, 0]),
     ]  # fmt: skip
     for loss, out, target, per_sample in cases:

@@ -40,7 +40,16 @@ from glassnet.dropout import Dropout
 from glassnet.explanation import Explanation, explain
 from glassnet.gradcheck import GradcheckReport, gradcheck
 from glassnet.layers import Dense, Layer
-from glassnet.losses import MSE, BinaryCrossEntropy, CrossEntropy, Loss, get_loss
+from glassnet.losses import (
+    MAE,
+    MSE,
+    BinaryCrossEntropy,
+    CrossEntropy,
+    Huber,
+    Loss,
+    PoissonNLL,
+    get_loss,
+)
 from glassnet.network import Sequential
 from glassnet.optimizers import SGD, Adam, AdamW, Optimizer, RMSprop, get_optimizer
 from glassnet.serialize import load, load_checkpoint, save_checkpoint
@@ -50,6 +59,7 @@ from glassnet.training import DivergedError, fit
 __version__ = "0.1.0"
 
 __all__ = [
+    "MAE",
     "MSE",
     "SGD",
     "Adam",
@@ -67,6 +77,7 @@ __all__ = [
     "GradcheckReport",
     "History",
     "ELU",
+    "Huber",
     "Identity",
     "Layer",
     "LearningRateScheduler",
@@ -74,6 +85,7 @@ __all__ = [
     "Loss",
     "ModelCheckpoint",
     "Optimizer",
+    "PoissonNLL",
     "RMSprop",
     "ReLU",
     "ReduceLROnPlateau",

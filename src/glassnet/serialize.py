@@ -55,6 +55,7 @@ def describe(net: Sequential) -> dict[str, Any]:
             {"type": type(layer).__name__, "config": layer.config()} for layer in net.layers
         ],
         "loss": net.loss_.name if net.loss_ is not None else None,
+        "loss_config": net.loss_.config() if net.loss_ is not None else {},
     }
 
 
@@ -215,7 +216,7 @@ def _build(meta: dict[str, Any], arrays: dict[str, np.ndarray], path: Any) -> Se
     if meta.get("loss"):
         from glassnet.losses import get_loss
 
-        net.loss_ = get_loss(meta["loss"])
+        net.loss_ = get_loss(meta["loss"], **meta.get("loss_config", {}))
     return net
 
 

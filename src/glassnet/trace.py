@@ -62,6 +62,8 @@ class LossRecord:
     grad: np.ndarray | None
     formula: str
     grad_formula: str
+    #: the loss's settings (Huber's delta), for the numbers explain writes
+    config: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -118,6 +120,7 @@ class Trace:
             grad=None,
             formula=loss.formula,
             grad_formula=loss.grad_formula,
+            config=loss.config(),
         )
 
     def record_loss_grad(self, grad: np.ndarray) -> None:

@@ -34,6 +34,7 @@ from glassnet.targets import prepare_targets
 
 __all__ = [
     "DEFAULT_HIDDEN",
+    "REGRESSION_LOSSES",
     "CLICheckpoint",
     "SampleWeights",
     "apply_scaling",
@@ -54,6 +55,8 @@ __all__ = [
 ]
 
 DEFAULT_HIDDEN = "64"  # one hidden layer of 64 units when neither --hidden nor --layers is given
+#: the losses of a regression (every other loss wants class labels)
+REGRESSION_LOSSES = ("mse", "mae", "huber", "poisson")
 
 
 def output_plan(task: str, loss: str, n_classes: int | None, y: np.ndarray) -> tuple[int, Any]:
@@ -72,10 +75,10 @@ def output_plan(task: str, loss: str, n_classes: int | None, y: np.ndarray) -> t
         if loss == "binary_cross_entropy":
             return (1 if n_classes == 2 else int(n_classes)), "sigmoid"
         return int(n_classes), None
-    if loss not in ("mse", "poisson"):
+    if loss not in REGRESSION_LOSSES:
         raise ValueError(
-            f"--loss {loss} needs class labels; this data set is regression (mse, or poisson "
-            "for counts)."
+            f"--loss {loss} needs class labels; this data set is regression (mse, mae or huber, "
+            "or poisson for counts)."
         )
     return (y.shape[1] if y.ndim == 2 else 1), None
 

@@ -75,7 +75,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--layers", default="2,2,2", help="widths for 'mlp', e.g. 2,2,2")
     p.add_argument("--activation", default="sigmoid", help="activation (default sigmoid)")
     p.add_argument(
-        "--loss", default="mse", help="mse (default), binary_cross_entropy, cross_entropy, poisson"
+        "--loss",
+        default="mse",
+        help="mse (default), mae, huber, binary_cross_entropy, cross_entropy, poisson",
     )
     p.add_argument("--seed", type=int, default=0, help="seed of the initial weights for 'mlp'")
     p.add_argument("--layer", type=int, default=None, help="explain only this layer (index)")

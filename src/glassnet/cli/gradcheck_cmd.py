@@ -25,7 +25,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--loss",
         default="mse",
-        help="mse (default), binary_cross_entropy, cross_entropy, poisson",
+        help="mse (default), mae, huber, binary_cross_entropy, cross_entropy, poisson",
     )
     p.add_argument("--samples", type=int, default=4, help="batch size of the random data")
     p.add_argument("--seed", type=int, default=0)

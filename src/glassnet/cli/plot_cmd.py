@@ -34,7 +34,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     tr.add_argument("--w", type=float, default=0.5, help="two-node weight w (default 0.5)")
     tr.add_argument("--b", type=float, default=0.1, help="two-node bias b (default 0.1)")
     tr.add_argument("--lr", type=float, default=1.0, help="learning rate of the step (default 1.0)")
-    tr.add_argument("--loss", default=None, help="mse, binary_cross_entropy, cross_entropy")
+    tr.add_argument(
+        "--loss", default=None, help="mse, mae, huber, binary_cross_entropy, cross_entropy, poisson"
+    )
     _out(tr, "trace.png")
 
     hi = kinds.add_parser("history", help="loss and accuracy per epoch")

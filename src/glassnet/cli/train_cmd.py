@@ -24,7 +24,6 @@ from glassnet.build import mlp
 from glassnet.cli import _common as common
 from glassnet.cli.train_flags import EPILOG, SPEC, add_flags
 from glassnet.cli.train_settings import (
-    canonical_loss,
     class_weight,
     early_stopping,
     fresh_data,
@@ -41,7 +40,6 @@ __all__ = [
     "EPILOG",
     "SPEC",
     "add_parser",
-    "canonical_loss",
     "class_weight",
     "early_stopping",
     "fresh_data",

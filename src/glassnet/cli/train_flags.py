@@ -128,8 +128,8 @@ def add_flags(p: argparse.ArgumentParser) -> None:
     g.add_argument(
         "--loss",
         help="cross_entropy (default for classes), binary_cross_entropy, "
-        "mse (default for regression), poisson (counts: the network outputs log-rates and "
-        "predicts their exp)",
+        "mse (default for regression), mae or huber (regression robust to outliers), "
+        "poisson (counts: the network outputs log-rates and predicts their exp)",
     )
     g.add_argument("--optimizer", help="adam (default), adamw, sgd, momentum, nesterov, rmsprop")
     g.add_argument("--lr", type=float, help=f"learning rate (default {d['lr']})")

@@ -18,6 +18,7 @@ from glassnet.cli.lr_schedule import schedule_from
 from glassnet.cli.train_flags import SPEC
 from glassnet.datasets import Dataset
 from glassnet.datasets.csv import TASKS
+from glassnet.losses import canonical_name
 
 
 def settings_from(args: argparse.Namespace) -> dict[str, Any]:
@@ -36,7 +37,7 @@ def settings_from(args: argparse.Namespace) -> dict[str, Any]:
     if s["task"] not in (None, *TASKS):
         raise ValueError(f"task must be classification or regression; got {s['task']!r}.")
     if s["loss"]:
-        s["loss"] = canonical_loss(s["loss"])
+        s["loss"] = canonical_name(s["loss"])  # ce -> cross_entropy, l1 -> mae, ...
     s["weight_column"] = s["weight_column"] or None  # an empty name asks for no weights
     s["class_weight"] = s["class_weight"] or None
     if s["class_weight"] is not None:
@@ -47,25 +48,12 @@ def settings_from(args: argparse.Namespace) -> dict[str, Any]:
     return s
 
 
-def canonical_loss(name: str) -> str:
-    """A loss name as ``fit`` spells it: ``ce`` -> ``cross_entropy``, ``bce``, dashes -> _.
-
-    Examples
-    --------
-    >>> canonical_loss("cross-entropy"), canonical_loss("bce")
-    ('cross_entropy', 'binary_cross_entropy')
-    """
-    name = name.lower().replace("-", "_")
-    aliases = {"ce": "cross_entropy", "bce": "binary_cross_entropy", "poisson_nll": "poisson"}
-    return aliases.get(name, name)
-
-
 def fresh_data(s: dict[str, Any]) -> tuple[Dataset, common.SampleWeights | None]:
     """The data of a new run: split with ``--seed`` and ``--test-size``; ``--task`` for a CSV,
-    which ``--loss mse`` or ``poisson`` alone makes regression; the ``--weight-column`` weights,
-    or None."""
+    which a regression ``--loss`` (mse, mae, huber, poisson) alone makes regression; the
+    ``--weight-column`` weights, or None."""
     task = s["task"]
-    if task is None and s["loss"] in ("mse", "poisson") and common.is_csv(s["data"]):
+    if task is None and s["loss"] in common.REGRESSION_LOSSES and common.is_csv(s["data"]):
         task = "regression"
     return common.load_weighted(
         s["data"], s["target"], s["seed"], s["test_size"], task, s["weight_column"]

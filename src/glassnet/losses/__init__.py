@@ -10,7 +10,8 @@ convention of scikit-learn and of PyTorch's class weights. Its gradient is the p
 with row n scaled by w_n N / sum(w) (``weigh``), because dE/dy_n = (1/N) dl_n/dy_n.
 
 One module per loss, each forward next to its derivative: ``base`` (Loss and the weighting),
-``mse``, ``binary_cross_entropy``, ``cross_entropy`` and ``poisson`` (counts, on log-rates);
+``mse``, ``mae``, ``huber`` (both robust to outliers), ``binary_cross_entropy``,
+``cross_entropy`` and ``poisson`` (counts, on log-rates);
 this file holds the registry.
 """
 
@@ -23,22 +24,29 @@ from glassnet.losses.base import Loss
 from glassnet.losses.binary_cross_entropy import _FLOOR as _FLOOR
 from glassnet.losses.binary_cross_entropy import BinaryCrossEntropy
 from glassnet.losses.cross_entropy import CrossEntropy
+from glassnet.losses.huber import Huber
+from glassnet.losses.mae import MAE
 from glassnet.losses.mse import MSE
 from glassnet.losses.poisson import PoissonNLL
 
 __all__ = [
     "LOSSES",
+    "MAE",
     "MSE",
     "BinaryCrossEntropy",
     "CrossEntropy",
+    "Huber",
     "Loss",
     "PoissonNLL",
+    "canonical_name",
     "get_loss",
 ]
 
 
 LOSSES: dict[str, type[Loss]] = {
     "mse": MSE,
+    "mae": MAE,
+    "huber": Huber,
     "binary_cross_entropy": BinaryCrossEntropy,
     "cross_entropy": CrossEntropy,
     "poisson": PoissonNLL,
@@ -47,12 +55,28 @@ _ALIASES = {
     "bce": "binary_cross_entropy",
     "ce": "cross_entropy",
     "mean_squared_error": "mse",
+    "mean_absolute_error": "mae",
+    "l1": "mae",
     "poisson_nll": "poisson",
 }
 
 
+def canonical_name(name: str) -> str:
+    """The registry's spelling of a loss name (lower case, _ for -, aliases resolved); an
+    unknown name comes back as typed, for :func:`get_loss` to refuse.
+
+    Examples
+    --------
+    >>> canonical_name("Cross-Entropy"), canonical_name("bce"), canonical_name("l1")
+    ('cross_entropy', 'binary_cross_entropy', 'mae')
+    """
+    key = str(name).lower().replace("-", "_")
+    return _ALIASES.get(key, key)
+
+
 def get_loss(name: str | Loss, **kwargs: Any) -> Loss:
-    """Build a loss from its name: "mse", "binary_cross_entropy", "cross_entropy" or "poisson".
+    """Build a loss from its name: "mse", "mae", "huber", "binary_cross_entropy",
+    "cross_entropy" or "poisson".
 
     Examples
     --------
@@ -63,8 +87,7 @@ def get_loss(name: str | Loss, **kwargs: Any) -> Loss:
         return name
     if isinstance(name, type) and issubclass(name, Loss):
         return name(**kwargs)
-    key = str(name).lower().replace("-", "_")
-    key = _ALIASES.get(key, key)
+    key = canonical_name(name)
     if key not in LOSSES:
         raise unknown_name("loss", name, sorted(LOSSES))
     return LOSSES[key](**kwargs)

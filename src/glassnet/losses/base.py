@@ -129,6 +129,17 @@ class Loss:
             return self.forward(y, t)
         return self.weighted_forward(y, t, sample_weight)
 
+    def config(self) -> dict[str, Any]:
+        """Constructor arguments, saved with a model (none here).
+
+        Examples
+        --------
+        >>> from glassnet.losses import Huber
+        >>> Huber(delta=2.0).config()
+        {'delta': 2.0}
+        """
+        return {}
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
 

@@ -134,5 +134,9 @@ class BinaryCrossEntropy(Loss):
         g *= g.dtype.type(1.0 / g.size)
         return g
 
+    def config(self) -> dict[str, bool]:
+        """Constructor arguments."""
+        return {"from_logits": self.from_logits}
+
     def __repr__(self) -> str:
         return f"BinaryCrossEntropy(from_logits={self.from_logits})"
