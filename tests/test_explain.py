@@ -90,8 +90,9 @@ LOCALS = [  # activation, z = 0.5*(-1) + 0.1, its line dY/dz written out, its va
     (gn.Sigmoid(), "dY/dz = Y(1 - Y) = 0.4013(1 - 0.4013)", 0.4013 * 0.5987),
     (gn.Tanh(), "dY/dz = 1 - Y^2 = 1 - (-0.3799)^2", 1 - math.tanh(-0.4) ** 2),
     (gn.ReLU(), "dY/dz = 1 if z > 0 else 0 = 1 if (-0.4000) > 0 else 0", 0.0),
-    (gn.LeakyReLU(0.1), "dY/dz = 1 if z > 0 else alpha = 1 if (-0.4000) > 0 else alpha", 0.1),
-    (gn.ELU(), "dY/dz = 1 if z > 0 else alpha*exp(z) = 1 if (-0.4000) > 0 else alpha*exp((-0.4000))", math.exp(-0.4)),
+    (gn.LeakyReLU(0.1), "dY/dz = 1 if z > 0 else alpha = 1 if (-0.4000) > 0 else 0.1000", 0.1),
+    (gn.ELU(), "dY/dz = 1 if z > 0 else alpha*exp(z) = 1 if (-0.4000) > 0 else 1.0000*exp((-0.4000))", math.exp(-0.4)),
+    (gn.ELU(0.5), "dY/dz = 1 if z > 0 else alpha*exp(z) = 1 if (-0.4000) > 0 else 0.5000*exp((-0.4000))", 0.5 * math.exp(-0.4)),
     (gn.SiLU(), "dY/dz = sigmoid(z)(1 + z(1 - sigmoid(z))) = sigmoid((-0.4000))(1 + (-0.4000)(1 - sigmoid((-0.4000))))", 0.4013123 * (1 - 0.4 * (1 - 0.4013123))),
     (gn.Softplus(), "dY/dz = sigmoid(z) = sigmoid((-0.4000))", 1 / (1 + math.exp(0.4))),
 ]  # fmt: skip

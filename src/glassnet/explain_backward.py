@@ -63,14 +63,15 @@ def _loss_grads(trace: Trace, names: Names) -> list[Equation]:
     return eqs
 
 
-_LOCAL = {  # activation -> (text, LaTeX, uses output y (True) or input z); {v} is that node
+_LOCAL = {  # activation -> (text, LaTeX, uses output y (True) or input z)
+    # {v} is that node, {alpha} the layer's alpha (its name in the formula, its value after)
     "Sigmoid": ("{v}(1 - {v})", "{v}(1 - {v})", True),
     "Tanh": ("1 - {v}^2", "1 - {v}^2", True),
     "ReLU": ("1 if {v} > 0 else 0", r"[{v} > 0]", False),
-    "LeakyReLU": ("1 if {v} > 0 else alpha", r"[{v} > 0] + \alpha [{v} \le 0]", False),
+    "LeakyReLU": ("1 if {v} > 0 else {alpha}", r"[{v} > 0] + {alpha} [{v} \le 0]", False),
     "ELU": (
-        "1 if {v} > 0 else alpha*exp({v})",
-        r"[{v} > 0] + \alpha e^{{{v}}} [{v} \le 0]",
+        "1 if {v} > 0 else {alpha}*exp({v})",
+        r"[{v} > 0] + {alpha} e^{{{v}}} [{v} \le 0]",
         False,
     ),
     "SiLU": (
@@ -84,12 +85,14 @@ _LOCAL = {  # activation -> (text, LaTeX, uses output y (True) or input z); {v} 
 
 
 def _local_templates(text: str, tex: str) -> tuple[tuple[str, str], int]:
-    """The numeric templates of a local derivative (each {v} a slot, LaTeX's own braces
-    escaped) and how many values they take (str.format ignores the ones a side does not use)."""
-    hole = "\0"
-    tpl = (text.format(v=hole), _esc(tex.format(v=hole)))
-    tpl = (tpl[0].replace(hole, "{}"), tpl[1].replace(hole, "{}"))
-    return tpl, max(tpl[0].count("{}"), tpl[1].count("{}"))
+    """The numeric templates of a local derivative, {0} for the node's value and {1} for
+    alpha's (LaTeX's own braces escaped), and how many values they take (0: nothing to fill)."""
+    holes = {"v": "\0", "alpha": "\1"}
+    filled = (text.format(**holes), _esc(tex.format(**holes)))
+    tpl = (filled[0].replace("\0", "{0}").replace("\1", "{1}"),
+           filled[1].replace("\0", "{0}").replace("\1", "{1}"))  # fmt: skip
+    used = [k for k, hole in enumerate(holes.values()) if any(hole in f for f in filled)]
+    return tpl, (max(used) + 1 if used else 0)
 
 
 def _backward(trace: Trace, pos: int, names: Names, want: Callable) -> list[Equation]:
@@ -104,17 +107,26 @@ def _backward(trace: Trace, pos: int, names: Names, want: Callable) -> list[Equa
     if rec.kind in _LOCAL:
         text, tex, uses_out = _LOCAL[rec.kind]
         numeric, nslots = _local_templates(text, tex)
+        alpha = float(rec.config.get("alpha", 0.0))
         for j in range(len(outs)):
             if not want(k, j):
                 continue
             o, i = outs[j], ins[j]
             node = o if uses_out else i
-            rhs = (text.format(v=node[0]), tex.format(v=node[1]))
+            rhs = (text.format(v=node[0], alpha="alpha"), tex.format(v=node[1], alpha=r"\alpha"))
             val = rec.y[0, j] if uses_out else rec.x[0, j]
             tpl = numeric if nslots else None
             eqs.append(
                 Equation(
-                    "backward", "local", d(o, i), rhs, tpl, [val] * nslots, rec.local[0, j], k, j
+                    "backward",
+                    "local",
+                    d(o, i),
+                    rhs,
+                    tpl,
+                    [val, alpha][:nslots],
+                    rec.local[0, j],
+                    k,
+                    j,
                 )
             )
             if not names.two_node:
