@@ -16,7 +16,15 @@ from glassnet import Sequential
 from glassnet.sklearn import MLPClassifier, MLPRegressor
 
 
-@pytest.mark.parametrize("estimator", [MLPClassifier(max_iter=40), MLPRegressor(max_iter=100)])
+@pytest.mark.parametrize(
+    "estimator",
+    [
+        MLPClassifier(max_iter=40),
+        MLPRegressor(max_iter=100),
+        MLPClassifier(solver="lbfgs", max_iter=100),
+        MLPRegressor(solver="lbfgs", max_iter=200),
+    ],
+)
 def test_check_estimator_passes(estimator):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -88,8 +96,8 @@ def test_not_fitted_and_bad_parameters():
     with pytest.raises(NotFittedError, match="not fitted"):
         MLPClassifier().predict(np.zeros((2, 2)))
     X, y = make_blobs(n_samples=20, centers=2, random_state=0)
-    with pytest.raises(ValueError, match="solver must be one of .* got 'lbfgs'"):
-        MLPClassifier(solver="lbfgs").fit(X, y)
+    with pytest.raises(ValueError, match="solver must be one of .* got 'lbgfs'"):
+        MLPClassifier(solver="lbgfs").fit(X, y)  # a typo
     with pytest.raises(ValueError, match="hidden_layer_sizes must be positive integers"):
         MLPClassifier(hidden_layer_sizes=(0,)).fit(X, y)
     with pytest.raises(ValueError, match="at least 2 classes"):

@@ -4,10 +4,10 @@ They follow the estimator contract (``__init__`` only stores its arguments, ``fi
 self, learned attributes end in ``_``) and pass ``sklearn.utils.estimator_checks``, so they work
 in ``Pipeline``, ``GridSearchCV`` and ``cross_val_score``. ``partial_fit`` trains one epoch a
 call, continuing the model and its optimiser, as scikit-learn's does
-(:mod:`glassnet.sklearn._partial` says exactly how). Parameter names and defaults follow
-``sklearn.neural_network``, all but ``max_fun``, which only its lbfgs solver reads (glassnet has
-no lbfgs); ``MLPRegressor``'s ``loss`` ("squared_error" or "poisson") is a keyword here, not
-its first positional parameter; ``solver`` also takes glassnet's other optimisers and
+(:mod:`glassnet.sklearn._partial` says exactly how). Parameter names and defaults are
+``sklearn.neural_network``'s, every one; ``MLPRegressor``'s ``loss`` ("squared_error" or
+"poisson") is a keyword here, not its first positional parameter; ``solver`` takes
+scikit-learn's three ("lbfgs", "sgd", "adam") and glassnet's other optimisers, and
 ``dtype`` sets the network's float type. Like scikit-learn's own MLP they do not scale the
 inputs: put a ``StandardScaler`` in front of them in a ``Pipeline``.
 
@@ -33,6 +33,13 @@ remain glassnet's: an epoch's loss with ``sample_weight`` is the weighted mean o
 batches' losses (scikit-learn weighs each batch by its rows), and ``"adamw"`` decouples its
 decay (``W <- W (1 - lr alpha)``, then the Adam step; scikit-learn has no counterpart), which
 leaves the L2 term out of its loss.
+
+**solver="lbfgs"** (:mod:`glassnet.sklearn._lbfgs`) minimises that objective over the whole
+training set with SciPy's L-BFGS-B, as scikit-learn's does: ``max_iter`` iterations and
+``max_fun`` evaluations at most, ``tol`` as the gradient tolerance, a ConvergenceWarning at
+either bound; it sets ``loss_`` and ``n_iter_`` (no ``loss_curve_``: there are no epochs),
+ignores the batch and stopping settings, and has no ``partial_fit``. From the same weights
+its iterations are scikit-learn's to rounding (tested for every loss, with sample weights).
 
 **Solver parameters.** As in scikit-learn, ``momentum``, ``nesterovs_momentum``,
 ``learning_rate`` and ``power_t`` are read by ``solver="sgd"`` only, ``beta_1``, ``beta_2`` and

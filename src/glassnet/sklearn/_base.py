@@ -16,12 +16,30 @@ from glassnet.build import mlp
 from glassnet.callback_base import restore
 from glassnet.datasets import train_test_split
 from glassnet.losses import get_loss
+from glassnet.sklearn._lbfgs import fit_lbfgs
 from glassnet.sklearn._objective import objective
 from glassnet.sklearn._params import check_params, solver_optimizer
 from glassnet.sklearn._rules import InvScaling, NoImprovement, ValidationScore
 from glassnet.training import fit as fit_network
 
-__all__ = ["continue_from"]
+__all__ = ["continue_from", "stochastic"]
+
+
+def stochastic(est: Any) -> bool:
+    """Whether ``partial_fit`` exists: for every solver that trains by batches, not lbfgs
+    (scikit-learn's rule; ``hasattr(est, "partial_fit")`` is then False).
+
+    Raises
+    ------
+    AttributeError
+        For ``solver="lbfgs"``, saying which solvers have it.
+    """
+    if str(est.solver).lower() == "lbfgs":
+        raise AttributeError(
+            "partial_fit is only available for stochastic solvers; lbfgs is not stochastic "
+            "(it trains on the whole set at once): use fit, or solver='sgd' or 'adam'."
+        )
+    return True
 
 
 class _BaseMLP(BaseEstimator):
@@ -64,6 +82,7 @@ class _BaseMLP(BaseEstimator):
         beta_1: float = 0.9,
         beta_2: float = 0.999,
         epsilon: float = 1e-8,
+        max_fun: int = 15000,
     ) -> None:
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -88,6 +107,7 @@ class _BaseMLP(BaseEstimator):
         self.beta_1 = beta_1
         self.beta_2 = beta_2
         self.epsilon = epsilon
+        self.max_fun = max_fun
 
     @property
     def coefs_(self) -> list[np.ndarray]:
@@ -146,6 +166,9 @@ class _BaseMLP(BaseEstimator):
         w = None
         if sample_weight is not None:
             w = _check_sample_weight(sample_weight, X, dtype=np.float64)  # (N,)
+        if str(self.solver).lower() == "lbfgs":  # the whole set as one batch, no epochs
+            self._train_lbfgs(X, T, w, warm)
+            return
         callbacks: list[Any] = []
         if self.early_stopping:  # scikit-learn's: the score (accuracy, R^2) of held-out rows
             rows = np.arange(len(X))  # split row numbers, then take X, T and w alike
@@ -199,6 +222,20 @@ class _BaseMLP(BaseEstimator):
                 ConvergenceWarning,
                 stacklevel=3,
             )
+
+    def _train_lbfgs(self, X: np.ndarray, T: np.ndarray, w: Any, warm: bool) -> None:
+        """``solver="lbfgs"`` (:mod:`glassnet.sklearn._lbfgs`): sets ``loss_`` and ``n_iter_``
+        as scikit-learn's does (no ``loss_curve_``: there are no epochs); a first fit sets
+        ``t_`` to 0, a warm start keeps it."""
+        dtype = self.model_.dtype
+        loss = objective(self._loss, self.coefs_[-1].shape[1], 0.0, self.coefs_, None)
+        T = T.astype(dtype, copy=False) if T.dtype.kind == "f" else T  # labels stay integers
+        self.loss_, self.n_iter_ = fit_lbfgs(
+            self.model_, X.astype(dtype, copy=False), T, w, loss,
+            float(self.alpha), self.max_iter, self.max_fun, float(self.tol), bool(self.verbose),
+        )  # fmt: skip
+        self.t_ = getattr(self, "t_", 0) if warm else 0
+        self.model_.loss_ = get_loss(self._loss)  # glassnet's own loss on the fitted network
 
     def _objective(self, optimizer: Any) -> Any:
         """scikit-learn's batch objective for ``model_`` (:mod:`glassnet.sklearn._objective`):

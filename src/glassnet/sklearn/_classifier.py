@@ -6,10 +6,11 @@ from typing import Any
 
 import numpy as np
 from sklearn.base import ClassifierMixin
+from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import column_or_1d, validate_data
 
-from glassnet.sklearn._base import _BaseMLP
+from glassnet.sklearn._base import _BaseMLP, stochastic
 from glassnet.sklearn._partial import partial_train
 
 __all__ = ["MLPClassifier"]
@@ -19,8 +20,8 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
     """A multi-layer perceptron classifier trained with softmax cross-entropy.
 
     Parameters are those of ``sklearn.neural_network.MLPClassifier``, with its names and
-    defaults, but ``max_fun`` (lbfgs only; see the module docstring for what each does and
-    where it differs); ``solver`` takes any glassnet optimiser name and ``dtype`` the float
+    defaults (see the module docstring for what each does and where it differs); ``solver``
+    takes "lbfgs" or any glassnet optimiser name and ``dtype`` the float
     type of the network: None (default) follows the input as scikit-learn does (float32 input
     trains in float32, about twice as fast; anything else in float64), or "float32"/"float64".
 
@@ -147,6 +148,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         self._train(X, T, n_out, not multilabel, sample_weight)
         return self
 
+    @available_if(stochastic)
     def partial_fit(
         self, X: Any, y: Any, sample_weight: Any = None, classes: Any = None
     ) -> MLPClassifier:

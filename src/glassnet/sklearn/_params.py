@@ -13,7 +13,10 @@ import numpy as np
 
 from glassnet.optimizers import OPTIMIZERS, Optimizer, get_optimizer
 
-__all__ = ["LEARNING_RATES", "check_params", "solver_optimizer"]
+__all__ = ["LEARNING_RATES", "SOLVERS", "check_params", "solver_optimizer"]
+
+#: the solvers: scikit-learn's three, then glassnet's other optimisers
+SOLVERS = ("lbfgs", "sgd", "adam", *sorted(set(OPTIMIZERS) - {"sgd", "adam"}))
 
 #: scikit-learn's ``learning_rate`` schedules (used with solver="sgd" only)
 LEARNING_RATES = ("constant", "invscaling", "adaptive")
@@ -50,12 +53,9 @@ def check_params(est: Any, n: int) -> tuple[list[int], int]:
         raise ValueError(
             f"loss must be 'squared_error' or 'poisson' (scikit-learn's); got {est.loss!r}."
         )
-    if str(est.solver).lower() not in OPTIMIZERS:
-        raise ValueError(
-            f"solver must be one of {sorted(OPTIMIZERS)}; got {est.solver!r} "
-            "(lbfgs is not available in glassnet)."
-        )
-    for name in ("max_iter", "n_iter_no_change"):
+    if str(est.solver).lower() not in SOLVERS:
+        raise ValueError(f"solver must be one of {list(SOLVERS)}; got {est.solver!r}.")
+    for name in ("max_iter", "n_iter_no_change", "max_fun"):
         value = getattr(est, name)
         if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
             raise ValueError(f"{name} must be an integer >= 1; got {value!r}.")

@@ -6,9 +6,10 @@ from typing import Any
 
 import numpy as np
 from sklearn.base import RegressorMixin
+from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import validate_data
 
-from glassnet.sklearn._base import _BaseMLP
+from glassnet.sklearn._base import _BaseMLP, stochastic
 from glassnet.sklearn._partial import partial_train
 
 __all__ = ["MLPRegressor"]
@@ -78,6 +79,7 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
         beta_1: float = 0.9,
         beta_2: float = 0.999,
         epsilon: float = 1e-8,
+        max_fun: int = 15000,
     ) -> None:
         super().__init__(
             hidden_layer_sizes,
@@ -103,6 +105,7 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
             beta_1=beta_1,
             beta_2=beta_2,
             epsilon=epsilon,
+            max_fun=max_fun,
         )
         self.loss = loss
 
@@ -135,6 +138,7 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
         self.n_outputs_ = T.shape[1]  # once trained: a refused warm start keeps the last fit
         return self
 
+    @available_if(stochastic)
     def partial_fit(self, X: Any, y: Any, sample_weight: Any = None) -> MLPRegressor:
         """Train one more epoch on X (N, d) and targets y (N,) or (N, k); returns self.
 
