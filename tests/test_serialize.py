@@ -197,3 +197,15 @@ def test_save_creates_missing_folders(tmp_path):
     path = tmp_path / "a" / "b" / "m.npz"
     gn.mlp("2,1", seed=0).save(path)
     assert gn.load(path).n_params == 3
+
+
+def test_feature_names_travel_with_the_model(tmp_path):
+    net = gn.mlp("3,4,1", seed=0)
+    assert net.feature_names is None
+    net.save(tmp_path / "plain.npz")
+    assert gn.load(tmp_path / "plain.npz").feature_names is None
+    net.feature_names = ["age", "height", "weight"]
+    net.save(tmp_path / "named.npz")
+    back = gn.load(tmp_path / "named.npz")
+    assert back.feature_names == ["age", "height", "weight"]
+    assert back.copy("float64").feature_names == ["age", "height", "weight"]

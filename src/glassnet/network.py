@@ -96,6 +96,8 @@ class Sequential(Parameters, Inference):
         self.flatten()
         self.trace: Trace | None = None
         self.loss_: Loss | None = None
+        #: names of the inputs, one per column of x (None: unnamed); saved with the model
+        self.feature_names: list[str] | None = None
         self.stop_training = False
 
     def _check_widths(self) -> tuple[int | None, int | None]:

@@ -56,6 +56,7 @@ def describe(net: Sequential) -> dict[str, Any]:
         ],
         "loss": net.loss_.name if net.loss_ is not None else None,
         "loss_config": net.loss_.config() if net.loss_ is not None else {},
+        "feature_names": getattr(net, "feature_names", None),
     }
 
 
@@ -217,6 +218,9 @@ def _build(meta: dict[str, Any], arrays: dict[str, np.ndarray], path: Any) -> Se
         from glassnet.losses import get_loss
 
         net.loss_ = get_loss(meta["loss"], **meta.get("loss_config", {}))
+    names = meta.get("feature_names")
+    if isinstance(names, list) and len(names) == net.in_features:
+        net.feature_names = [str(n) for n in names]
     return net
 
 

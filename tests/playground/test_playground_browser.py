@@ -235,3 +235,38 @@ def test_download_model_loads_as_the_sessions_network(page: Any, tmp_path: Path)
         np.testing.assert_allclose(
             out, sample["output"], rtol=1e-9, atol=1e-12, err_msg=f"output of sample {index}"
         )
+
+
+def test_input_features_are_picked_drawn_and_kept_in_the_url(page: Any, tmp_path: Path) -> None:
+    circles = SPIRAL.replace("dataset=spirals", "dataset=circles").replace(
+        "hidden=8,8&act=tanh,tanh", "hidden=&act="
+    )
+    open_page(page, circles)
+    assert page.locator("#feature-picker input").count() == 7
+    page.uncheck('#feature-picker input[data-feature="x1"]')
+    page.wait_for_function("window.playground.state.net.widths.join() === '1,1'")
+    page.click('#feature-picker input[data-feature="x2"]')  # the last one stays checked
+    assert "at least one input" in error_text(page)
+    assert page.is_checked('#feature-picker input[data-feature="x2"]')
+    page.check('#feature-picker input[data-feature="x1^2"]')
+    page.check('#feature-picker input[data-feature="x2^2"]')
+    page.uncheck('#feature-picker input[data-feature="x2"]')
+    page.wait_for_function("window.playground.state.spec.features.join() === 'x1^2,x2^2'")
+    assert "feat=x1%5E2%2Cx2%5E2" in page.evaluate("location.hash")
+    labels = page.locator("#net-svg text").all_text_contents()
+    assert "x\u2081\u00b2" in labels and "x\u2082\u00b2" in labels  # beside the input nodes
+    for _ in range(40):  # no hidden layer: a circle is a line in x1^2 and x2^2
+        page.click("#step-epoch")
+    page.wait_for_function("window.playground.state.epoch === 40")
+    assert page.evaluate("window.playground.state.test_accuracy") >= 0.9
+
+    # a model from a file brings its layers and inputs into the editor
+    model = mlp([3, 5, 1], "relu", "sigmoid", seed=1)
+    model.feature_names = ["x1", "x2", "x1*x2"]
+    model.save(tmp_path / "m.npz")
+    page.set_input_files("#model-file", str(tmp_path / "m.npz"))
+    page.wait_for_function("window.playground.state.net.widths.join() === '3,5,1'")
+    assert page.evaluate("window.playground.features") == ["x1", "x2", "x1*x2"]
+    assert page.evaluate("window.playground.hidden") == [5]
+    assert page.input_value("#neurons-0") == "5" and page.input_value("#act-0") == "relu"
+    assert page.is_checked('#feature-picker input[data-feature="x1*x2"]')

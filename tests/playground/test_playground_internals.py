@@ -137,7 +137,7 @@ def test_one_layer_layout_for_views_models_and_step_mode() -> None:
         np.testing.assert_allclose(lay["z"], outs[pos])
         np.testing.assert_allclose(lay["a"], outs[out])
     maps = views.neuron_maps(net, 1.0)  # the Dense -> Dense layer used to fail here
-    assert [len(m["maps"]) for m in maps] == [3, 2, 2]
+    assert [len(m["maps"]) for m in maps] == [2, 3, 2, 2]  # the 2 inputs, then the hidden layers
 
 
 @pytest.mark.parametrize("activation", ["elu", "silu", "softplus"])

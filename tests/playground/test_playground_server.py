@@ -89,7 +89,10 @@ def test_state_draws_the_engines_numbers(client: TestClient) -> None:
     probs = np.frombuffer(base64.b64decode(state["out"]["probs"]), np.uint8).reshape(2, -1)
     p = ref.predict(grid(got["data"]["domain"], OUTPUT_GRID))[:, 0]  # (G*G,)
     assert np.abs(probs[1] - np.round(p * 255)).max() <= 1
-    assert len(state["neurons"]) == 1 and len(state["neurons"][0]["maps"]) == 3
+    assert [(m["layer"], len(m["maps"])) for m in state["neurons"]] == [(0, 2), (1, 3)]
+    x1_map = np.frombuffer(base64.b64decode(state["neurons"][0]["maps"][0]), np.int8)
+    assert x1_map.reshape(16, 16)[0, 0] == -x1_map.reshape(16, 16)[0, -1] < 0  # x1, left to right
+    assert state["net"]["inputs"] == ["x1", "x2"]
     # the initial train loss is glassnet's binary cross-entropy of the untrained network
     train = pts[:, 3] == 0
     out = ref.predict(X[train])[:, 0].astype(np.float64)
@@ -260,7 +263,7 @@ def test_bad_models_and_params_after_a_forward_pass(client: TestClient) -> None:
         mlp([3, 2, 1], seed=0).save(path)
         with open(path, "rb") as fh:
             ws.send_json({"type": "load_model", "data": b64(fh.read())})
-        assert "needs a model with 2 inputs" in until(ws, "error")["message"]
+        assert "3 unnamed inputs" in until(ws, "error")["message"]
         np.savez(path, a=np.array([object()], dtype=object), allow_pickle=True)
         with open(path, "rb") as fh:
             ws.send_json({"type": "load_model", "data": b64(fh.read())})
@@ -272,3 +275,40 @@ def test_bad_models_and_params_after_a_forward_pass(client: TestClient) -> None:
             assert match in until(ws, "error")["message"]
         ws.send_json({"type": "explain_param", "layer": 2, "param": "b[0]"})
         assert "dE/db2[1]" in until(ws, "equation")["text"]
+
+
+def test_the_page_gets_each_features_map_and_name(client: TestClient) -> None:
+    chosen = ["x1", "x1^2", "sin(pi*x2)"]
+    with client.websocket_connect("/ws") as ws:
+        state = setup(ws, net={**NET, "features": chosen})["state"]
+    assert state["spec"]["features"] == chosen and state["net"]["inputs"] == chosen
+    assert state["net"]["widths"] == [3, 3, 1]  # NET: one hidden layer of 3
+    inputs = state["neurons"][0]
+    assert inputs["layer"] == 0 and len(inputs["maps"]) == 3
+    square = np.frombuffer(base64.b64decode(inputs["maps"][1]), np.int8).reshape(16, 16)
+    assert square.min() >= 0 and square[:, 0].max() == 127  # x1^2: largest at the edges
+    assert square[:, 7:9].max() <= 2  # and about 0 in the middle column
+
+
+def test_step_mode_and_saved_models_use_the_features(client: TestClient) -> None:
+    chosen = ["x1", "x2", "x1*x2"]
+    with client.websocket_connect("/ws") as ws:
+        setup(ws, net={**NET, "features": chosen})
+        ws.send_json({"type": "sample_forward", "index": 5})
+        fwd = until(ws, "sample")
+        X, _ = xor(40, noise=0.1, seed=3)
+        x1, x2 = X[5]
+        np.testing.assert_allclose(fwd["x"], [x1, x2, x1 * x2], rtol=1e-5)
+        ws.send_json({"type": "download_model"})
+        raw = base64.b64decode(until(ws, "file")["data"])
+        path = f"/tmp/glassnet-test-{time.time_ns()}.npz"
+        with open(path, "wb") as fh:
+            fh.write(raw)
+        assert load(path).feature_names == chosen  # saved with the model
+        other = mlp([2, 4, 1], "relu", "sigmoid", seed=1)
+        other.feature_names = ["x1^2", "x2^2"]
+        other.save(path)
+        with open(path, "rb") as fh:
+            ws.send_json({"type": "load_model", "data": b64(fh.read())})
+        state = until(ws, "state")
+    assert state["spec"]["features"] == ["x1^2", "x2^2"] and state["net"]["widths"] == [2, 4, 1]

@@ -12,6 +12,7 @@ import tempfile
 from glassnet.activations import Activation
 from glassnet.layers import Dense
 from glassnet.network import Sequential
+from glassnet.playground.features import DEFAULT, check
 from glassnet.playground.layout import dense_with_activation
 from glassnet.playground.validate import ACTIVATIONS, MAX_LAYERS, MAX_NEURONS, NetSpec
 from glassnet.serialize import load, save
@@ -59,19 +60,33 @@ def read_model(raw: bytes) -> Sequential:
 def spec_of(net: Sequential, base: NetSpec) -> NetSpec:
     """The playground settings that describe ``net`` (training settings kept from ``base``).
 
-    Raises ValueError unless the network takes 2 inputs and is Dense layers each followed by
-    at most one playground activation, within the playground's size limits.
+    Raises ValueError unless the network's inputs are playground features (its
+    ``feature_names``, saved with it; a model without names must take x1 and x2) and it is
+    Dense layers each followed by at most one playground activation, within the playground's
+    size limits.
 
     Examples
     --------
     >>> from glassnet.build import mlp
     >>> spec_of(mlp("2,5,1", "relu", "sigmoid"), NetSpec()).hidden
     [5]
+    >>> net = mlp("3,4,1", "tanh", "sigmoid"); net.feature_names = ["x1", "x2", "x1*x2"]
+    >>> spec_of(net, NetSpec()).features
+    ['x1', 'x2', 'x1*x2']
     """
-    if net.in_features != 2:
+    names = net.feature_names or (list(DEFAULT) if net.in_features == 2 else None)
+    if names is None:
         raise ValueError(
-            f"the playground needs a model with 2 inputs (x1, x2); this one takes "
-            f"{net.in_features}."
+            f"the playground needs a model whose inputs are its features (x1, x2, x1^2, ...); "
+            f"this one takes {net.in_features} unnamed inputs."
+        )
+    try:
+        chosen = check(list(names))
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"the model's inputs are not playground features: {exc}") from None
+    if chosen != list(names):
+        raise ValueError(
+            f"the model's inputs {list(names)} are not in the playground's order {chosen}."
         )
     hidden: list[int] = []
     acts: list[str] = []
@@ -101,4 +116,6 @@ def spec_of(net: Sequential, base: NetSpec) -> NetSpec:
         loss = "cross_entropy" if last.out_features > 1 else "mse"
     else:
         loss = "binary_cross_entropy"
-    return NetSpec(hidden, acts, loss, base.optimizer, base.lr, base.batch_size, base.l2, base.seed)
+    return NetSpec(
+        hidden, acts, loss, base.optimizer, base.lr, base.batch_size, base.l2, base.seed, chosen
+    )

@@ -72,8 +72,9 @@ class Tab(StepModeHandlers):
         s = self.session
         view = views.network_view(s.net)
         msg = {"type": "state", "playing": self.playing, "spec": asdict(s.net_spec), "net": view}
-        msg["out"] = views.output_map(s.net, s.domain, s.net_spec.loss)
-        msg["neurons"] = views.neuron_maps(s.net, s.domain) if view["drawable"] else []
+        features = s.net_spec.features
+        msg["out"] = views.output_map(s.net, s.domain, s.net_spec.loss, features)
+        msg["neurons"] = views.neuron_maps(s.net, s.domain, features) if view["drawable"] else []
         msg.update(s.summary())
         return msg
 
@@ -131,7 +132,9 @@ class Tab(StepModeHandlers):
         net = modelio.read_model(validate.upload_bytes(msg))
         spec = modelio.spec_of(net, self.session.net_spec)
         await self.compute(self.session.adopt, net, spec)
-        await self.changed()
+        self.step = None
+        state = await self.compute(self.state_msg)
+        await self.send({**state, "loaded": True})  # the page takes the model's settings
 
     async def on_download_model(self, msg: dict[str, Any]) -> None:
         raw = await self.compute(modelio.model_bytes, self.session.net)

@@ -19,6 +19,7 @@ from glassnet.losses import get_loss
 from glassnet.metrics import labels_from_outputs, labels_from_targets
 from glassnet.network import Sequential
 from glassnet.optimizers import Optimizer, get_optimizer
+from glassnet.playground.features import expand
 from glassnet.playground.points import make_points, out_width, points_csv, targets  # re-exported
 from glassnet.playground.validate import MAX_CLASSES, MAX_POINTS, DataSpec, NetSpec
 
@@ -129,9 +130,10 @@ class Session:
         """(Re)build the network from ``net_spec`` (or adopt ``net``) and reset training."""
         spec = self.net_spec
         if net is None:
-            widths = [2, *spec.hidden, out_width(spec.loss, self.n_classes)]
+            widths = [len(spec.features), *spec.hidden, out_width(spec.loss, self.n_classes)]
             out_act = None if spec.loss == "cross_entropy" else "sigmoid"
             net = mlp(widths, spec.activations, output_activation=out_act, seed=spec.seed)
+        net.feature_names = list(spec.features)  # saved with the model
         self.net = net
         self.loss = get_loss(spec.loss)
         self.net.loss_ = self.loss
@@ -160,11 +162,12 @@ class Session:
     def set_network(self, spec: NetSpec) -> bool:
         """Apply new settings; rebuild (and return True) only if the architecture changed."""
         old, self.net_spec = self.net_spec, spec
-        same = (old.hidden, old.activations, old.loss, old.seed) == (
+        same = (old.hidden, old.activations, old.loss, old.seed, old.features) == (
             spec.hidden,
             spec.activations,
             spec.loss,
             spec.seed,
+            spec.features,
         )
         if same:
             if old.optimizer != spec.optimizer:
@@ -181,13 +184,24 @@ class Session:
         """Cache the training arrays, restart the epoch's order and forget the old scores."""
         self._scores = None
         train = ~self.test
-        self.X_train = self.X[train]  # (n_train, 2)
+        self.X_train = self.inputs(self.X[train])  # (n_train, k)
         self.T_train = targets(self.y[train], self.net_spec.loss, self.n_classes)
-        self.X_test = self.X[self.test]  # (n_test, 2)
+        self.X_test = self.inputs(self.X[self.test])  # (n_test, k)
         self.T_test = targets(self.y[self.test], self.net_spec.loss, self.n_classes)
         rng = np.random.default_rng([self.net_spec.seed, self.epoch])
         self.order = rng.permutation(len(self.X_train))
         self.pos = 0
+
+    def inputs(self, X: np.ndarray) -> np.ndarray:
+        """The network's inputs for points X (N, 2): the chosen features, (N, k).
+
+        Examples
+        --------
+        >>> s = Session(net=NetSpec([2], ["tanh"], features=["x1", "x1*x2"]))
+        >>> s.inputs(np.array([[2.0, 3.0]])).tolist(), s.net.in_features
+        ([[2.0, 6.0]], 2)
+        """
+        return expand(X, self.net_spec.features)
 
     # -- training ----------------------------------------------------------------------
     @property

@@ -29,9 +29,8 @@ class StepModeHandlers:
     def _sample(self, index: int) -> tuple[np.ndarray, Any]:
         s = self.session
         width = s.net.out_features
-        return s.X[index].astype(np.float64), stepmode.sample_target(
-            int(s.y[index]), s.net_spec.loss, width
-        )
+        x = s.inputs(s.X[index : index + 1])[0].astype(np.float64)  # the chosen features
+        return x, stepmode.sample_target(int(s.y[index]), s.net_spec.loss, width)
 
     async def on_sample_forward(self, msg: dict[str, Any]) -> None:
         s = self.session

@@ -16,6 +16,8 @@ from typing import Any
 
 import numpy as np
 
+from glassnet.playground import features
+
 MAX_POINTS = 10_000
 MAX_LAYERS = 64
 MAX_NEURONS = 256
@@ -119,6 +121,7 @@ class NetSpec:
     batch_size: int = 16
     l2: float = 0.0  # weight decay handed to the optimiser
     seed: int = 0  # of the initial weights
+    features: list[str] = field(default_factory=lambda: list(features.DEFAULT))  # the inputs
 
 
 def net_spec(msg: dict[str, Any]) -> NetSpec:
@@ -166,6 +169,7 @@ def net_spec(msg: dict[str, Any]) -> NetSpec:
         batch_size=integer(msg, "batch_size", 1, MAX_POINTS, d.batch_size),
         l2=number(msg, "l2", 0.0, 1.0, d.l2),
         seed=integer(msg, "seed", 0, 2**31 - 1, d.seed),
+        features=features.check(_get(msg, "features", d.features)),
     )
 
 

@@ -8,12 +8,14 @@ magnitude * 127), class probabilities as uint8 (probability * 255), row 0 at the
 from __future__ import annotations
 
 import base64
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
 from glassnet.layers import Dense
 from glassnet.network import Sequential
+from glassnet.playground.features import DEFAULT, expand
 from glassnet.playground.layout import dense_with_activation
 
 OUTPUT_GRID = 48  # cells per side of the decision map
@@ -83,8 +85,20 @@ def drawable(net: Sequential) -> bool:
     return sum(hidden) <= MAX_DRAWN_NEURONS and max(hidden, default=0) <= MAX_DRAWN_WIDTH
 
 
-def neuron_maps(net: Sequential, domain: float) -> list[dict[str, Any]]:
-    """Each hidden layer's outputs over a small grid: one int8 map per neuron.
+def _int8_maps(a: np.ndarray, layer: int) -> dict[str, Any]:
+    """Columns of a (G*G, width) as int8 maps, each divided by its largest magnitude."""
+    a = np.asarray(a, dtype=np.float64)
+    scale = np.abs(a).max(axis=0)  # (width,)
+    scale[scale == 0] = 1.0
+    q = np.round(np.nan_to_num(a / scale) * 127).astype(np.int8)  # (G*G, width)
+    return {"layer": layer, "maps": [_b64(q[:, j]) for j in range(q.shape[1])]}
+
+
+def neuron_maps(
+    net: Sequential, domain: float, features: Sequence[str] = DEFAULT
+) -> list[dict[str, Any]]:
+    """The inputs (layer 0: each chosen feature) and each hidden layer's outputs over a small
+    grid: one int8 map per node.
 
     Runs the layers one by one and keeps every output, since a Dense layer followed by another
     (an identity activation) does not keep its own output.
@@ -94,21 +108,17 @@ def neuron_maps(net: Sequential, domain: float) -> list[dict[str, Any]]:
     >>> from glassnet import Dense, Tanh
     >>> net = Sequential([Dense(2, 3), Dense(3, 2), Tanh(), Dense(2, 1)])
     >>> [(m["layer"], len(m["maps"])) for m in neuron_maps(net, 1.0)]
-    [(1, 3), (2, 2)]
+    [(0, 2), (1, 3), (2, 2)]
     """
     net.eval()
-    a = grid(domain, NEURON_GRID).astype(net.dtype)  # (G*G, 2)
+    a = expand(grid(domain, NEURON_GRID), features).astype(net.dtype)  # (G*G, k)
+    maps = [_int8_maps(a, 0)]
     outs = []
     for lay in net.layers:
         a = lay.forward(a)  # (G*G, width)
         outs.append(a)
-    maps = []
     for k, (_, out_pos, _) in enumerate(dense_with_activation(net.layers)[:-1]):
-        a = np.asarray(outs[out_pos], dtype=np.float64)  # (G*G, width)
-        scale = np.abs(a).max(axis=0)  # (width,)
-        scale[scale == 0] = 1.0
-        q = np.round(np.nan_to_num(a / scale) * 127).astype(np.int8)  # (G*G, width)
-        maps.append({"layer": k + 1, "maps": [_b64(q[:, j]) for j in range(q.shape[1])]})
+        maps.append(_int8_maps(outs[out_pos], k + 1))
     return maps
 
 
@@ -125,8 +135,10 @@ def network_view(net: Sequential) -> dict[str, Any]:
     found = dense_with_activation(net.layers)
     dense = [net.layers[pos] for pos, _, _ in found]
     widths = [dense[0].in_features] + [d.out_features for d in dense] if dense else []
+    inputs = net.feature_names or [f"x{i + 1}" for i in range(widths[0] if widths else 0)]
     view: dict[str, Any] = {
         "widths": widths,
+        "inputs": list(inputs),
         "activations": [name for _, _, name in found],
         "n_params": net.n_params,
         "drawable": drawable(net),
@@ -137,8 +149,10 @@ def network_view(net: Sequential) -> dict[str, Any]:
     return view
 
 
-def output_map(net: Sequential, domain: float, loss: str) -> dict[str, Any]:
+def output_map(
+    net: Sequential, domain: float, loss: str, features: Sequence[str] = DEFAULT
+) -> dict[str, Any]:
     """Class probabilities over the decision grid, as uint8 planes (one per class)."""
-    p = probabilities(net, grid(domain, OUTPUT_GRID), loss)  # (G*G, k)
+    p = probabilities(net, expand(grid(domain, OUTPUT_GRID), features), loss)  # (G*G, k)
     q = np.round(p * 255).astype(np.uint8).T  # (k, G*G)
     return {"size": OUTPUT_GRID, "classes": int(q.shape[0]), "probs": _b64(q)}

@@ -4,10 +4,15 @@
 
 const $ = (id) => document.getElementById(id);
 const ACTS = ["tanh", "relu", "sigmoid", "leaky_relu", "elu", "silu", "softplus", "identity"];
+// the inputs the network may see (the server's names) and how the page writes them
+const FEATURES = {
+  "x1": "x\u2081", "x2": "x\u2082", "x1^2": "x\u2081\u00b2", "x2^2": "x\u2082\u00b2",
+  "x1*x2": "x\u2081x\u2082", "sin(pi*x1)": "sin(\u03c0x\u2081)", "sin(pi*x2)": "sin(\u03c0x\u2082)",
+};
 const MAX_SEND = 12 * 1024 * 1024;  // larger files are refused here; the server's limit is 5 MB
 const app = {
   ws: null, data: null, state: null, sample: null, picked: null, equationFor: null,
-  hidden: [8, 8], acts: ["tanh", "tanh"], addClass: 0,
+  hidden: [8, 8], acts: ["tanh", "tanh"], features: ["x1", "x2"], addClass: 0,
 };
 window.playground = app;  // for tests and the curious
 
@@ -26,6 +31,10 @@ function readHash() {
     const a = (q.get("act") || "").split(",").filter((v) => v);
     app.acts = app.hidden.map((_, k) => a[k] || "tanh");
   }
+  if (q.has("feat")) {
+    const f = q.get("feat").split(",").filter((v) => v in FEATURES);
+    if (f.length) app.features = f;
+  }
 }
 
 function writeHash() {
@@ -33,6 +42,7 @@ function writeHash() {
   for (const [key, id] of Object.entries(URL_FIELDS)) q.set(key, $(id).value);
   q.set("hidden", app.hidden.join(","));
   q.set("act", app.acts.join(","));
+  q.set("feat", app.features.join(","));
   history.replaceState(null, "", "#" + q.toString());
 }
 
@@ -53,9 +63,9 @@ function sendNetwork() {
   writeHash();
   clearSample();
   $("step-opt").textContent = $("optimizer").value;  // step mode itself is always plain SGD
-  send({ type: "set_network", hidden: app.hidden, activations: app.acts, loss: $("loss").value,
-    optimizer: $("optimizer").value, lr: num("lr"), batch_size: num("batch-size"), l2: num("l2"),
-    seed: num("net-seed") });
+  send({ type: "set_network", hidden: app.hidden, activations: app.acts, features: app.features,
+    loss: $("loss").value, optimizer: $("optimizer").value, lr: num("lr"),
+    batch_size: num("batch-size"), l2: num("l2"), seed: num("net-seed") });
 }
 
 function showError(text) {
@@ -68,7 +78,11 @@ function showError(text) {
 function onMessage(msg) {
   if (msg.type === "error") { showError(msg.message); return; }
   if (msg.type === "data") { app.data = msg; clearSample(); renderClasses(); renderCounts(); redraw(); return; }
-  if (msg.type === "state") { app.state = msg; renderState(); return; }
+  if (msg.type === "state") {
+    app.state = msg;
+    if (msg.loaded) adoptSpec(msg.spec);  // a loaded model brings its layers and inputs
+    renderState(); return;
+  }
   if (msg.type === "sample") {
     app.sample = msg; app.picked = msg.index;
     $("sample-info").textContent = msg.phase === "forward"
@@ -147,6 +161,30 @@ function renderLayers() {
   $("n-layers").textContent = `${app.hidden.length} hidden layer${app.hidden.length === 1 ? "" : "s"}`;
 }
 
+function adoptSpec(spec) {
+  app.hidden = spec.hidden.slice(); app.acts = spec.activations.slice();
+  app.features = spec.features.slice();
+  $("loss").value = spec.loss;
+  renderLayers(); renderFeatures(); writeHash();
+}
+
+function renderFeatures() {
+  const box = $("feature-picker");
+  box.innerHTML = "";
+  Object.entries(FEATURES).forEach(([name, pretty]) => {
+    const label = document.createElement("label");
+    label.className = "check";
+    label.innerHTML = `<input type="checkbox" data-feature="${name}"${app.features.includes(name) ? " checked" : ""}> ${pretty}`;
+    label.querySelector("input").addEventListener("change", (e) => {
+      const chosen = Object.keys(FEATURES).filter((f) =>
+        f === name ? e.target.checked : app.features.includes(f));
+      if (!chosen.length) { e.target.checked = true; showError("the network needs at least one input."); return; }
+      app.features = chosen; sendNetwork();
+    });
+    box.appendChild(label);
+  });
+}
+
 function askEquation(layer, param) {
   if (!app.sample) { showError("step mode: pick a sample and run Forward and Backward first, then click a weight."); return; }
   const j = Number(param.match(/(\d+)\]$/)[1]);
@@ -205,6 +243,7 @@ function setup() {
   $("noise-out").textContent = $("noise").value;
   $("test-out").textContent = Math.round(100 * $("test-ratio").value) + "%";
   renderLayers();
+  renderFeatures();
   setupCanvas();
   ["dataset", "n-points", "data-seed"].forEach((id) => $(id).addEventListener("change", sendData));
   $("noise").addEventListener("input", () => { $("noise-out").textContent = $("noise").value; });

@@ -41,7 +41,8 @@ function drawNetwork(svg, state, sample, picked, handlers) {
   const widths = net.widths, L = widths.length, maxw = Math.max(...widths);
   const size = Math.max(10, Math.min(34, Math.floor((H - 30) / maxw) - 6));
   const gap = size + Math.max(4, Math.min(14, Math.floor((H - 30) / maxw) - size));
-  const colX = (k) => 30 + k * (W - 100 - size) / (L - 1);
+  const left = 58;  // room for the inputs' names
+  const colX = (k) => left + k * (W - left - 70 - size) / (L - 1);
   const nodeY = (k, j) => 24 + (H - 30) / 2 - (widths[k] * gap) / 2 + j * gap;
   const center = (k, j) => [colX(k) + size / 2, nodeY(k, j) + size / 2];
   const wmax = Math.max(1e-9, ...net.weights.flat(2).map(Math.abs));
@@ -71,12 +72,17 @@ function drawNetwork(svg, state, sample, picked, handlers) {
     for (let j = 0; j < widths[k]; j++) {
       const x = colX(k), y = nodeY(k, j);
       let href = null;
-      if (k === 0) href = inputImage(j, 16);
+      if (k === 0) href = maps[0] && maps[0][j] ? neuronImage(maps[0][j], 16) : inputImage(j, 16);
       else if (maps[k] && maps[k][j]) href = neuronImage(maps[k][j], 16);
       else if (k === L - 1 && state.out) href = decisionImage(state.out).toDataURL();
       if (href) el("image", { x, y, width: size, height: size, href, preserveAspectRatio: "none" }, nodes);
       const isPicked = picked && picked.layer === k && picked.node === j;
       el("rect", { x, y, width: size, height: size, rx: 3, class: "node-frame" + (isPicked ? " picked" : "") }, nodes);
+      if (k === 0) {
+        const name = el("text", { x: x - 4, y: y + size / 2 + 3, "text-anchor": "end" }, nodes);
+        const key = (net.inputs || [])[j] || `x${j + 1}`;
+        name.textContent = (typeof FEATURES !== "undefined" && FEATURES[key]) || key;
+      }
       if (k > 0) {
         const hit = el("rect", { x, y, width: size, height: size, class: "node-hit" }, nodes);
         const t = el("title", {}, hit);
