@@ -22,24 +22,7 @@ from glassnet.sklearn._params import check_params, solver_optimizer
 from glassnet.sklearn._rules import InvScaling, NoImprovement, ValidationScore
 from glassnet.training import fit as fit_network
 
-__all__ = ["continue_from", "stochastic"]
-
-
-def stochastic(est: Any) -> bool:
-    """Whether ``partial_fit`` exists: for every solver that trains by batches, not lbfgs
-    (scikit-learn's rule; ``hasattr(est, "partial_fit")`` is then False).
-
-    Raises
-    ------
-    AttributeError
-        For ``solver="lbfgs"``, saying which solvers have it.
-    """
-    if str(est.solver).lower() == "lbfgs":
-        raise AttributeError(
-            "partial_fit is only available for stochastic solvers; lbfgs is not stochastic "
-            "(it trains on the whole set at once): use fit, or solver='sgd' or 'adam'."
-        )
-    return True
+__all__ = ["continue_from"]
 
 
 class _BaseMLP(BaseEstimator):

@@ -10,8 +10,8 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import column_or_1d, validate_data
 
-from glassnet.sklearn._base import _BaseMLP, stochastic
-from glassnet.sklearn._partial import partial_train
+from glassnet.sklearn._base import _BaseMLP
+from glassnet.sklearn._partial import partial_train, stochastic
 
 __all__ = ["MLPClassifier"]
 

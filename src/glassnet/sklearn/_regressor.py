@@ -9,8 +9,8 @@ from sklearn.base import RegressorMixin
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import validate_data
 
-from glassnet.sklearn._base import _BaseMLP, stochastic
-from glassnet.sklearn._partial import partial_train
+from glassnet.sklearn._base import _BaseMLP
+from glassnet.sklearn._partial import partial_train, stochastic
 
 __all__ = ["MLPRegressor"]
 
