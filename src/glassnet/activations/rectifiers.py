@@ -1,0 +1,178 @@
+"""ReLU and its relatives: LeakyReLU and ELU (a slope below 0), SiLU and Softplus (smooth).
+
+All are about z for large z; they differ in what they do below 0 and at the kink.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from glassnet import _jit
+from glassnet.activations.base import Activation
+from glassnet.activations.squashing import Sigmoid
+
+
+class ReLU(Activation):
+    r"""Rectified linear unit.
+
+    .. math:: y = \max(0, z), \qquad dy/dz = 1 \text{ if } z > 0 \text{ else } 0
+
+    Examples
+    --------
+    >>> r = ReLU(); r.forward(np.array([[-1.0, 2.0]]))
+    array([[0., 2.]])
+    >>> r.local_grad()
+    array([[0., 1.]])
+    """
+
+    symbol = "relu"
+
+    def _f(self, z: np.ndarray, out: np.ndarray) -> np.ndarray:
+        return np.maximum(z, self._zeros(z.shape, z.dtype), out=out)
+
+    def _df(self) -> np.ndarray:
+        return (self.y > 0).astype(self.y.dtype)
+
+    def _backward_into(self, grad_out: np.ndarray, out: np.ndarray) -> np.ndarray:
+        if self.reuse_buffers and _jit.worth(out.size):  # while fitting: one compiled pass
+            return _jit.relu_backward(grad_out, self.y, out)
+        # dE/dz = dE/dy * [y > 0]: a boolean mask, then one multiply (both SIMD loops;
+        # copyto(where=) is 7-30x slower).
+        keep = self._buffer("keep", grad_out.shape, np.dtype(np.bool_))  # (N, d)
+        np.greater(self.y, self.y.dtype.type(0), out=keep)  # a scalar: faster than zeros here
+        return np.multiply(grad_out, keep, out=out)
+
+    def _zeros(self, shape: tuple[int, ...], dtype: np.dtype) -> Any:
+        # NumPy's maximum of an array and a scalar is about 3x slower than of two arrays
+        # (greater is not): while fitting, take the maximum against cached zeros.
+        if not self.reuse_buffers:
+            return dtype.type(0)
+        zeros = self._buffers.get(("zeros", shape))
+        if zeros is None or zeros.dtype != dtype:
+            zeros = self._buffers[("zeros", shape)] = np.zeros(shape, dtype)  # (N, d)
+        return zeros
+
+
+class LeakyReLU(Activation):
+    r"""Leaky ReLU with slope ``alpha`` for negative inputs.
+
+    .. math:: y = z \text{ if } z > 0 \text{ else } \alpha z, \qquad
+              dy/dz = 1 \text{ if } z > 0 \text{ else } \alpha
+
+    Examples
+    --------
+    >>> LeakyReLU(0.1).forward(np.array([[-2.0, 3.0]]))
+    array([[-0.2,  3. ]])
+    """
+
+    symbol = "leaky_relu"
+
+    def __init__(self, alpha: float = 0.01) -> None:
+        super().__init__()
+        self.alpha = float(alpha)
+
+    def _f(self, z: np.ndarray, out: np.ndarray) -> np.ndarray:
+        np.multiply(z, np.where(z > 0, 1, self.alpha).astype(z.dtype), out=out)
+        return out
+
+    def _df(self) -> np.ndarray:
+        return np.where(self.z > 0, 1, self.alpha).astype(self.z.dtype)
+
+    def config(self) -> dict[str, Any]:
+        """Constructor arguments."""
+        return {"alpha": self.alpha}
+
+
+class ELU(Activation):
+    r"""Exponential linear unit: the identity for z > 0, a smooth curve towards -alpha below.
+
+    .. math:: y = z \text{ if } z > 0 \text{ else } \alpha (e^{z} - 1), \qquad
+              dy/dz = 1 \text{ if } z > 0 \text{ else } \alpha e^{z} = y + \alpha
+
+    Unlike ReLU its outputs can be negative, which keeps their mean nearer 0, and its slope
+    never reaches 0 (Clevert et al., 2015; PyTorch's ``nn.ELU``).
+
+    Examples
+    --------
+    >>> e = ELU(); e.forward(np.array([[-1.0, 2.0]]))
+    array([[-0.63212056,  2.        ]])
+    >>> e.local_grad()  # exp(-1), 1
+    array([[0.36787944, 1.        ]])
+    """
+
+    symbol = "elu"
+
+    def __init__(self, alpha: float = 1.0) -> None:
+        super().__init__()
+        if not alpha > 0:
+            raise ValueError(f"ELU's alpha must be > 0; got {alpha}.")
+        self.alpha = float(alpha)
+
+    def _f(self, z: np.ndarray, out: np.ndarray) -> np.ndarray:
+        np.minimum(z, 0, out=out)  # (N, d), exp of min(z, 0) never overflows
+        np.expm1(out, out=out)
+        out *= out.dtype.type(self.alpha)
+        np.copyto(out, z, where=z > 0)  # z itself where it is positive
+        return out
+
+    def _df(self) -> np.ndarray:
+        return np.where(self.z > 0, 1, self.y + self.alpha).astype(self.z.dtype)
+
+    def config(self) -> dict[str, Any]:
+        """Constructor arguments."""
+        return {"alpha": self.alpha}
+
+
+class SiLU(Activation):
+    r"""Sigmoid-weighted linear unit (also called swish): z times its own sigmoid.
+
+    .. math:: y = z \, \sigma(z), \qquad
+              dy/dz = \sigma(z) + z \, \sigma(z)(1 - \sigma(z)) = \sigma(z)(1 + z(1 - \sigma(z)))
+
+    Smooth, not monotonic (a small dip below 0 near z = -1.28), used in many recent networks
+    (PyTorch's ``nn.SiLU``).
+
+    Examples
+    --------
+    >>> s = SiLU(); s.forward(np.array([[0.0, 2.0]]))
+    array([[0.        , 1.76159416]])
+    >>> s.local_grad()  # 1/2, and sigma(2)(1 + 2(1 - sigma(2)))
+    array([[0.5       , 1.09078425]])
+    """
+
+    symbol = "silu"
+
+    def _f(self, z: np.ndarray, out: np.ndarray) -> np.ndarray:
+        self.s = Sigmoid()._f(z, np.empty_like(z))  # (N, d), sigma(z), kept for dy/dz
+        return np.multiply(z, self.s, out=out)
+
+    def _df(self) -> np.ndarray:
+        s = self.s
+        return s * (1 + self.z * (1 - s))
+
+
+class Softplus(Activation):
+    r"""A smooth ReLU: the log of 1 + e^z, whose derivative is the sigmoid.
+
+    .. math:: y = \log(1 + e^{z}), \qquad dy/dz = \sigma(z) = 1 - e^{-y}
+
+    Computed as ``np.logaddexp(0, z)``, which never overflows (PyTorch's ``nn.Softplus``
+    switches to y = z above z = 20, where the two differ by less than 2.1e-9).
+
+    Examples
+    --------
+    >>> s = Softplus(); s.forward(np.array([[0.0, 1e4]]))
+    array([[6.93147181e-01, 1.00000000e+04]])
+    >>> s.local_grad()
+    array([[0.5, 1. ]])
+    """
+
+    symbol = "softplus"
+
+    def _f(self, z: np.ndarray, out: np.ndarray) -> np.ndarray:
+        return np.logaddexp(0, z, out=out)
+
+    def _df(self) -> np.ndarray:
+        return -np.expm1(-self.y)  # 1 - e^{-y} = sigma(z), from the output alone
