@@ -126,7 +126,7 @@ def test_csv_upload_and_limits(page: Any, tmp_path: Path) -> None:
 def test_url_state_round_trip(page: Any) -> None:
     hash_ = (
         "#dataset=moons&noise=0.2&points=120&test=0.5&dseed=4&loss=mse&opt=rmsprop&lr=0.01"
-        "&batch=8&l2=0.001&seed=3&hidden=5,3,4&act=relu,sigmoid,tanh"
+        "&batch=8&l1=0.002&l2=0.001&seed=3&hidden=5,3,4&act=relu,sigmoid,tanh"
     )
     page.goto(page.base + "/" + hash_)
     page.wait_for_function(
@@ -137,6 +137,7 @@ def test_url_state_round_trip(page: Any) -> None:
     assert page.input_value("#act-0") == "relu" and page.input_value("#l2") == "0.001"
     spec = page.evaluate("window.playground.state.spec")
     assert spec["loss"] == "mse" and spec["batch_size"] == 8 and spec["seed"] == 3
+    assert (spec["l1"], spec["l2"], page.input_value("#l1")) == (0.002, 0.001, "0.002")
     assert page.inner_text("#counts").startswith("120 points: 60 train")
     page.click("#add-layer")
     page.wait_for_function("location.hash.includes('hidden=5%2C3%2C4%2C4')")

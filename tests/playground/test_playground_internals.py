@@ -8,7 +8,7 @@ import pytest
 from glassnet import Dense, LeakyReLU, Sequential, Sigmoid, Tanh
 from glassnet.build import mlp
 from glassnet.losses import get_loss
-from glassnet.playground import views
+from glassnet.playground import features, views
 from glassnet.playground.layout import dense_with_activation
 from glassnet.playground.modelio import spec_of
 from glassnet.playground.session import Session
@@ -149,3 +149,32 @@ def test_the_smooth_activations_learn_xor_in_the_playground(activation: str) -> 
     assert after["train_loss"] < 0.5 * before
     assert after["train_accuracy"] >= 0.9
     assert views.network_view(s.net)["activations"] == [activation, activation, "sigmoid"]
+
+
+@pytest.mark.parametrize(("l1", "l2"), [(0.2, 0.0), (0.0, 0.3), (0.2, 0.3)])
+def test_l1_and_l2_steps_by_hand_on_the_weights_only(l1: float, l2: float) -> None:
+    data = DataSpec("xor", 0.1, 40, 0.25, 1)
+    spec = dict(hidden=[3], activations=["tanh"], optimizer="sgd", lr=0.5, batch_size=30)
+    plain, reg = Session(data, NetSpec(**spec)), Session(data, NetSpec(**spec, l1=l1, l2=l2))
+    before = [p.value.copy() for p in reg.net.parameters()]
+    plain.train(batches=1)
+    reg.train(batches=1)
+    for p, q, w in zip(plain.net.parameters(), reg.net.parameters(), before, strict=True):
+        if p.name.endswith("W"):  # W <- W - lr (g + l1 sign(W) + l2 W)
+            want = p.value - 0.5 * (l1 * np.sign(w) + l2 * w)
+            np.testing.assert_allclose(q.value, want, rtol=1e-5, atol=1e-6)
+        else:  # the biases take the plain step
+            np.testing.assert_array_equal(q.value, p.value)
+
+
+def test_l1_pulls_many_weights_to_zero_where_l2_shrinks_them_all() -> None:
+    data = DataSpec("circles", 0.05, 300, 0.3, 0)
+    feats = list(features.FEATURES)  # all seven inputs, of which x1^2 and x2^2 suffice
+    small = {}
+    for name, reg in (("none", {}), ("l1", {"l1": 0.003}), ("l2", {"l2": 0.003})):
+        s = Session(data, NetSpec([6], ["tanh"], lr=0.03, features=feats, **reg))
+        s.train(epochs=150)
+        W = np.concatenate([p.value.ravel() for p in s.net.parameters() if p.name.endswith("W")])
+        small[name] = float(np.mean(np.abs(W) < 0.02))
+        assert s.summary()["test_accuracy"] >= 0.9, name
+    assert small["l1"] > small["none"] + 0.2 and small["l1"] > small["l2"] + 0.2, small

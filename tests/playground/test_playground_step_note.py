@@ -28,7 +28,7 @@ def test_step_mode_note_names_plain_sgd_and_the_selected_optimiser(page: Any) ->
     assert note.is_visible()
     text = note.inner_text()
     assert "always takes one plain SGD step" in text and "w ← w − lr·dE/dw" in text
-    assert "no L2" in text and "(now: rmsprop)" in text  # the optimiser from the URL
+    assert "no L1 or L2" in text and "(now: rmsprop)" in text  # the optimiser from the URL
     # It sits between the step-mode heading and the Forward / Backward / Update buttons.
     heading, buttons = page.locator("#step-panel h3"), page.locator("#sample-forward")
     assert heading.bounding_box()["y"] < note.bounding_box()["y"] < buttons.bounding_box()["y"]

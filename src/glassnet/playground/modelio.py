@@ -117,5 +117,6 @@ def spec_of(net: Sequential, base: NetSpec) -> NetSpec:
     else:
         loss = "binary_cross_entropy"
     return NetSpec(
-        hidden, acts, loss, base.optimizer, base.lr, base.batch_size, base.l2, base.seed, chosen
-    )
+        hidden, acts, loss, base.optimizer, base.lr, base.batch_size, base.l2, base.seed, chosen,
+        l1=base.l1,
+    )  # fmt: skip

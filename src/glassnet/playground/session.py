@@ -156,8 +156,11 @@ class Session:
 
     def _optimizer(self) -> Optimizer:
         spec = self.net_spec
-        # L2 regularisation: the optimiser adds l2 * W to dE/dW (AdamW decays W directly)
-        return get_optimizer(spec.optimizer, spec.lr, weight_decay=spec.l2).bind(self.net)
+        # L2 regularisation: the optimiser adds l2 * W to dE/dW (AdamW decays W directly), on
+        # the weights only, as TensorFlow Playground and scikit-learn do
+        return get_optimizer(
+            spec.optimizer, spec.lr, weight_decay=spec.l2, decay_biases=False
+        ).bind(self.net)
 
     def set_network(self, spec: NetSpec) -> bool:
         """Apply new settings; rebuild (and return True) only if the architecture changed."""
@@ -223,6 +226,10 @@ class Session:
             )
         self.net.zero_grad()
         self.net.backward(self.loss.backward(), input_grad=False)
+        if self.net_spec.l1:  # L1: the slope of l1 |W| is l1 sign(W); it pulls weights to 0
+            for layer in self.net.layers:
+                if layer.params:
+                    layer.grads["W"] += self.net_spec.l1 * np.sign(layer.params["W"])
         self.opt.step()
         self.pos += len(idx)
         if self.pos >= n:

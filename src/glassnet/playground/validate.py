@@ -119,9 +119,10 @@ class NetSpec:
     optimizer: str = "adam"
     lr: float = 0.03
     batch_size: int = 16
-    l2: float = 0.0  # weight decay handed to the optimiser
+    l2: float = 0.0  # L2 strength: the optimiser's weight decay, l2 * W, the weights only
     seed: int = 0  # of the initial weights
     features: list[str] = field(default_factory=lambda: list(features.DEFAULT))  # the inputs
+    l1: float = 0.0  # L1 strength: l1 * sign(W) added to dE/dW, the weights only
 
 
 def net_spec(msg: dict[str, Any]) -> NetSpec:
@@ -170,6 +171,7 @@ def net_spec(msg: dict[str, Any]) -> NetSpec:
         l2=number(msg, "l2", 0.0, 1.0, d.l2),
         seed=integer(msg, "seed", 0, 2**31 - 1, d.seed),
         features=features.check(_get(msg, "features", d.features)),
+        l1=number(msg, "l1", 0.0, 1.0, d.l1),
     )
 
 

@@ -19,7 +19,7 @@ window.playground = app;  // for tests and the curious
 // ---- URL state: settings (not data) in the hash ------------------------------------------
 const URL_FIELDS = {
   dataset: "dataset", noise: "noise", points: "n-points", test: "test-ratio", dseed: "data-seed",
-  loss: "loss", opt: "optimizer", lr: "lr", batch: "batch-size", l2: "l2", seed: "net-seed",
+  loss: "loss", opt: "optimizer", lr: "lr", batch: "batch-size", l1: "l1", l2: "l2", seed: "net-seed",
 };
 
 function readHash() {
@@ -65,7 +65,7 @@ function sendNetwork() {
   $("step-opt").textContent = $("optimizer").value;  // step mode itself is always plain SGD
   send({ type: "set_network", hidden: app.hidden, activations: app.acts, features: app.features,
     loss: $("loss").value, optimizer: $("optimizer").value, lr: num("lr"),
-    batch_size: num("batch-size"), l2: num("l2"), seed: num("net-seed") });
+    batch_size: num("batch-size"), l1: num("l1"), l2: num("l2"), seed: num("net-seed") });
 }
 
 function showError(text) {
@@ -250,7 +250,7 @@ function setup() {
   $("noise").addEventListener("change", sendData);
   $("test-ratio").addEventListener("input", () => { $("test-out").textContent = Math.round(100 * $("test-ratio").value) + "%"; });
   $("test-ratio").addEventListener("change", sendData);
-  ["loss", "optimizer", "lr", "batch-size", "l2", "net-seed"].forEach((id) => $(id).addEventListener("change", sendNetwork));
+  ["loss", "optimizer", "lr", "batch-size", "l1", "l2", "net-seed"].forEach((id) => $(id).addEventListener("change", sendNetwork));
   $("add-layer").addEventListener("click", () => {
     app.hidden.push(app.hidden.length ? app.hidden[app.hidden.length - 1] : 4);
     app.acts.push(app.acts.length ? app.acts[app.acts.length - 1] : "tanh");
