@@ -271,3 +271,33 @@ def test_input_features_are_picked_drawn_and_kept_in_the_url(page: Any, tmp_path
     assert page.evaluate("window.playground.hidden") == [5]
     assert page.input_value("#neurons-0") == "5" and page.input_value("#act-0") == "relu"
     assert page.is_checked('#feature-picker input[data-feature="x1*x2"]')
+
+
+CANVAS_STATS = """() => {
+  const c = document.getElementById('data-canvas');
+  const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+  const colours = new Set();
+  let white = 0;
+  for (let i = 0; i < d.length; i += 4) {
+    colours.add(d[i] + ',' + d[i + 1] + ',' + d[i + 2]);
+    if (d[i] === 255 && d[i + 1] === 255 && d[i + 2] === 255) white++;
+  }
+  return [colours.size, white];
+}"""
+
+
+def test_show_test_data_and_discretize_redraw_the_map(page: Any) -> None:
+    open_page(page)
+    for _ in range(5):
+        page.click("#step-epoch")
+    page.wait_for_function("window.playground.state.epoch === 5")
+    colours, white = page.evaluate(CANVAS_STATS)
+    page.uncheck("#show-test")  # the test points (white rings) go
+    _, white_without_test = page.evaluate(CANVAS_STATS)
+    assert white_without_test < 0.7 * white
+    page.check("#discretize")  # each cell one class colour: far fewer colours
+    discrete_colours, _ = page.evaluate(CANVAS_STATS)
+    assert discrete_colours < 0.5 * colours, (discrete_colours, colours)
+    page.check("#show-test")
+    page.uncheck("#discretize")
+    assert page.evaluate(CANVAS_STATS) == [colours, white]  # as before: only drawing changed

@@ -116,7 +116,8 @@ function renderState() {
 }
 
 function redraw() {
-  drawData($("data-canvas"), app.data, app.state, app.picked);
+  drawData($("data-canvas"), app.data, app.state, app.picked,
+    { showTest: $("show-test").checked, discrete: $("discretize").checked });
   if (app.state) drawNetwork($("net-svg"), app.state, app.sample, app.equationFor, { param: askEquation });
 }
 
@@ -268,6 +269,7 @@ function setup() {
   $("download-model").addEventListener("click", () => send({ type: "download_model" }));
   $("csv-file").addEventListener("change", (e) => uploadFile(e.target, "upload_csv"));
   $("model-file").addEventListener("change", (e) => uploadFile(e.target, "load_model"));
+  ["show-test", "discretize"].forEach((id) => $(id).addEventListener("change", redraw));
   window.addEventListener("resize", redraw);
   connect();
 }

@@ -14,8 +14,9 @@ function decodeBytes(b64, signed) {
 
 function rgb(c, a) { return a === undefined ? `rgb(${c[0]},${c[1]},${c[2]})` : `rgba(${c[0]},${c[1]},${c[2]},${a})`; }
 
-// Decision map: each cell mixes the class colours by their probability, lightened.
-function decisionImage(out) {
+// Decision map: each cell mixes the class colours by their probability, lightened; with
+// ``discrete`` each cell takes the colour of its most probable class alone.
+function decisionImage(out, discrete) {
   const n = out.size, k = out.classes;
   const probs = decodeBytes(out.probs, false);
   const cv = document.createElement("canvas");
@@ -23,14 +24,15 @@ function decisionImage(out) {
   const ctx = cv.getContext("2d");
   const img = ctx.createImageData(n, n);
   for (let i = 0; i < n * n; i++) {
-    let r = 0, g = 0, b = 0, top = 0;
+    let r = 0, g = 0, b = 0, top = 0, best = 0;
     for (let c = 0; c < k; c++) {
       const p = probs[c * n * n + i] / 255;
       const col = CLASS_COLORS[c % CLASS_COLORS.length];
       r += p * col[0]; g += p * col[1]; b += p * col[2];
-      top = Math.max(top, p);
+      if (p > top) { top = p; best = c; }
     }
-    const keep = 0.25 + 0.55 * Math.max(0, (top - 1 / k) / (1 - 1 / k));  // confidence
+    if (discrete) [r, g, b] = CLASS_COLORS[best % CLASS_COLORS.length];
+    const keep = discrete ? 0.55 : 0.25 + 0.55 * Math.max(0, (top - 1 / k) / (1 - 1 / k));  // confidence
     img.data[4 * i] = 255 - keep * (255 - r);
     img.data[4 * i + 1] = 255 - keep * (255 - g);
     img.data[4 * i + 2] = 255 - keep * (255 - b);
@@ -40,13 +42,14 @@ function decisionImage(out) {
   return cv;
 }
 
-function drawData(canvas, data, state, picked) {
+// options: { showTest: draw the test points (rings), discrete: hard class regions }
+function drawData(canvas, data, state, picked, options = {}) {
   const ctx = canvas.getContext("2d");
   const W = canvas.width, H = canvas.height;
   ctx.clearRect(0, 0, W, H);
   if (state && state.out) {
     ctx.imageSmoothingEnabled = true;
-    ctx.drawImage(decisionImage(state.out), 0, 0, W, H);
+    ctx.drawImage(decisionImage(state.out, options.discrete), 0, 0, W, H);
   }
   if (!data) return;
   const L = data.domain;
@@ -56,6 +59,7 @@ function drawData(canvas, data, state, picked) {
   ctx.fillStyle = "rgba(0,0,0,0.45)"; ctx.font = "10px system-ui";
   ctx.fillText(`x1 \u2208 [${-L}, ${L}]`, 6, H - 6); ctx.fillText("x2", px(0) + 4, 12);
   data.points.forEach((p, i) => {
+    if (p[3] && options.showTest === false) return;
     const col = CLASS_COLORS[p[2] % CLASS_COLORS.length];
     ctx.beginPath(); ctx.arc(px(p[0]), py(p[1]), 3.6, 0, 2 * Math.PI);
     if (p[3]) { ctx.fillStyle = "#fff"; ctx.fill(); ctx.strokeStyle = rgb(col); ctx.lineWidth = 1.6; ctx.stroke(); }
