@@ -301,3 +301,19 @@ def test_show_test_data_and_discretize_redraw_the_map(page: Any) -> None:
     page.check("#show-test")
     page.uncheck("#discretize")
     assert page.evaluate(CANVAS_STATS) == [colours, white]  # as before: only drawing changed
+
+
+def test_a_regression_set_trains_and_draws_its_values(page: Any) -> None:
+    open_page(page, SPIRAL.replace("dataset=spirals", "dataset=gaussian"))
+    page.wait_for_function("window.playground.data && window.playground.data.regression")
+    assert page.is_disabled("#loss")  # the squared error, whatever the select says
+    assert "regression" in page.inner_text("#classes")
+    assert page.inner_text("#test-acc") == "-"
+    start = page.evaluate("window.playground.state.test_loss")
+    page.click("#play")
+    page.wait_for_function(f"window.playground.state.test_loss < {start} / 3", timeout=40_000)
+    page.click("#play")
+    page.wait_for_function("!window.playground.state.playing")
+    assert page.evaluate("window.playground.state.out.regression")
+    colours, _ = page.evaluate(CANVAS_STATS)
+    assert colours > 100  # a smooth map of values, not a blank canvas

@@ -312,3 +312,29 @@ def test_step_mode_and_saved_models_use_the_features(client: TestClient) -> None
             ws.send_json({"type": "load_model", "data": b64(fh.read())})
         state = until(ws, "state")
     assert state["spec"]["features"] == ["x1^2", "x2^2"] and state["net"]["widths"] == [2, 4, 1]
+
+
+def test_a_regression_set_sends_values_and_their_map(client: TestClient) -> None:
+    plane = {"dataset": "plane", "noise": 0.0, "n_points": 60, "test_ratio": 0.25, "seed": 1}
+    with client.websocket_connect("/ws") as ws:
+        got = setup(ws, plane, {**NET, "hidden": [], "activations": []})
+        data, state = got["data"], got["state"]
+        assert data["regression"] and data["n_classes"] == 0
+        X = np.array([p[:2] for p in data["points"]])
+        values = np.array([p[2] for p in data["points"]])
+        np.testing.assert_allclose(values, X.sum(axis=1) / 2, atol=2e-4)  # t = (x1 + x2) / 2
+        out = state["out"]
+        assert out["regression"] and "probs" not in out and state["test_accuracy"] is None
+        ws.send_json({"type": "add_point", "x": 0.1, "y": 0.1, "label": 0})
+        assert "points can be added to the classification sets" in until(ws, "error")["message"]
+        ws.send_json({"type": "sample_forward", "index": 3})
+        sample = until(ws, "sample")
+        assert sample["target"] == [pytest.approx(values[3], abs=2e-4)]
+        assert sample["output"] == [
+            pytest.approx(
+                state["net"]["weights"][0][0][0] * X[3, 0]
+                + state["net"]["weights"][0][1][0] * X[3, 1]
+                + state["net"]["biases"][0][0],
+                abs=1e-3,
+            )
+        ]

@@ -10,11 +10,13 @@ import numpy as np
 
 from glassnet.datasets import generated
 from glassnet.datasets.preprocess import one_hot
+from glassnet.playground.surfaces import REGRESSION_SETS, make_surface
 from glassnet.playground.validate import DataSpec
 
 
 def make_points(spec: DataSpec) -> tuple[np.ndarray, np.ndarray]:
-    """Generate the points of ``spec``: X (n, 2) float32, y (n,) int64.
+    """Generate the points of ``spec``: X (n, 2) float32, y (n,) int64 (the class), or for
+    the regression sets (:mod:`glassnet.playground.surfaces`) y (n,) float32 (the value).
 
     Blobs are drawn with std ``5 * noise`` around centres at radius 5, then divided by 5,
     so every set lies roughly in [-1.5, 1.5].
@@ -25,6 +27,8 @@ def make_points(spec: DataSpec) -> tuple[np.ndarray, np.ndarray]:
     >>> X.shape, sorted(set(y.tolist()))
     ((8, 2), [0, 1])
     """
+    if spec.dataset in REGRESSION_SETS:
+        return make_surface(spec.dataset, spec.n_points, spec.noise, spec.seed)
     if spec.dataset == "blobs":
         X, y = generated.blobs(spec.n_points, centers=3, std=5 * spec.noise, seed=spec.seed)
         return (X / 5).astype(np.float32), y  # (n, 2), (n,)
@@ -33,24 +37,34 @@ def make_points(spec: DataSpec) -> tuple[np.ndarray, np.ndarray]:
 
 
 def out_width(loss: str, n_classes: int) -> int:
-    """Output neurons: one probability for two classes (unless cross-entropy), else one per class.
+    """Output neurons: one probability for two classes (unless cross-entropy), else one per
+    class; one value for a regression (``n_classes`` 0).
 
     Examples
     --------
     >>> out_width("binary_cross_entropy", 2), out_width("cross_entropy", 2), out_width("mse", 3)
     (1, 2, 3)
+    >>> out_width("mse", 0)
+    1
     """
+    if n_classes == 0:
+        return 1
     return 1 if n_classes == 2 and loss != "cross_entropy" else n_classes
 
 
 def targets(y: np.ndarray, loss: str, n_classes: int) -> np.ndarray:
-    """Targets for the loss: labels (N,) for cross-entropy, else (N, 1) or one-hot (N, k).
+    """Targets for the loss: labels (N,) for cross-entropy, else (N, 1) or one-hot (N, k);
+    for a regression (``n_classes`` 0) the values as a column (N, 1).
 
     Examples
     --------
     >>> targets(np.array([0, 1]), "mse", 2).tolist()
     [[0.0], [1.0]]
+    >>> targets(np.array([0.5, -0.25]), "mse", 0).tolist()
+    [[0.5], [-0.25]]
     """
+    if n_classes == 0:
+        return np.asarray(y, dtype=np.float32)[:, None]  # (N, 1)
     if loss == "cross_entropy":
         return y
     if out_width(loss, n_classes) == 1:

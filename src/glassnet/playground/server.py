@@ -58,12 +58,14 @@ class Tab(StepModeHandlers):
     def data_msg(self) -> dict[str, Any]:
         s = self.session
         xs = np.round(s.X.astype(np.float64), 4).tolist()  # (n, 2)
-        pts = [[a, b, c, int(t)] for (a, b), c, t in zip(xs, s.y.tolist(), s.test, strict=True)]
+        ys = np.round(s.y.astype(np.float64), 4).tolist() if s.regression else s.y.tolist()
+        pts = [[a, b, c, int(t)] for (a, b), c, t in zip(xs, ys, s.test, strict=True)]
         return {
             "type": "data",
             "points": pts,
             "domain": s.domain,
             "n_classes": s.n_classes,
+            "regression": s.regression,
             "source": s.source,
             "spec": asdict(s.data_spec),
         }
@@ -73,7 +75,7 @@ class Tab(StepModeHandlers):
         view = views.network_view(s.net)
         msg = {"type": "state", "playing": self.playing, "spec": asdict(s.net_spec), "net": view}
         features = s.net_spec.features
-        msg["out"] = views.output_map(s.net, s.domain, s.net_spec.loss, features)
+        msg["out"] = views.output_map(s.net, s.domain, s.loss_name, features, s.regression)
         msg["neurons"] = views.neuron_maps(s.net, s.domain, features) if view["drawable"] else []
         msg.update(s.summary())
         return msg

@@ -20,8 +20,9 @@ from glassnet.metrics import labels_from_outputs, labels_from_targets
 from glassnet.network import Sequential
 from glassnet.optimizers import Optimizer, get_optimizer
 from glassnet.playground.features import expand
-from glassnet.playground.points import make_points, out_width, points_csv, targets  # re-exported
-from glassnet.playground.validate import MAX_CLASSES, MAX_POINTS, DataSpec, NetSpec
+from glassnet.playground.points import make_points, out_width, targets  # re-exported
+from glassnet.playground.session_points import PointsState
+from glassnet.playground.validate import DataSpec, NetSpec
 
 MAX_HISTORY = 400  # loss-chart points kept; older ones are thinned
 
@@ -35,7 +36,7 @@ class DivergedError(ValueError):
     """
 
 
-class Session:
+class Session(PointsState):
     """The state of one tab: data points, network, optimiser, epoch counter and loss history.
 
     Examples
@@ -56,86 +57,24 @@ class Session:
         self._set_points(X, y, domain=None)
         self.build()
 
-    # -- data ------------------------------------------------------------------------
-    def _set_points(self, X: np.ndarray, y: np.ndarray, domain: float | None) -> None:
-        rng = np.random.default_rng(self.data_spec.seed)
-        n = len(X)
-        n_test = int(round(n * self.data_spec.test_ratio))
-        self.X, self.y = X.astype(np.float32), y.astype(np.int64)  # (n, 2), (n,)
-        self.test = rng.permutation(n) < n_test  # (n,) True for test points
-        big = float(np.abs(self.X).max()) if n else 1.0
-        self.domain = domain or max(1.0, math.ceil(big * 1.15 * 10) / 10)
-        self.n_classes = max(2, int(self.y.max()) + 1 if n else 2)
-
-    def set_data(self, spec: DataSpec) -> None:
-        """Generate a new data set and start training again."""
-        self.data_spec, self.source = spec, spec.dataset
-        X, y = make_points(spec)
-        self._set_points(X, y, domain=None)
-        self.build()
-
-    def set_csv(self, X: np.ndarray, y: np.ndarray) -> None:
-        """Use uploaded points (already validated) and start training again."""
-        self.source = "csv"
-        self._set_points(X, y, domain=None)
-        self.build()
-
-    def add_point(self, x: float, y: float, label: int) -> None:
-        """Add a training point; a new class label rebuilds the network's output layer."""
-        if len(self.X) >= MAX_POINTS:
-            raise ValueError(f"at most {MAX_POINTS} points; remove some before adding more.")
-        if isinstance(label, bool) or not isinstance(label, int) or not 0 <= label < MAX_CLASSES:
-            raise ValueError(f"label must be an integer 0..{MAX_CLASSES - 1}; got {label!r}.")
-        self.X = np.vstack([self.X, np.array([[x, y]], dtype=np.float32)])  # (n + 1, 2)
-        self.y = np.append(self.y, np.int64(label))  # (n + 1,)
-        self.test = np.append(self.test, False)
-        if label >= self.n_classes:
-            self.n_classes = label + 1
-            self.build()
-        else:
-            self._prepare()
-
-    def remove_near(self, x: float, y: float, radius: float) -> int:
-        """Remove the points within ``radius`` of (x, y); return how many went."""
-        keep = np.hypot(self.X[:, 0] - x, self.X[:, 1] - y) > radius  # (n,)
-        removed = int(len(keep) - keep.sum())
-        if removed and keep.sum() < 2:
-            raise ValueError(f"keep at least 2 points; this would remove all but {keep.sum()}.")
-        self.X, self.y, self.test = self.X[keep], self.y[keep], self.test[keep]
-        self._prepare()
-        return removed
-
+    # -- data: the points are kept by PointsState ---------------------------------------
     @property
-    def n_train(self) -> int:
-        """Number of training points."""
-        return int((~self.test).sum())
-
-    @property
-    def n_test(self) -> int:
-        """Number of test points."""
-        return int(self.test.sum())
-
-    def data_csv(self) -> str:
-        """The points as CSV text: x1, x2, label, split.
-
-        Examples
-        --------
-        >>> Session(DataSpec("xor", 0.0, 10, 0.2, 0)).data_csv().splitlines()[0]
-        'x1,x2,label,split'
-        """
-        return points_csv(self.X, self.y, self.test)
+    def loss_name(self) -> str:
+        """The loss trained with: the chosen one, or the squared error for a regression."""
+        return "mse" if self.regression else self.net_spec.loss
 
     # -- network -----------------------------------------------------------------------
     def build(self, net: Sequential | None = None) -> None:
         """(Re)build the network from ``net_spec`` (or adopt ``net``) and reset training."""
         spec = self.net_spec
         if net is None:
-            widths = [len(spec.features), *spec.hidden, out_width(spec.loss, self.n_classes)]
-            out_act = None if spec.loss == "cross_entropy" else "sigmoid"
+            widths = [len(spec.features), *spec.hidden, out_width(self.loss_name, self.n_classes)]
+            linear = self.regression or self.loss_name == "cross_entropy"  # values, or logits
+            out_act = None if linear else "sigmoid"
             net = mlp(widths, spec.activations, output_activation=out_act, seed=spec.seed)
         net.feature_names = list(spec.features)  # saved with the model
         self.net = net
-        self.loss = get_loss(spec.loss)
+        self.loss = get_loss(self.loss_name)
         self.net.loss_ = self.loss
         self.epoch, self.pos = 0, 0
         self.history: list[tuple[float, float, float | None]] = []
@@ -145,11 +84,14 @@ class Session:
 
     def adopt(self, net: Sequential, spec: NetSpec) -> None:
         """Use a loaded network (described by ``spec``) if its outputs fit the data's classes."""
-        want = out_width(spec.loss, self.n_classes)
+        loss = "mse" if self.regression else spec.loss
+        want = out_width(loss, self.n_classes)
         if net.out_features != want:
+            need = "a regression needs 1" if self.regression else (
+                f"{self.n_classes} classes with {spec.loss} need {want}")  # fmt: skip
             raise ValueError(
-                f"the model has {net.out_features} outputs but {self.n_classes} classes with "
-                f"{spec.loss} need {want}; load data with matching classes first."
+                f"the model has {net.out_features} outputs but {need}; load data with "
+                "matching classes first."
             )
         self.net_spec = spec
         self.build(net if net.dtype == np.float32 else net.copy("float32"))
@@ -188,9 +130,9 @@ class Session:
         self._scores = None
         train = ~self.test
         self.X_train = self.inputs(self.X[train])  # (n_train, k)
-        self.T_train = targets(self.y[train], self.net_spec.loss, self.n_classes)
+        self.T_train = targets(self.y[train], self.loss_name, self.n_classes)
         self.X_test = self.inputs(self.X[self.test])  # (n_test, k)
-        self.T_test = targets(self.y[self.test], self.net_spec.loss, self.n_classes)
+        self.T_test = targets(self.y[self.test], self.loss_name, self.n_classes)
         rng = np.random.default_rng([self.net_spec.seed, self.epoch])
         self.order = rng.permutation(len(self.X_train))
         self.pos = 0
@@ -272,13 +214,16 @@ class Session:
         self.record()
 
     def scores(self, X: np.ndarray, T: np.ndarray) -> tuple[float | None, float | None]:
-        """(loss, accuracy) of the network on X, T; (None, None) for no points."""
+        """(loss, accuracy) of the network on X, T; (None, None) for no points, and no
+        accuracy for a regression."""
         if len(X) == 0:
             return None, None
         out = self.net.predict(X)  # (n, out)
-        loss = get_loss(self.net_spec.loss)  # not self.loss, which holds the training batch
+        loss = get_loss(self.loss_name)  # not self.loss, which holds the training batch
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             value = float(loss.forward(out, T))
+        if self.regression:
+            return value, None
         labels = labels_from_outputs(out, from_logits=False)  # (n,)
         return value, float((labels == labels_from_targets(T)).mean())
 

@@ -30,6 +30,8 @@ class StepModeHandlers:
         s = self.session
         width = s.net.out_features
         x = s.inputs(s.X[index : index + 1])[0].astype(np.float64)  # the chosen features
+        if s.regression:  # the point's value
+            return x, [float(s.y[index])]
         return x, stepmode.sample_target(int(s.y[index]), s.net_spec.loss, width)
 
     async def on_sample_forward(self, msg: dict[str, Any]) -> None:
@@ -40,7 +42,7 @@ class StepModeHandlers:
         net = s.net.copy()
 
         def run() -> dict[str, Any]:
-            step = stepmode.run_step(net, x, t, s.net_spec.loss, s.net_spec.lr)
+            step = stepmode.run_step(net, x, t, s.loss_name, s.net_spec.lr)
             return {"step": step, "values": stepmode.node_values(step)}
 
         result = await self.compute(run)
@@ -82,6 +84,6 @@ class StepModeHandlers:
         layer = validate.integer(msg, "layer", 1, validate.MAX_LAYERS + 1)
         param = msg.get("param")
         s = self.session
-        args = (step["net"], step["x"], step["t"], s.net_spec.loss, s.net_spec.lr, layer, param)
+        args = (step["net"], step["x"], step["t"], s.loss_name, s.net_spec.lr, layer, param)
         result = await self.compute(stepmode.param_equations, *args)
         await self.send({"type": "equation", **result})

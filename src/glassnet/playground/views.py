@@ -150,9 +150,29 @@ def network_view(net: Sequential) -> dict[str, Any]:
 
 
 def output_map(
-    net: Sequential, domain: float, loss: str, features: Sequence[str] = DEFAULT
+    net: Sequential,
+    domain: float,
+    loss: str,
+    features: Sequence[str] = DEFAULT,
+    regression: bool = False,
 ) -> dict[str, Any]:
-    """Class probabilities over the decision grid, as uint8 planes (one per class)."""
-    p = probabilities(net, expand(grid(domain, OUTPUT_GRID), features), loss)  # (G*G, k)
+    """Class probabilities over the decision grid, as uint8 planes (one per class); for a
+    regression the output value instead, clipped to [-1, 1], as int8 (value * 127).
+
+    Examples
+    --------
+    >>> from glassnet import Dense
+    >>> net = Sequential([Dense(2, 1, weights=[[0.5], [0.0]], bias=[0.0])])  # 0.5 x1
+    >>> m = output_map(net, 1.0, "mse", regression=True)
+    >>> v = np.frombuffer(base64.b64decode(m["values"]), np.int8).reshape(48, 48)
+    >>> m["regression"], int(v[0, 0]), int(v[0, -1])  # about -0.5 and 0.5 at the edges
+    (True, -62, 62)
+    """
+    X = expand(grid(domain, OUTPUT_GRID), features)  # (G*G, k)
+    if regression:
+        values = np.clip(net.predict(X)[:, 0].astype(np.float64), -1.0, 1.0)  # (G*G,)
+        q = np.round(np.nan_to_num(values) * 127).astype(np.int8)
+        return {"size": OUTPUT_GRID, "regression": True, "values": _b64(q)}
+    p = probabilities(net, X, loss)  # (G*G, k)
     q = np.round(p * 255).astype(np.uint8).T  # (k, G*G)
     return {"size": OUTPUT_GRID, "classes": int(q.shape[0]), "probs": _b64(q)}

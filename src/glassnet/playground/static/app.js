@@ -130,6 +130,13 @@ function renderCounts() {
 function renderClasses() {
   const box = $("classes");
   box.innerHTML = "";
+  $("loss").disabled = app.data.regression;  // a regression trains with the squared error
+  $("loss").title = app.data.regression ? "a regression set trains with mean squared error" : "";
+  if (app.data.regression) {
+    box.innerHTML = '<span class="hint">a regression set: each point\'s colour is its value, ' +
+      "from blue (-1) to orange (1); points are added to the classification sets.</span>";
+    return;
+  }
   const n = Math.min(8, app.data.n_classes + 1);
   for (let c = 0; c < n; c++) {
     const b = document.createElement("button");

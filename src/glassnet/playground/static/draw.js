@@ -17,6 +17,7 @@ function rgb(c, a) { return a === undefined ? `rgb(${c[0]},${c[1]},${c[2]})` : `
 // Decision map: each cell mixes the class colours by their probability, lightened; with
 // ``discrete`` each cell takes the colour of its most probable class alone.
 function decisionImage(out, discrete) {
+  if (out.regression) return valueImage(out, discrete);
   const n = out.size, k = out.classes;
   const probs = decodeBytes(out.probs, false);
   const cv = document.createElement("canvas");
@@ -43,6 +44,30 @@ function decisionImage(out, discrete) {
 }
 
 // options: { showTest: draw the test points (rings), discrete: hard class regions }
+// A regression's value v in [-1, 1]: blue below 0, orange above, white at 0.
+function valueColor(v) {
+  const col = v < 0 ? CLASS_COLORS[0] : CLASS_COLORS[1], a = Math.min(1, Math.abs(v));
+  return [255 - a * (255 - col[0]), 255 - a * (255 - col[1]), 255 - a * (255 - col[2])];
+}
+
+// The output of a regression over the map (int8, value * 127), lightened; ``discrete``
+// rounds each value to a multiple of 1/4, so the map shows bands of equal value.
+function valueImage(out, discrete) {
+  const n = out.size, v = decodeBytes(out.values, true);
+  const cv = document.createElement("canvas");
+  cv.width = n; cv.height = n;
+  const ctx = cv.getContext("2d");
+  const img = ctx.createImageData(n, n);
+  for (let i = 0; i < n * n; i++) {
+    let t = v[i] / 127;
+    if (discrete) t = Math.round(t * 4) / 4;
+    const c = valueColor(0.8 * t);
+    img.data[4 * i] = c[0]; img.data[4 * i + 1] = c[1]; img.data[4 * i + 2] = c[2]; img.data[4 * i + 3] = 255;
+  }
+  ctx.putImageData(img, 0, 0);
+  return cv;
+}
+
 function drawData(canvas, data, state, picked, options = {}) {
   const ctx = canvas.getContext("2d");
   const W = canvas.width, H = canvas.height;
@@ -60,7 +85,7 @@ function drawData(canvas, data, state, picked, options = {}) {
   ctx.fillText(`x1 \u2208 [${-L}, ${L}]`, 6, H - 6); ctx.fillText("x2", px(0) + 4, 12);
   data.points.forEach((p, i) => {
     if (p[3] && options.showTest === false) return;
-    const col = CLASS_COLORS[p[2] % CLASS_COLORS.length];
+    const col = data.regression ? valueColor(p[2]) : CLASS_COLORS[p[2] % CLASS_COLORS.length];
     ctx.beginPath(); ctx.arc(px(p[0]), py(p[1]), 3.6, 0, 2 * Math.PI);
     if (p[3]) { ctx.fillStyle = "#fff"; ctx.fill(); ctx.strokeStyle = rgb(col); ctx.lineWidth = 1.6; ctx.stroke(); }
     else { ctx.fillStyle = rgb(col); ctx.fill(); ctx.strokeStyle = "#fff"; ctx.lineWidth = 0.8; ctx.stroke(); }
