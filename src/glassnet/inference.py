@@ -129,6 +129,9 @@ class Inference:
         0  Dense(1 -> 1, xavier_uniform) (N, 1)          2
         1  Sigmoid                       (N, 1)          0
         total params: 2 (float32)
+        >>> net = Sequential([Dense(2, 1)]); net.feature_names = ["age", "height"]
+        >>> print(net.summary().splitlines()[-1])
+        inputs: age, height
         """
         names = [_describe(layer) for layer in self.layers]
         col = max(len("layer"), *(len(n) for n in names))
@@ -139,6 +142,9 @@ class Inference:
             shape = f"(N, {width})" if width is not None else "(N, ?)"
             rows.append(f"{i:<2} {name:<{col}} {shape:<10} {layer.n_params:>6}")
         rows.append(f"total params: {self.n_params} ({self.dtype})")
+        features = getattr(self, "feature_names", None)
+        if features:
+            rows.append(f"inputs: {', '.join(features)}")
         return "\n".join(rows)
 
     def _repr_svg_(self) -> str | None:

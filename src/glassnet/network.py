@@ -59,6 +59,15 @@ class Sequential(Parameters, Inference):
         every dropout mask from ``numpy.random.default_rng(seed)``, so the network is
         reproducible bit for bit.
 
+    Attributes
+    ----------
+    loss_ : Loss or None
+        The loss of the last ``fit`` (saved with the model).
+    feature_names : list of str or None
+        The names of the inputs, one per column of x, when known (the CSV columns a
+        ``glassnet train`` run learned from, the playground's features); saved with the model
+        and shown by ``summary()``.
+
     Examples
     --------
     >>> from glassnet import Dense, Sigmoid, Tanh

@@ -135,17 +135,22 @@ def resolve_widths(layers: str | None, hidden: str | None, n_in: int, n_out: int
 
 
 def save_model(net: Any, path: str | Path, info: dict[str, Any]) -> None:
-    """Save the network with the data description ``info`` in its run state.
+    """Save the network with the data description ``info`` in its run state; the columns it
+    was trained on become the network's ``feature_names``, so the file names its inputs for
+    ``glassnet.load`` too.
 
     Examples
     --------
     >>> import os, tempfile
     >>> from glassnet import Dense, Sequential
     >>> p = os.path.join(tempfile.mkdtemp(), "m.npz")
-    >>> save_model(Sequential([Dense(1, 1)]), p, {"task": "regression"})
-    >>> load_model(p)[1]
-    {'task': 'regression'}
+    >>> save_model(Sequential([Dense(1, 1)]), p, {"task": "regression", "feature_names": ["x"]})
+    >>> net, info = load_model(p); info["task"], net.feature_names
+    ('regression', ['x'])
     """
+    names = info.get("feature_names")
+    if names and len(names) == net.in_features:
+        net.feature_names = [str(n) for n in names]
     save_checkpoint(net, path, state={"data": info})
 
 
