@@ -474,3 +474,20 @@ def test_binary_problems_have_one_logistic_output_as_scikit_learns():
     assert ours.score(X, y) > 0.9
     parts = MLPClassifier((5,), random_state=0).partial_fit(X, y, classes=["no", "yes"])
     assert parts.model_.out_features == 1 and parts.predict(X).dtype == y.dtype
+
+
+@pytest.mark.parametrize(
+    ("ours", "theirs"), [(MLPClassifier, sk.MLPClassifier), (MLPRegressor, sk.MLPRegressor)]
+)
+def test_every_public_method_of_scikit_learns_is_here(ours, theirs):
+    public = lambda cls: {m for m in dir(cls) if not m.startswith("_")}  # noqa: E731
+    assert public(theirs) - public(ours) == set()
+
+
+def test_predict_log_proba_is_the_log_of_predict_proba():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 3))
+    for y in ((X[:, 0] > 0).astype(int), (X[:, 0] > 0).astype(int) + (X[:, 1] > 0)):
+        clf = _fit(MLPClassifier((5,), max_iter=20, random_state=0), X, y)
+        np.testing.assert_allclose(clf.predict_log_proba(X), np.log(clf.predict_proba(X)))
+        assert clf.predict_log_proba(X).shape == (40, len(np.unique(y)))

@@ -215,6 +215,20 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
             return np.hstack([1 - proba, proba])  # (N, 2)
         return proba
 
+    def predict_log_proba(self, X: Any) -> np.ndarray:
+        """The logarithm of :meth:`predict_proba`, as scikit-learn's (-inf where a probability
+        underflows to 0).
+
+        Examples
+        --------
+        >>> X = np.array([[0.0], [1.0], [2.0], [3.0]]); y = np.array([0, 0, 1, 1])
+        >>> clf = MLPClassifier((4,), solver="lbfgs", random_state=0).fit(X, y)
+        >>> bool(np.allclose(np.exp(clf.predict_log_proba(X)), clf.predict_proba(X)))
+        True
+        """
+        with np.errstate(divide="ignore"):
+            return np.log(self.predict_proba(X))
+
     def predict(self, X: Any) -> np.ndarray:
         """The most probable class of each row, as one of ``classes_``; for multilabel y, a 0/1
         matrix (N, K) with 1 where a class's probability is above 0.5."""
