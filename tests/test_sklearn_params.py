@@ -491,3 +491,25 @@ def test_predict_log_proba_is_the_log_of_predict_proba():
         clf = _fit(MLPClassifier((5,), max_iter=20, random_state=0), X, y)
         np.testing.assert_allclose(clf.predict_log_proba(X), np.log(clf.predict_proba(X)))
         assert clf.predict_log_proba(X).shape == (40, len(np.unique(y)))
+
+
+@pytest.mark.parametrize("solver", ["adam", "lbfgs"])
+@pytest.mark.parametrize(
+    ("ours", "theirs", "target"),
+    [(MLPClassifier, sk.MLPClassifier, "binary"), (MLPClassifier, sk.MLPClassifier, "three"),
+     (MLPRegressor, sk.MLPRegressor, "values")],
+)  # fmt: skip
+def test_learned_attributes_have_scikit_learns_names_and_values(ours, theirs, target, solver):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 3))
+    y = {"binary": (X[:, 0] > 0).astype(int),
+         "three": (X[:, 0] > 0).astype(int) + (X[:, 1] > 0),
+         "values": X[:, 0]}[target]  # fmt: skip
+    settings = dict(hidden_layer_sizes=(4,), max_iter=5, solver=solver, random_state=0)
+    a, b = _fit(theirs(**settings), X, y), _fit(ours(**settings), X, y)
+    learned = lambda e: {k for k in dir(e) if k.endswith("_") and not k.startswith("_")}  # noqa: E731
+    assert learned(a) <= learned(b) and learned(b) - learned(a) == {"model_"}
+    for name in ("n_outputs_", "n_layers_", "out_activation_", "n_features_in_"):
+        assert getattr(b, name) == getattr(a, name), name
+    with pytest.raises(AttributeError):
+        ours().n_outputs_  # noqa: B018  (not fitted)

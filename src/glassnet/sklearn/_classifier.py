@@ -39,6 +39,8 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         ``intercepts_[i]`` is layer i's bias vector, shape (out_i,).
     n_layers_ : int
         Layers of units, input and output included.
+    n_outputs_ : int
+        Output units: 1 for two classes, else one per class.
     out_activation_ : str
         "softmax" for more than two classes, "logistic" for two classes or multilabel y.
     loss_ : float
@@ -71,6 +73,11 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
     """
 
     _multilabel = False  # set by fit: y was a 0/1 indicator matrix (N, K)
+
+    @property
+    def n_outputs_(self) -> int:
+        """Output units: 1 for two classes (one logistic output), else K (scikit-learn's)."""
+        return int(self.coefs_[-1].shape[1])  # an AttributeError before fit, as scikit-learn's
 
     @property
     def _logistic(self) -> bool:
