@@ -329,7 +329,9 @@ def test_sklearn_estimators_take_sample_weight():
         # early stopping splits the weights with the samples
         d = MLPClassifier(early_stopping=True, **kw).fit(X, y, sample_weight=balanced)
         assert len(d.validation_scores_) == d.n_iter_
-        r = MLPRegressor((8,), learning_rate_init=0.02, max_iter=200, random_state=0)
+        r = MLPRegressor(
+            hidden_layer_sizes=(8,), learning_rate_init=0.02, max_iter=200, random_state=0
+        )
         r.fit(X, X[:, 0], sample_weight=np.arange(1.0, 121.0))
         assert r.score(X, X[:, 0], sample_weight=np.arange(1.0, 121.0)) > 0.5
         with pytest.raises(ValueError, match="sample_weight"):

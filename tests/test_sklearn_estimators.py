@@ -119,7 +119,7 @@ def test_dtype_follows_input_and_early_stopping():
     assert clf.model_.dtype == np.float32
     assert clf.n_iter_ < 500  # stopped by the validation loss, not by max_iter
     assert len(clf.validation_scores_) == clf.n_iter_
-    reg = MLPRegressor((4,), max_iter=3, random_state=0)
+    reg = MLPRegressor(hidden_layer_sizes=(4,), max_iter=3, random_state=0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         reg.fit(X, np.c_[X[:, 0], X[:, 1]])
@@ -130,7 +130,13 @@ def test_dtype_follows_input_and_early_stopping():
 def test_regressor_fits_a_line_and_warns_when_not_converged():
     X = np.linspace(-1, 1, 80).reshape(-1, 1)
     y = 2.0 * X[:, 0] - 0.5
-    reg = MLPRegressor((16,), learning_rate_init=0.01, batch_size=10, max_iter=300, random_state=0)
+    reg = MLPRegressor(
+        hidden_layer_sizes=(16,),
+        learning_rate_init=0.01,
+        batch_size=10,
+        max_iter=300,
+        random_state=0,
+    )
     reg.fit(X, y)
     assert reg.score(X, y) > 0.99
     assert reg.predict(X).dtype == np.float64 and reg.predict(X).shape == (80,)

@@ -144,7 +144,7 @@ def test_objective_by_hand():
 
 
 def test_the_fitted_network_keeps_glassnets_own_loss():
-    reg = MLPRegressor((3,), max_iter=2, random_state=0)
+    reg = MLPRegressor(hidden_layer_sizes=(3,), max_iter=2, random_state=0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         reg.fit(X, Y2)

@@ -1,6 +1,7 @@
 """glassnet.sklearn: scikit-learn's solver, schedule and warm-start parameters, checked against
 scikit-learn's own MLP, its optimisers, and sequences worked out by hand."""
 
+import inspect
 import math
 import warnings
 
@@ -48,6 +49,13 @@ def test_get_params_has_scikit_learns_names_and_defaults(ours, theirs):
         assert mine[key] == sklearns[key], key
     assert mine["momentum"] == 0.9 and mine["learning_rate"] == "constant"
 
+    # the same positional parameters, in the same order; the rest keyword-only
+    def positional(cls):
+        params = inspect.signature(cls).parameters.values()
+        return [p.name for p in params if p.kind == p.POSITIONAL_OR_KEYWORD]
+
+    assert positional(ours) == positional(theirs)
+
 
 @pytest.mark.parametrize(  # weight_decay = alpha / batch: 0.0001 / 8 (adamw: alpha itself)
     ("params", "built"),
@@ -79,7 +87,7 @@ def test_get_params_has_scikit_learns_names_and_defaults(ours, theirs):
     ],
 )
 def test_solver_parameters_reach_the_optimiser(params, built):
-    reg = _fit(MLPRegressor((3,), max_iter=1, random_state=0, **params))
+    reg = _fit(MLPRegressor(hidden_layer_sizes=(3,), max_iter=1, random_state=0, **params))
     assert reg.model_.history_.params["optimizer"] == built
 
 
@@ -139,7 +147,14 @@ def test_adam_differs_from_scikit_learns_only_where_epsilon_sits():
 def test_invscaling_lrs_by_hand_and_continued_by_a_warm_start():
     params = dict(solver="sgd", learning_rate="invscaling", learning_rate_init=0.1, batch_size=8)
     reg = _fit(
-        MLPRegressor((3,), power_t=0.5, max_iter=3, warm_start=True, random_state=0, **params)
+        MLPRegressor(
+            hidden_layer_sizes=(3,),
+            power_t=0.5,
+            max_iter=3,
+            warm_start=True,
+            random_state=0,
+            **params,
+        )
     )
     # epoch 0: 0.1; epoch e: 0.1 / sqrt(8 e + 1)
     np.testing.assert_allclose(reg.model_.history_.history["lr"], [0.1, 0.1 / 3, 0.1 / 17**0.5])
@@ -158,7 +173,11 @@ def test_invscaling_lrs_by_hand_and_continued_by_a_warm_start():
     # theirs sets lr after each epoch: after the 3rd of the 2nd fit it is 0.1 / sqrt(48 + 1)
     assert theirs._optimizer.learning_rate == pytest.approx(0.1 / 7)
     # other solvers ignore learning_rate, as in scikit-learn
-    adam = _fit(MLPRegressor((3,), max_iter=3, random_state=0, learning_rate="invscaling"))
+    adam = _fit(
+        MLPRegressor(
+            hidden_layer_sizes=(3,), max_iter=3, random_state=0, learning_rate="invscaling"
+        )
+    )
     assert adam.model_.history_.history["lr"] == [0.001] * 3
 
 
@@ -177,7 +196,7 @@ def test_adaptive_divides_by_5_then_stops_at_1e_6_like_scikit_learn(early_stoppi
         early_stopping=early_stopping,
         validation_fraction=0.25,
     )
-    reg = _fit(MLPRegressor((3,), **params))
+    reg = _fit(MLPRegressor(hidden_layer_sizes=(3,), **params))
     expected = [0.01] * 3 + [0.01 / 5**k for k in range(1, 7) for _ in range(2)]
     np.testing.assert_allclose(reg.model_.history_.history["lr"], expected, rtol=1e-12)
     assert reg.n_iter_ == 15 and 0.01 / 5**6 <= 1e-6 < 0.01 / 5**5
@@ -185,13 +204,13 @@ def test_adaptive_divides_by_5_then_stops_at_1e_6_like_scikit_learn(early_stoppi
     assert theirs.n_iter_ == 15
     assert theirs._optimizer.learning_rate == pytest.approx(expected[-1])
     # adam ignores "adaptive": it stops where the lr would have dropped
-    assert _fit(MLPRegressor((3,), **{**params, "solver": "adam"})).n_iter_ == 3
+    assert _fit(MLPRegressor(hidden_layer_sizes=(3,), **{**params, "solver": "adam"})).n_iter_ == 3
 
 
 @pytest.mark.parametrize("n_iter_no_change", [1, 3])
 def test_stops_after_n_iter_no_change_plus_one_bad_epochs_as_scikit_learn(n_iter_no_change):
     params = dict(tol=10.0, n_iter_no_change=n_iter_no_change, max_iter=50, random_state=0)
-    ours = _fit(MLPRegressor((3,), **params))
+    ours = _fit(MLPRegressor(hidden_layer_sizes=(3,), **params))
     assert ours.n_iter_ == n_iter_no_change + 2  # the first epoch improves on +inf
     assert ours.n_iter_ == _fit(sk.MLPRegressor(hidden_layer_sizes=(3,), **params)).n_iter_
 
@@ -298,7 +317,9 @@ def test_warm_start_refuses_other_classes_features_or_layers():
         clf.fit(np.c_[X, X[:, 0]], y)
     with pytest.raises(ValueError, match=r"warm_start=True continues .*\(2, 4\).*\(2, 5\)"):
         clf.set_params(hidden_layer_sizes=(5,)).fit(X, y)
-    reg = _fit(MLPRegressor((4,), max_iter=2, warm_start=True, random_state=0), X, X)
+    reg = _fit(
+        MLPRegressor(hidden_layer_sizes=(4,), max_iter=2, warm_start=True, random_state=0), X, X
+    )
     with pytest.raises(ValueError, match="number of outputs changed"):
         reg.fit(X, X[:, 0])
     assert reg.n_outputs_ == 2 and reg.predict(X).shape == (30, 2)  # the last fit is kept
@@ -347,7 +368,13 @@ def test_alpha_is_scikit_learns_penalty_per_sample():
         np.testing.assert_allclose(g1 - g0, alpha / n * c, rtol=1e-12)
     for g1, g0 in zip(with_alpha[2], without[2], strict=True):
         np.testing.assert_array_equal(g1, g0)  # the intercepts: no penalty in scikit-learn
-    ours = _fit(MLPRegressor((4,), alpha=alpha, batch_size=n, max_iter=1, random_state=0), X, y)
+    ours = _fit(
+        MLPRegressor(
+            hidden_layer_sizes=(4,), alpha=alpha, batch_size=n, max_iter=1, random_state=0
+        ),
+        X,
+        y,
+    )
     assert f"weight_decay={alpha / n}" in ours.model_.history_.params["optimizer"]
     assert "decay_biases=False" in ours.model_.history_.params["optimizer"]
 
@@ -359,7 +386,7 @@ def test_alpha_spares_the_intercepts(solver):
     X, y = rng.normal(size=(16, 3)), rng.normal(size=16)
 
     def one_step(alpha):
-        est = MLPRegressor((4,), solver=solver, alpha=alpha, batch_size=16, max_iter=1,
+        est = MLPRegressor(hidden_layer_sizes=(4,), solver=solver, alpha=alpha, batch_size=16, max_iter=1,
                            momentum=0.0, learning_rate_init=0.1, random_state=0)  # fmt: skip
         return _fit(est, X, y)
 
@@ -389,7 +416,11 @@ def test_learned_attributes_are_scikit_learns():
     ours.intercepts_[-1][...] = [0.0, 5.0, 0.0]
     assert not np.allclose(ours.predict_proba(X[:3]), before)
     assert (ours.predict(X) == ours.classes_[1]).all()
-    reg = _fit(MLPRegressor((3,), max_iter=2, random_state=0), X, rng.normal(size=(60, 2)))
+    reg = _fit(
+        MLPRegressor(hidden_layer_sizes=(3,), max_iter=2, random_state=0),
+        X,
+        rng.normal(size=(60, 2)),
+    )
     assert reg.out_activation_ == "identity" and reg.n_layers_ == 3
     assert [c.shape for c in reg.coefs_] == [(5, 3), (3, 2)]
 

@@ -4,11 +4,12 @@ They follow the estimator contract (``__init__`` only stores its arguments, ``fi
 self, learned attributes end in ``_``) and pass ``sklearn.utils.estimator_checks``, so they work
 in ``Pipeline``, ``GridSearchCV`` and ``cross_val_score``. ``partial_fit`` trains one epoch a
 call, continuing the model and its optimiser, as scikit-learn's does
-(:mod:`glassnet.sklearn._partial` says exactly how). Parameter names and defaults are
-``sklearn.neural_network``'s, every one; ``MLPRegressor``'s ``loss`` ("squared_error" or
-"poisson") is a keyword here, not its first positional parameter; ``solver`` takes
-scikit-learn's three ("lbfgs", "sgd", "adam") and glassnet's other optimisers, and
-``dtype`` sets the network's float type. Like scikit-learn's own MLP they do not scale the
+(:mod:`glassnet.sklearn._partial` says exactly how). The signatures are
+``sklearn.neural_network``'s, every parameter with its name, default and place (the
+classifier's ``hidden_layer_sizes, activation``, the regressor's ``loss, hidden_layer_sizes,
+activation`` positional, the rest keywords); ``solver`` takes scikit-learn's three ("lbfgs",
+"sgd", "adam") and glassnet's other optimisers, and the keyword ``dtype`` (glassnet's own)
+sets the network's float type. Like scikit-learn's own MLP they do not scale the
 inputs: put a ``StandardScaler`` in front of them in a ``Pipeline``.
 
 The classifier uses K softmax outputs with cross-entropy for K > 2 classes, so ``predict_proba``
@@ -92,7 +93,7 @@ weights of the samples it holds out (its score is weighted too).
 Examples
 --------
 >>> X = np.linspace(-1, 1, 40).reshape(-1, 1)  # (40, 1)
->>> reg = MLPRegressor((8,), solver="sgd", learning_rate="invscaling", power_t=0.25,
+>>> reg = MLPRegressor(hidden_layer_sizes=(8,), solver="sgd", learning_rate="invscaling", power_t=0.25,
 ...                    learning_rate_init=0.1, batch_size=40, max_iter=3, random_state=0)
 >>> with warnings.catch_warnings():
 ...     warnings.simplefilter("ignore")  # 3 epochs do not converge

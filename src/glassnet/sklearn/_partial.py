@@ -51,7 +51,7 @@ def partial_train(est: Any, X: np.ndarray, T: np.ndarray, n_out: int, sample_wei
     Examples
     --------
     >>> from glassnet.sklearn import MLPRegressor
-    >>> reg = MLPRegressor((3,), random_state=0)
+    >>> reg = MLPRegressor(hidden_layer_sizes=(3,), random_state=0)
     >>> X = np.linspace(-1, 1, 20).reshape(-1, 1); T = 2 * X
     >>> for _ in range(3):
     ...     partial_train(reg, X, T, 1, None)

@@ -19,11 +19,10 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
     """A multi-layer perceptron regressor: the mean squared error, or Poisson for counts.
 
     A linear output layer with one unit per target column; y may be (N,) or (N, k). The
-    parameters are those of :class:`MLPClassifier` and scikit-learn's ``loss``, which here is a
-    keyword (scikit-learn's first positional parameter; ``hidden_layer_sizes`` stays first):
-    "squared_error" (default) trains with the mean squared error; "poisson" with the Poisson
-    negative log-likelihood (:class:`glassnet.losses.PoissonNLL`) for counts y >= 0: the network
-    outputs log-rates z and ``predict`` returns the rates exp(z), as scikit-learn's does.
+    parameters are those of :class:`MLPClassifier` after ``loss``, first as in scikit-learn:
+    "squared_error" (default) trains with the squared error; "poisson" with the Poisson
+    negative log-likelihood (:class:`glassnet.losses.PoissonNLL`) for counts y >= 0: the
+    network outputs log-rates z and ``predict`` returns the rates exp(z), as scikit-learn's.
 
     Attributes
     ----------
@@ -40,11 +39,11 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
     Examples
     --------
     >>> X = np.linspace(-1, 1, 50).reshape(-1, 1)  # (50, 1)
-    >>> reg = MLPRegressor((16,), learning_rate_init=0.01, max_iter=300, random_state=0)
+    >>> reg = MLPRegressor(hidden_layer_sizes=(16,), learning_rate_init=0.01, max_iter=300, random_state=0)
     >>> reg.fit(X, 3 * X[:, 0] + 1).score(X, 3 * X[:, 0] + 1) > 0.99
     True
     >>> counts = np.round(np.exp(1 + X[:, 0]))  # (50,), counts with a rate exp(1 + x)
-    >>> poisson = MLPRegressor((8,), loss="poisson", learning_rate_init=0.02, max_iter=300,
+    >>> poisson = MLPRegressor(hidden_layer_sizes=(8,), loss="poisson", learning_rate_init=0.02, max_iter=300,
     ...                        random_state=0).fit(X, counts)
     >>> bool(poisson.predict(X).min() > 0), poisson.out_activation_
     (True, 'exp')
@@ -54,58 +53,58 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
     # clone read each estimator's parameters from its __init__ (no **kwargs allowed)
     def __init__(
         self,
+        loss: str = "squared_error",
         hidden_layer_sizes: tuple[int, ...] = (100,),
         activation: str = "relu",
+        *,
         solver: str = "adam",
         alpha: float = 0.0001,
         batch_size: int | str = "auto",
+        learning_rate: str = "constant",
         learning_rate_init: float = 0.001,
+        power_t: float = 0.5,
         max_iter: int = 200,
         shuffle: bool = True,
         random_state: Any = None,
         tol: float = 1e-4,
         verbose: bool = False,
-        early_stopping: bool = False,
-        validation_fraction: float = 0.1,
-        n_iter_no_change: int = 10,
-        dtype: str | None = None,
-        *,
-        loss: str = "squared_error",
-        learning_rate: str = "constant",
-        power_t: float = 0.5,
         warm_start: bool = False,
         momentum: float = 0.9,
         nesterovs_momentum: bool = True,
+        early_stopping: bool = False,
+        validation_fraction: float = 0.1,
         beta_1: float = 0.9,
         beta_2: float = 0.999,
         epsilon: float = 1e-8,
+        n_iter_no_change: int = 10,
         max_fun: int = 15000,
+        dtype: str | None = None,
     ) -> None:
         super().__init__(
             hidden_layer_sizes,
             activation,
-            solver,
-            alpha,
-            batch_size,
-            learning_rate_init,
-            max_iter,
-            shuffle,
-            random_state,
-            tol,
-            verbose,
-            early_stopping,
-            validation_fraction,
-            n_iter_no_change,
-            dtype,
+            solver=solver,
+            alpha=alpha,
+            batch_size=batch_size,
             learning_rate=learning_rate,
+            learning_rate_init=learning_rate_init,
             power_t=power_t,
+            max_iter=max_iter,
+            shuffle=shuffle,
+            random_state=random_state,
+            tol=tol,
+            verbose=verbose,
             warm_start=warm_start,
             momentum=momentum,
             nesterovs_momentum=nesterovs_momentum,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
             beta_1=beta_1,
             beta_2=beta_2,
             epsilon=epsilon,
+            n_iter_no_change=n_iter_no_change,
             max_fun=max_fun,
+            dtype=dtype,
         )
         self.loss = loss
 
