@@ -36,6 +36,7 @@ from glassnet.callbacks import (
     ReduceLROnPlateau,
     StepLR,
 )
+from glassnet.clipping import clip_grad_norm, clip_grad_value
 from glassnet.dropout import Dropout
 from glassnet.explanation import Explanation, explain
 from glassnet.gradcheck import GradcheckReport, gradcheck
@@ -102,6 +103,8 @@ __all__ = [
     "get_activation",
     "get_loss",
     "get_optimizer",
+    "clip_grad_norm",
+    "clip_grad_value",
     "gradcheck",
     "load",
     "mlp",

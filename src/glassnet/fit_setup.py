@@ -24,6 +24,7 @@ from glassnet._checks import (
 )
 from glassnet.activations import Softmax
 from glassnet.callbacks import History
+from glassnet.clipping import clip_grad_norm, clip_grad_value
 from glassnet.losses import Loss, get_loss
 from glassnet.metrics import is_classification, labels_from_targets
 from glassnet.optimizers import Optimizer, get_optimizer
@@ -249,3 +250,44 @@ def start_history(
             "sample_weight": weighted,
         }
     )
+
+
+def with_clipping(
+    grad_hook: Any, clip_norm: float | None, clip_value: float | None, params: dict[str, Any]
+) -> Any:
+    """The hook ``fit`` calls between backward and each step: ``grad_hook`` (if any), then the
+    gradient clipping asked for; None when there is neither. The clipping goes into the
+    history's ``params`` (a History records how its run was made).
+
+    Raises
+    ------
+    ValueError, TypeError
+        If ``clip_norm`` or ``clip_value`` is not a number > 0.
+
+    Examples
+    --------
+    >>> from glassnet.optimizers import Parameter
+    >>> settings = {}
+    >>> hook = with_clipping(None, 1.0, None, settings)
+    >>> p = Parameter("w", np.zeros(2), np.array([3.0, 4.0])); hook([p])  # its norm was 5
+    5.0
+    >>> p.grad.round(6).tolist(), settings
+    ([0.6, 0.8], {'clip_norm': 1.0})
+    >>> with_clipping(None, None, None, {}) is None
+    True
+    """
+    steps = [] if grad_hook is None else [grad_hook]
+    if clip_norm is not None:
+        params["clip_norm"] = clip_norm = check_positive_float(clip_norm, "clip_norm")
+        steps.append(lambda ps: clip_grad_norm(ps, clip_norm))
+    if clip_value is not None:
+        params["clip_value"] = clip_value = check_positive_float(clip_value, "clip_value")
+        steps.append(lambda ps: clip_grad_value(ps, clip_value))
+    if len(steps) <= 1:
+        return steps[0] if steps else None
+
+    def hook(ps: Any) -> None:
+        for step in steps:
+            step(ps)
+
+    return hook

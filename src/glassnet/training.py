@@ -29,6 +29,7 @@ from glassnet.fit_setup import (
     loss_for,
     prepare_data,
     start_history,
+    with_clipping,
 )
 from glassnet.losses import Loss
 from glassnet.metrics import labels_from_outputs, score_outputs
@@ -59,6 +60,8 @@ def fit(
     verbose: int = 1,
     initial_epoch: int = 0,
     grad_hook: Any = None,
+    clip_norm: float | None = None,
+    clip_value: float | None = None,
 ) -> History:
     """Train ``net`` on inputs X (N, in) and targets T with mini-batch gradient descent.
 
@@ -116,6 +119,10 @@ def fit(
     grad_hook : callable, optional
         Called as ``grad_hook(parameters)`` after backward and before each optimiser step:
         the one place to average gradients across processes (data-parallel training).
+    clip_norm, clip_value : float, optional
+        Clip the gradients before each step (after ``grad_hook``): all of them together to
+        this global L2 norm, or each entry to [-clip_value, clip_value]
+        (:mod:`glassnet.clipping`, PyTorch's ``clip_grad_norm_`` and ``clip_grad_value_``).
 
     Returns
     -------
@@ -152,6 +159,7 @@ def fit(
 
     n = len(X)
     history = start_history(epochs, batch_size, opt, loss_obj, seed, n, weights is not None)
+    grad_hook = with_clipping(grad_hook, clip_norm, clip_value, history.params)
     callbacks = attach_callbacks(callbacks, verbose, epochs, n, opt, seed, loss_obj, history)
     hooks = hook_order(callbacks)
     from_logits = getattr(loss_obj, "from_logits", False)

@@ -58,3 +58,22 @@ def test_resume_keeps_dropout_and_decay_bit_for_bit_and_refuses_others(tmp_path,
     )
     assert main([*plain, "--dropout", "0.5"]) == 2
     assert "--dropout 0.5: the checkpoint's network has dropout [0.2]" in capsys.readouterr().err
+
+
+def test_clip_norm_reaches_fit_and_a_resume_keeps_it_bit_for_bit(tmp_path, capsys):
+    base = [*IRIS, "--quiet", "--optimizer", "sgd", "--lr", "0.3", "--seed", "2"]
+    clipped = run_json(capsys, [*base, "--epochs", "3", "--clip-norm", "0.05"])
+    free = run_json(capsys, [*base, "--epochs", "3"])
+    assert clipped["history"]["params"]["clip_norm"] == 0.05
+    assert "clip_norm" not in free["history"]["params"]
+    assert clipped["history"]["history"]["loss"] != free["history"]["history"]["loss"]
+    full, part, ckpt = tmp_path / "full.npz", tmp_path / "part.npz", tmp_path / "c.npz"
+    assert main([*base, "--epochs", "4", "--clip-norm", "0.05", "--save", str(full)]) == 0
+    assert main([*base, "--epochs", "2", "--clip-norm", "0.05", "--checkpoint", str(ckpt)]) == 0
+    resume = ["--epochs", "4", "--checkpoint", str(ckpt), "--resume", "--save", str(part)]
+    assert main([*base, *resume]) == 0  # no --clip-norm typed: the checkpoint's goes on
+    for p, q in zip(load(full).parameters(), load(part).parameters(), strict=True):
+        np.testing.assert_array_equal(p.value, q.value)
+    capsys.readouterr()
+    assert main([*base, "--epochs", "1", "--clip-norm", "0"]) == 2
+    assert "--clip-norm must be a number > 0; got 0.0" in capsys.readouterr().err

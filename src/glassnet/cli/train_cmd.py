@@ -85,6 +85,8 @@ def run(args: argparse.Namespace) -> int:
         initial_epoch, seed = int(previous["epoch"]), previous.get("seed", seed)
         if s["lr_schedule"] is None:  # not typed: the schedule of the run resumed goes on
             s["lr_schedule"] = previous.get("lr_schedule")
+        if s["clip_norm"] is None:  # likewise the clipping
+            s["clip_norm"] = previous.get("clip_norm")
         data, weights = resumed_data(s, info)
     else:
         data, weights = fresh_data(s)
@@ -131,8 +133,9 @@ def run(args: argparse.Namespace) -> int:
     if s["checkpoint"]:
         before = previous.get("history") if previous else None
         checkpoint = common.CLICheckpoint(s["checkpoint"], info, before)
-        if s["lr_schedule"] is not None:  # for a --resume without the flag
-            checkpoint.extra_state["lr_schedule"] = s["lr_schedule"]
+        for key in ("lr_schedule", "clip_norm"):  # for a --resume without the flag
+            if s[key] is not None:
+                checkpoint.extra_state[key] = s[key]
         callbacks.append(checkpoint)
     if s["animate"]:
         callbacks.append(
@@ -156,6 +159,7 @@ def run(args: argparse.Namespace) -> int:
         validation_split=s["validation_split"],
         sample_weight=None if weights is None else weights.train,  # split with the rows
         class_weight=classes,
+        clip_norm=s["clip_norm"],
         seed=seed,
         callbacks=callbacks,
         verbose=0 if quiet else 1,

@@ -32,6 +32,7 @@ SPEC: dict[str, tuple[Any, Any]] = {
     "dtype": ("float32", str),
     "dropout": (None, float),
     "weight_decay": (None, float),
+    "clip_norm": (None, float),
     "validation_split": (0.0, float),
     "early_stopping": (None, int),
     "standardize": (True, bool),
@@ -139,6 +140,13 @@ def add_flags(p: argparse.ArgumentParser) -> None:
         metavar="L",
         help="L2 penalty on every parameter, g + L W (adamw: decoupled, W(1 - lr L)); "
         "default 0 (adamw: 0.01)",
+    )
+    g.add_argument(
+        "--clip-norm",
+        type=float,
+        metavar="N",
+        help="scale each step's gradients down to a global norm of at most N (default: no "
+        "clipping); a --resume keeps the checkpoint's unless you type another",
     )
     g.add_argument(
         "--lr-schedule",

@@ -42,6 +42,8 @@ def settings_from(args: argparse.Namespace) -> dict[str, Any]:
     s["class_weight"] = s["class_weight"] or None
     if s["class_weight"] is not None:
         check_form(s["class_weight"])  # a malformed value fails before any data loads
+    if s["clip_norm"] is not None and not s["clip_norm"] > 0:  # NaN fails too
+        raise ValueError(f"--clip-norm must be a number > 0; got {s['clip_norm']}.")
     s["lr_schedule"] = s["lr_schedule"] or None  # likewise: a constant lr
     if s["lr_schedule"] is not None:
         schedule_from(s["lr_schedule"], 1, "loss")  # a malformed value fails before any data loads
