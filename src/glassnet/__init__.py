@@ -51,6 +51,7 @@ from glassnet.losses import (
     PoissonNLL,
     get_loss,
 )
+from glassnet.lr_finder import LRFinderResult, lr_find
 from glassnet.network import Sequential
 from glassnet.optimizers import SGD, Adam, AdamW, Optimizer, RMSprop, get_optimizer
 from glassnet.serialize import load, load_checkpoint, save_checkpoint
@@ -106,6 +107,8 @@ __all__ = [
     "clip_grad_norm",
     "clip_grad_value",
     "gradcheck",
+    "lr_find",
+    "LRFinderResult",
     "load",
     "mlp",
     "build",

@@ -22,6 +22,7 @@ from typing import Any
 
 from glassnet.build import mlp
 from glassnet.cli import _common as common
+from glassnet.cli.find_lr import run_find_lr
 from glassnet.cli.train_flags import EPILOG, SPEC, add_flags
 from glassnet.cli.train_settings import (
     class_weight,
@@ -124,6 +125,8 @@ def run(args: argparse.Namespace) -> int:
     X_test = common.apply_scaling(data.X_test, info)  # (M, d)
     T_train = common.training_targets(task, loss, data.y_train, n_out)
     classes = class_weight(s, info, data, resumed)  # before the checkpoint copies info
+    if s["find_lr"]:  # the range test instead of training
+        return run_find_lr(s, net, X_train, T_train, loss, optimizer)
 
     callbacks: list[Any] = []
     for cb in (early_stopping(s, previous), lr_schedule(s, previous)):

@@ -33,6 +33,7 @@ SPEC: dict[str, tuple[Any, Any]] = {
     "dropout": (None, float),
     "weight_decay": (None, float),
     "clip_norm": (None, float),
+    "find_lr": (False, bool),
     "validation_split": (0.0, float),
     "early_stopping": (None, int),
     "standardize": (True, bool),
@@ -140,6 +141,13 @@ def add_flags(p: argparse.ArgumentParser) -> None:
         metavar="L",
         help="L2 penalty on every parameter, g + L W (adamw: decoupled, W(1 - lr L)); "
         "default 0 (adamw: 0.01)",
+    )
+    g.add_argument(
+        "--find-lr",
+        action="store_true",
+        default=None,
+        help="instead of training, run the learning-rate range test on this network and data "
+        "(the lr grows from 1e-6 to 10 over 100 batches) and print the lr it suggests",
     )
     g.add_argument(
         "--clip-norm",

@@ -17,6 +17,7 @@ from glassnet.plot.boundary import plot_decision_boundary, plot_neuron_maps
 from glassnet.plot.curves import plot_history
 from glassnet.plot.heatmaps import plot_confusion_matrix, plot_weight_matrix
 from glassnet.plot.histograms import WeightRecorder, plot_histograms
+from glassnet.plot.lr_find import plot_lr_find
 from glassnet.plot.network import plot_network
 from glassnet.plot.notebook import figure_svg, history_svg, network_svg, trace_svg
 from glassnet.plot.standard import save_standard_plots
@@ -32,6 +33,7 @@ __all__ = [
     "plot_decision_boundary",
     "plot_histograms",
     "plot_history",
+    "plot_lr_find",
     "plot_network",
     "plot_neuron_maps",
     "plot_trace",
