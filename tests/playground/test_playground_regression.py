@@ -12,7 +12,7 @@ import pytest
 from glassnet.playground import views
 from glassnet.playground.session import Session
 from glassnet.playground.surfaces import make_surface, surface
-from glassnet.playground.validate import DataSpec, NetSpec
+from glassnet.playground.validate import DataSpec, NetSpec, parse_csv
 
 
 def test_the_surfaces_by_hand():
@@ -53,4 +53,8 @@ def test_the_output_map_is_the_networks_value():
     np.testing.assert_allclose(shown.ravel(), np.clip(X.sum(axis=1) / 2, -1, 1), atol=0.02)
     # top left (-L, L) is 0, top right (L, L) high, bottom left (-L, -L) low
     assert shown[0, 0] == pytest.approx(0, abs=0.02) and shown[0, -1] > 0.5 > -0.5 > shown[-1, 0]
-    assert "x1,x2,label,split" in s.data_csv() and "." in s.data_csv().splitlines()[1].split(",")[2]
+    text = s.data_csv()  # the values, which an upload reads back as a regression
+    assert text.startswith("x1,x2,value,split\n") and "." in text.splitlines()[1].split(",")[2]
+    back = parse_csv(text)
+    assert back.regression and np.allclose(back.y, s.y, atol=1e-5)
+    np.testing.assert_array_equal(back.test, s.test)  # the split too

@@ -137,6 +137,18 @@ def test_points_added_removed_and_downloaded(client: TestClient) -> None:
         assert text.count("\n") == 42 and "0.9,-0.9,1,train" in text
 
 
+def test_a_downloaded_csv_uploads_back_with_its_split(client: TestClient) -> None:
+    for data in (XOR, {**XOR, "dataset": "gaussian"}):
+        with client.websocket_connect("/ws") as ws:
+            first = setup(ws, data)["data"]
+            ws.send_json({"type": "download_data"})
+            raw = base64.b64decode(until(ws, "file")["data"])
+            ws.send_json({"type": "upload_csv", "data": b64(raw)})
+            back = until(ws, "data")
+        assert back["source"] == "csv" and back["regression"] == first["regression"]
+        np.testing.assert_allclose(back["points"], first["points"], atol=1e-4)  # the split too
+
+
 def test_csv_upload(client: TestClient) -> None:
     with client.websocket_connect("/ws") as ws:
         setup(ws)
@@ -224,7 +236,14 @@ BAD = [
     ({"type": "remove_points", "x": 0, "y": 0, "radius": -1}, "radius must be between"),
     ({"type": "upload_csv", "data": "@@@"}, "not valid base64"),
     ({"type": "upload_csv", "data": "A" * (7 * 2**20)}, "larger than the limit of 5 MB"),
-    ({"type": "upload_csv", "data": b64(b"1,2\n3,4\n")}, "expected 3 columns"),
+    (
+        {"type": "upload_csv", "data": b64(b"1,2\n3,4\n")},
+        r"expected 3 columns \(x1, x2, label\) or 4",
+    ),
+    (
+        {"type": "upload_csv", "data": b64(b"0,0,0,train\n1,1,1,later\n")},
+        "split must be train or test",
+    ),
     ({"type": "upload_csv", "data": b64(b"a,b,c\n1,x,0\n")}, "expected three numbers"),
     ({"type": "upload_csv", "data": b64(b"1,2,0\n3,4,0\n")}, "at least two classes"),
     ({"type": "upload_csv", "data": b64(b"1,2,0.5\n3,4,1\n")}, "label must be an integer"),

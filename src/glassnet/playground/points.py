@@ -72,16 +72,20 @@ def targets(y: np.ndarray, loss: str, n_classes: int) -> np.ndarray:
     return one_hot(y, n_classes)  # (N, k)
 
 
-def points_csv(X: np.ndarray, y: np.ndarray, test: np.ndarray) -> str:
-    """The points as CSV text: x1, x2, label, split (what ``Session.data_csv`` returns).
+def points_csv(X: np.ndarray, y: np.ndarray, test: np.ndarray, regression: bool = False) -> str:
+    """The points as CSV text: x1, x2, label (or value, for a regression), split: what
+    ``Session.data_csv`` returns and the page's upload reads back, split included.
 
     Examples
     --------
     >>> print(points_csv(np.array([[0.5, -1.0]]), np.array([1]), np.array([True])), end="")
     x1,x2,label,split
     0.5,-1,1,test
+    >>> points_csv(np.array([[0.0, 1.0]]), np.array([0.25]), np.array([False]), True)
+    'x1,x2,value,split\\n0,1,0.25,train\\n'
     """
-    rows = ["x1,x2,label,split"]
+    rows = [f"x1,x2,{'value' if regression else 'label'},split"]
     for (a, b), lab, t in zip(X.tolist(), y.tolist(), test.tolist(), strict=True):
-        rows.append(f"{a:.6g},{b:.6g},{lab},{'test' if t else 'train'}")
+        target = f"{lab:.6g}" if regression else f"{lab}"
+        rows.append(f"{a:.6g},{b:.6g},{target},{'test' if t else 'train'}")
     return "\n".join(rows) + "\n"

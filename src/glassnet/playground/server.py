@@ -126,8 +126,8 @@ class Tab(StepModeHandlers):
         await self.changed(data=True)
 
     async def on_upload_csv(self, msg: dict[str, Any]) -> None:
-        X, y = validate.parse_csv(validate.upload_bytes(msg).decode("utf-8", errors="replace"))
-        await self.compute(self.session.set_csv, X, y)
+        points = validate.parse_csv(validate.upload_bytes(msg).decode("utf-8", errors="replace"))
+        await self.compute(self.session.set_csv, points)
         await self.changed(data=True)
 
     async def on_load_model(self, msg: dict[str, Any]) -> None:

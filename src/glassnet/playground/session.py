@@ -22,6 +22,7 @@ from glassnet.optimizers import Optimizer, get_optimizer
 from glassnet.playground.features import expand
 from glassnet.playground.points import make_points, out_width, targets  # re-exported
 from glassnet.playground.session_points import PointsState
+from glassnet.playground.surfaces import REGRESSION_SETS
 from glassnet.playground.validate import DataSpec, NetSpec
 
 MAX_HISTORY = 400  # loss-chart points kept; older ones are thinned
@@ -54,7 +55,7 @@ class Session(PointsState):
         self.source = self.data_spec.dataset
         self._scores: tuple[float | None, ...] | None = None  # see scores_now()
         X, y = make_points(self.data_spec)
-        self._set_points(X, y, domain=None)
+        self._set_points(X, y, None, self.source in REGRESSION_SETS)
         self.build()
 
     # -- data: the points are kept by PointsState ---------------------------------------

@@ -14,7 +14,7 @@ import numpy as np
 
 from glassnet.playground.points import make_points, points_csv
 from glassnet.playground.surfaces import REGRESSION_SETS
-from glassnet.playground.validate import MAX_CLASSES, MAX_POINTS, DataSpec
+from glassnet.playground.validate import MAX_CLASSES, MAX_POINTS, DataSpec, UploadedPoints
 
 
 class PointsState:
@@ -27,14 +27,21 @@ class PointsState:
     data_spec: DataSpec
     source: str  # the data set's name, or "csv"
 
-    def _set_points(self, X: np.ndarray, y: np.ndarray, domain: float | None) -> None:
+    def _set_points(
+        self,
+        X: np.ndarray,
+        y: np.ndarray,
+        domain: float | None,
+        regression: bool,
+        test: np.ndarray | None = None,
+    ) -> None:
+        """Keep the points; ``test`` is their split, else drawn with the data seed and ratio."""
         rng = np.random.default_rng(self.data_spec.seed)
         n = len(X)
         n_test = int(round(n * self.data_spec.test_ratio))
-        regression = self.source in REGRESSION_SETS  # y: values, not classes
         self.X = X.astype(np.float32)  # (n, 2)
-        self.y = y.astype(np.float32 if regression else np.int64)  # (n,)
-        self.test = rng.permutation(n) < n_test  # (n,) True for test points
+        self.y = y.astype(np.float32 if regression else np.int64)  # (n,) values or classes
+        self.test = rng.permutation(n) < n_test if test is None else np.asarray(test, bool)
         big = float(np.abs(self.X).max()) if n else 1.0
         self.domain = domain or max(1.0, math.ceil(big * 1.15 * 10) / 10)
         # 0 for a regression: no classes, one output
@@ -49,13 +56,14 @@ class PointsState:
         """Generate a new data set and start training again."""
         self.data_spec, self.source = spec, spec.dataset
         X, y = make_points(spec)
-        self._set_points(X, y, domain=None)
+        self._set_points(X, y, domain=None, regression=spec.dataset in REGRESSION_SETS)
         self.build()
 
-    def set_csv(self, X: np.ndarray, y: np.ndarray) -> None:
-        """Use uploaded points (already validated) and start training again."""
+    def set_csv(self, points: UploadedPoints) -> None:
+        """Use uploaded points (already validated), their split if the file had one, and
+        start training again."""
         self.source = "csv"
-        self._set_points(X, y, domain=None)
+        self._set_points(points.X, points.y, None, points.regression, points.test)
         self.build()
 
     def add_point(self, x: float, y: float, label: int) -> None:
@@ -107,4 +115,4 @@ class PointsState:
         >>> Session(DataSpec("xor", 0.0, 10, 0.2, 0)).data_csv().splitlines()[0]
         'x1,x2,label,split'
         """
-        return points_csv(self.X, self.y, self.test)
+        return points_csv(self.X, self.y, self.test, self.regression)

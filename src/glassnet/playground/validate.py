@@ -208,20 +208,36 @@ def upload_bytes(msg: dict[str, Any], key: str = "data") -> bytes:
     return raw
 
 
-def parse_csv(text: str) -> tuple[np.ndarray, np.ndarray]:
-    """Points from CSV text: columns x1, x2, label (a header row is optional).
+@dataclass
+class UploadedPoints:
+    """Points read from a CSV: X (n, 2) float32, y (n,) classes (int64) or values (float32),
+    the split when the file had one (``test``, (n,) bool), and whether y holds values."""
 
-    Labels must be integers 0..7 (classes). Returns X (n, 2) float32 and y (n,) int64.
+    X: np.ndarray
+    y: np.ndarray
+    test: np.ndarray | None
+    regression: bool
+
+
+def parse_csv(text: str) -> UploadedPoints:
+    """Points from CSV text: columns x1, x2, label, and optionally split (train or test), as
+    the page's "Download data" writes them; a header row is optional.
+
+    Labels are classes, integers 0..7, unless the header names the third column ``value``:
+    then they are any finite numbers, the targets of a regression.
 
     Examples
     --------
-    >>> X, y = parse_csv("x1,x2,label\\n0.5,1,0\\n-1,2.5,1\\n")
-    >>> X.tolist(), y.tolist()
-    ([[0.5, 1.0], [-1.0, 2.5]], [0, 1])
+    >>> up = parse_csv("x1,x2,label\\n0.5,1,0\\n-1,2.5,1\\n")
+    >>> up.X.tolist(), up.y.tolist(), up.test, up.regression
+    ([[0.5, 1.0], [-1.0, 2.5]], [0, 1], None, False)
+    >>> up = parse_csv("x1,x2,value,split\\n0,1,0.25,train\\n1,0,-0.5,test\\n")
+    >>> up.y.tolist(), up.test.tolist(), up.regression
+    ([0.25, -0.5], [False, True], True)
     >>> parse_csv("1,2\\n")
     Traceback (most recent call last):
     ...
-    ValueError: CSV line 1: expected 3 columns (x1, x2, label); got 2.
+    ValueError: CSV line 1: expected 3 columns (x1, x2, label) or 4 (and split); got 2.
     >>> parse_csv("0,0,0\\n1,1,inf\\n")
     Traceback (most recent call last):
     ...
@@ -231,34 +247,52 @@ def parse_csv(text: str) -> tuple[np.ndarray, np.ndarray]:
         raise TypeError(f"the CSV must be text; got {type(text).__name__}.")
     if len(text.encode("utf-8")) > MAX_UPLOAD:
         raise ValueError(f"the CSV is larger than the limit of {MAX_UPLOAD // 2**20} MB.")
-    rows, labels = [], []
+    rows: list[tuple[float, float]] = []
+    labels: list[float] = []
+    splits: list[bool] = []
+    width, regression = None, False
     for line_no, row in enumerate(csv.reader(io.StringIO(text)), start=1):
         if not row or all(not c.strip() for c in row):
             continue
-        if len(row) != 3:
+        if len(row) not in (3, 4) or (width is not None and len(row) != width):
             raise ValueError(
-                f"CSV line {line_no}: expected 3 columns (x1, x2, label); got {len(row)}."
+                f"CSV line {line_no}: expected 3 columns (x1, x2, label) or 4 (and split); "
+                f"got {len(row)}."
             )
         try:
-            x1, x2, lab = (float(c) for c in row)
+            x1, x2, lab = (float(c) for c in row[:3])
         except ValueError:
-            if not rows and line_no == 1:
-                continue  # a header
+            if not rows and line_no == 1:  # a header
+                regression = row[2].strip().lower() == "value"
+                continue
             raise ValueError(f"CSV line {line_no}: expected three numbers; got {row!r}.") from None
+        width = len(row)
         if not (math.isfinite(x1) and math.isfinite(x2)):
             raise ValueError(f"CSV line {line_no}: coordinates must be finite; got {row!r}.")
-        if not math.isfinite(lab) or lab != int(lab) or not 0 <= lab < MAX_CLASSES:
+        if regression and not math.isfinite(lab):
+            raise ValueError(f"CSV line {line_no}: the value must be finite; got {row[2]!r}.")
+        if not regression and (
+            not math.isfinite(lab) or lab != int(lab) or not 0 <= lab < MAX_CLASSES
+        ):
             raise ValueError(
                 f"CSV line {line_no}: the label must be an integer 0..{MAX_CLASSES - 1}; "
                 f"got {row[2]!r}."
             )
+        if width == 4:
+            split = row[3].strip().lower()
+            if split not in ("train", "test"):
+                raise ValueError(
+                    f"CSV line {line_no}: split must be train or test; got {row[3]!r}."
+                )
+            splits.append(split == "test")
         rows.append((x1, x2))
-        labels.append(int(lab))
+        labels.append(lab)
         if len(rows) > MAX_POINTS:
             raise ValueError(f"the CSV has more than {MAX_POINTS} points; keep at most that.")
     if len(rows) < 2:
         raise ValueError(f"the CSV needs at least 2 points; got {len(rows)}.")
-    y = np.asarray(labels, dtype=np.int64)  # (n,)
-    if len(np.unique(y)) < 2:
+    y = np.asarray(labels, dtype=np.float32 if regression else np.int64)  # (n,)
+    if not regression and len(np.unique(y)) < 2:
         raise ValueError("the CSV needs at least two classes (labels); got one.")
-    return np.asarray(rows, dtype=np.float32), y  # (n, 2), (n,)
+    test = np.asarray(splits, dtype=bool) if width == 4 else None  # (n,)
+    return UploadedPoints(np.asarray(rows, dtype=np.float32), y, test, regression)
