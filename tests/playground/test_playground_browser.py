@@ -317,3 +317,16 @@ def test_a_regression_set_trains_and_draws_its_values(page: Any) -> None:
     assert page.evaluate("window.playground.state.out.regression")
     colours, _ = page.evaluate(CANVAS_STATS)
     assert colours > 100  # a smooth map of values, not a blank canvas
+
+
+def test_a_lesson_link_sets_up_the_page(page: Any) -> None:
+    import re
+
+    lessons = (Path(__file__).resolve().parents[2] / "docs" / "playground-lessons.md").read_text()
+    links = re.findall(r"\]\(http://127\.0\.0\.1:8765/(#[^)]+)\)", lessons)
+    l1 = next(h for h in links if "l1=0.003" in h)
+    open_page(page, l1)
+    page.wait_for_function("window.playground.state.spec.features.length === 7")
+    spec = page.evaluate("window.playground.state.spec")
+    assert spec["l1"] == 0.003 and spec["hidden"] == [6] and "sin(pi*x2)" in spec["features"]
+    assert page.is_checked('#feature-picker input[data-feature="sin(pi*x1)"]')
