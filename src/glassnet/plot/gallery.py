@@ -14,7 +14,8 @@ def write_gallery(directory: Any, quick: bool = False) -> list[Path]:
     two_node_step.png (the article's step, forward and backward), moons_network.png,
     moons_boundary.png, moons_neurons.png, moons_history.png, moons_histograms.png
     (a 2-8-8-1 tanh network trained on moons), moons_training.gif (the boundary as it learns)
-    and digits_confusion.png (a 64-32-10 network on the UCI digits).
+    digits_confusion.png (a 64-32-10 network on the UCI digits) and digits_lr_find.png (the
+    learning-rate range test of that network with SGD).
 
     Parameters
     ----------
@@ -34,12 +35,14 @@ def write_gallery(directory: Any, quick: bool = False) -> list[Path]:
     from glassnet.cli.explain_cmd import two_node_network
     from glassnet.datasets import Standardizer, load
     from glassnet.explanation import explain
+    from glassnet.lr_finder import lr_find
     from glassnet.plot._base import save_figure
     from glassnet.plot.animation import BoundaryAnimation
     from glassnet.plot.boundary import plot_decision_boundary, plot_neuron_maps
     from glassnet.plot.curves import plot_history
     from glassnet.plot.heatmaps import plot_confusion_matrix
     from glassnet.plot.histograms import WeightRecorder, plot_histograms
+    from glassnet.plot.lr_find import plot_lr_find
     from glassnet.plot.network import plot_network
     from glassnet.plot.trace import plot_trace
 
@@ -105,5 +108,15 @@ def write_gallery(directory: Any, quick: bool = False) -> list[Path]:
     )
     pred = clf.predict_classes(scaler.transform(digits.X_test))
     put("digits_confusion.png", plot_confusion_matrix(digits.y_test, pred, digits.class_names))
+    found = lr_find(
+        mlp("64,32,10", activation="relu", seed=0),
+        scaler.transform(digits.X_train),
+        digits.y_train,
+        loss="cross_entropy",
+        optimizer="sgd",
+        end_lr=100.0,
+        steps=30 if quick else 100,
+    )
+    put("digits_lr_find.png", plot_lr_find(found))
     written.append(film.path)
     return written

@@ -46,4 +46,6 @@ def plot_lr_find(result: Any, ax: Any = None) -> Any:
         ax_.set_ylim(low - 0.1 * (high - low), high + 0.6 * (high - low))
     ax_.set_title(f"learning-rate range test ({result.stopped})")
     ax_.legend(frameon=False, fontsize=8)
+    if ax is None:
+        fig.tight_layout()
     return done(fig, ax_, ax)
