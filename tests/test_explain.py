@@ -168,3 +168,8 @@ def test_explain_refuses_layers_it_cannot_write():
     net = gn.Sequential([gn.Dense(2, 2), gn.Dropout(0.5), gn.Dense(2, 1)], dtype="float64")
     with pytest.raises(ValueError, match="explain handles Dense layers and activations"):
         gn.explain(net, [1.0, 2.0], [0.0])
+
+
+def test_a_batch_is_refused_with_the_fix():
+    with pytest.raises(ValueError, match="explain writes out the step of one sample; x has 2 rows"):
+        gn.explain(two_node(), [[1.0], [2.0]], [[0.8], [0.3]])

@@ -164,7 +164,13 @@ def explain(
             )
     selected = _select(net, layer, weight)
     loss_obj = get_loss(loss)
-    X = np.asarray(x, dtype=net.dtype).reshape(1, -1)  # (1, in)
+    X = np.asarray(x, dtype=net.dtype)
+    if X.ndim == 2 and X.shape[0] != 1:
+        raise ValueError(
+            f"explain writes out the step of one sample; x has {X.shape[0]} rows. Pass one "
+            "row, e.g. x[0] (fit trains on batches: each sample's step is this one, averaged)."
+        )
+    X = X.reshape(1, -1)  # (1, in)
     t = np.asarray(target)
     if loss_obj.name == "cross_entropy" and t.size == 1 and t.dtype.kind in "iu":
         t = t.reshape(1)  # (1,) label
