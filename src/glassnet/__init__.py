@@ -38,6 +38,7 @@ from glassnet.callbacks import (
 )
 from glassnet.clipping import clip_grad_norm, clip_grad_value
 from glassnet.dropout import Dropout
+from glassnet.explain_batch import BatchExplanation, explain_batch
 from glassnet.explanation import Explanation, explain
 from glassnet.gradcheck import GradcheckReport, gradcheck
 from glassnet.layers import Dense, Layer
@@ -100,6 +101,8 @@ __all__ = [
     "Tanh",
     "Trace",
     "explain",
+    "explain_batch",
+    "BatchExplanation",
     "fit",
     "get_activation",
     "get_loss",
