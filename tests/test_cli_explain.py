@@ -167,3 +167,16 @@ def test_explain_mlp_knows_every_name_of_cross_entropy(capsys, loss):
     assert status == 0
     assert "E = -log softmax(z)[target]" in out
     assert "sigmoid(z2" not in out  # logits out: no output sigmoid before the softmax
+
+
+def test_explain_with_several_samples_writes_the_batch_step(capsys):
+    status, out, _ = run(capsys, "explain", "two-node", "--x", "1;2;-1", "--target", "0.8;0.3;0.5")
+    assert status == 0
+    assert out.splitlines()[0] == "sample 1   E = 0.0238   dE/dw = -0.0706"  # the article's
+    assert "dE/dw = ((-0.0706) + 0.3375 + 0.0474) / 3 = 0.1048" in out
+    assert "(the batch's own backward: 0.1048)" in out
+    status, out, _ = run(capsys, "explain", "mlp", "--layers", "2,2,1", "--x", "1,0;0,1",
+                         "--target", "0.5", "--weight", "0,1,1")  # fmt: skip
+    assert status == 0 and out.count("dE/dw1[2,2] =") == 4  # two samples, the mean, the update
+    status, _, err = run(capsys, "explain", "two-node", "--x", "1;2", "--target", "0.8;0.3;0.1")
+    assert status == 2 and "--x gives 2 samples but --target 3" in err

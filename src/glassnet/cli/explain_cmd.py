@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
+from typing import Any
 
 import numpy as np
 
 from glassnet.build import mlp
+from glassnet.explain_batch import explain_batch
 from glassnet.explain_render import fmt
 from glassnet.explanation import explain
 from glassnet.layers import Dense
@@ -57,7 +59,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--x",
         default="1.0",
-        help="input value(s), comma-separated; one value is used for every input (default 1.0)",
+        help="input value(s), comma-separated; one value is used for every input (default "
+        "1.0); several samples separated by ';' (e.g. '1;2;-1') write out one step on that "
+        "batch for one weight (--weight, default the first): each sample's slope and their mean",
     )
     p.add_argument(
         "--target",
@@ -106,6 +110,8 @@ def run(args: argparse.Namespace) -> int:
     if args.steps < 1:
         raise ValueError(f"--steps must be >= 1; got {args.steps}.")
     net = _network(args)
+    if ";" in args.x:  # several samples: one step on the batch, for one weight
+        return _run_batch(args, net)
     x = _spread(_floats(args.x), net.in_features, "--x", "inputs")
     if get_loss(args.loss).name == "cross_entropy":  # a class label
         target: object = int(float(args.target))
@@ -133,6 +139,27 @@ def run(args: argparse.Namespace) -> int:
         fig = plot_trace(steps[0])
         fig.savefig(args.plot)
         print(f"wrote {args.plot}")
+    return 0
+
+
+def _run_batch(args: argparse.Namespace, net: Sequential) -> int:
+    """``--x`` with samples separated by ';': :func:`glassnet.explain_batch` on them."""
+    rows = [_spread(_floats(r), net.in_features, "--x", "inputs") for r in args.x.split(";")]
+    if get_loss(args.loss).name == "cross_entropy":
+        targets: Any = [int(float(t)) for t in args.target.split(";")]
+    else:
+        targets = [_spread(_floats(t), net.out_features, "--target", "outputs")
+                   for t in args.target.split(";")]  # fmt: skip
+    if len(targets) == 1:  # one target for every sample
+        targets = targets * len(rows)
+    if len(targets) != len(rows):
+        raise ValueError(
+            f"--x gives {len(rows)} samples but --target {len(targets)}: one target for each "
+            "sample, separated by ';' as the samples are, or one for all."
+        )
+    weight = tuple(int(v) for v in args.weight.split(",")) if args.weight else None
+    step = explain_batch(net, rows, targets, weight=weight, loss=args.loss, lr=args.lr)
+    print(step.to_text(args.precision))
     return 0
 
 
