@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
-NAMES = ["two_node", "xor", "digits", "mnist", "imbalanced", "counts"]
+NAMES = ["two_node", "xor", "digits", "mnist", "imbalanced", "counts", "outliers"]
 
 
 def run(name: str, *args: str) -> str:
@@ -124,3 +124,17 @@ def test_counts_poisson_regression_finds_the_law_where_a_line_cannot():
         assert rows[("1,16,16,1", loss)][1] < 0.2  # hidden layers bend the curve either way
     w, b = map(float, re.search(r"rate = exp\(([\d.]+) x \+ ([\d.]+)\)", out).groups())
     assert abs(w - 1) < 0.1 and abs(b - 0.5) < 0.1  # the law behind the data, exp(x + 0.5)
+
+
+def test_outliers_pull_the_squared_error_and_not_the_absolute_one():
+    out = run("outliers")
+    rows = {
+        name: [float(v) for v in values.split()]
+        for name, values in re.findall(
+            r"^(squared error|absolute error|Huber)\s+([-\d.]+\s+[-\d.]+\s+[-\d.]+)$", out, re.M
+        )
+    }
+    mse, mae, huber = rows["squared error"], rows["absolute error"], rows["Huber"]
+    assert mse[1] > 2.2  # b dragged up by about a tenth of the outliers' 15
+    assert abs(mae[0] - 2) < 0.05 and abs(mae[1] - 1) < 0.05  # the clean line, y = 2x + 1
+    assert abs(huber[1] - 1) < 0.2 and huber[2] < mse[2] / 5  # nearly, b up by share x delta
