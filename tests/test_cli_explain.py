@@ -165,7 +165,8 @@ def test_explain_mlp_knows_every_name_of_cross_entropy(capsys, loss):
     status, out, _ = run(capsys, "explain", "mlp", "--layers", "2,2,2", "--x", "0.5,0.2",
                          "--target", "1", "--loss", loss)  # fmt: skip
     assert status == 0
-    assert "E = -log softmax(z)[target]" in out
+    assert "E = -log p[2] = -log(" in out  # the target is class 1, the second output
+    assert "S = exp(Y[1]) + exp(Y[2]) = exp(" in out and "dE/dY[2] = p[2] - [2 = target]" in out
     assert "sigmoid(z2" not in out  # logits out: no output sigmoid before the softmax
 
 

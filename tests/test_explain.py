@@ -173,3 +173,23 @@ def test_explain_refuses_layers_it_cannot_write():
 def test_a_batch_is_refused_with_the_fix():
     with pytest.raises(ValueError, match="explain writes out the step of one sample; x has 2 rows"):
         gn.explain(two_node(), [[1.0], [2.0]], [[0.8], [0.3]])
+
+
+def test_cross_entropy_is_written_out_with_its_softmax_by_hand():
+    net = gn.Sequential([gn.Dense(1, 3, weights=[[1.0, 0.0, -1.0]], bias=[0.0, 0.0, 0.0])],
+                        dtype="float64")  # fmt: skip
+    step = gn.explain(net, [0.5], 0, loss="cross_entropy")  # logits 0.5, 0, -0.5; class 0
+    y = np.array([0.5, 0.0, -0.5])
+    S = np.exp(y).sum()
+    p = np.exp(y) / S
+    eqs = {(e.kind, e.node): e for e in step.equations if e.section in ("error", "backward")}
+    assert eqs[("S", None)].value == pytest.approx(S)
+    for k in range(3):
+        assert eqs[("p", k)].value == pytest.approx(p[k])
+        want = p[k] - (1.0 if k == 0 else 0.0)
+        assert eqs[("dE/dY", k)].value == pytest.approx(want)  # the loss's own gradient
+    assert eqs[("E", None)].value == pytest.approx(-math.log(p[0]))
+    text = step.to_text()
+    assert f"E = -log p[1] = -log({p[0]:.4f}) = {-math.log(p[0]):.4f}" in text
+    md = step.to_markdown()
+    assert r"-\log p_{1}" in md and "{}" not in md

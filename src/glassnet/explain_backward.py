@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from glassnet.explain_robust import grad_equation
+from glassnet.explain_softmax import grad_equation as softmax_grad
 from glassnet.explain_symbols import Equation, Names, Sym, _esc, _join, _mul, _slots, d
 from glassnet.trace import Trace
 
@@ -49,6 +50,8 @@ def _loss_grads(trace: Trace, names: Names) -> list[Equation]:
             )
         elif loss.name in ("mae", "huber"):
             eqs.append(grad_equation(loss, names, j))
+        elif loss.name == "cross_entropy":
+            eqs.append(softmax_grad(loss, names, j))
         elif loss.name == "poisson":  # Y is the log-rate: dE/dY = exp(Y) - target
             rhs = (f"exp({o[0]}) - {tj[0]}{scale}", rf"e^{{{o[1]}}} - {tj[1]}{scale}")
             tpl = (f"exp({{}}) - {{}}{scale}", r"e^{{{}}} - {}" + scale)

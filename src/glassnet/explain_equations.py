@@ -14,6 +14,7 @@ import numpy as np
 
 from glassnet.explain_backward import _backward
 from glassnet.explain_robust import error_equation
+from glassnet.explain_softmax import error_equations as softmax_error
 from glassnet.explain_symbols import (
     _TEX_FN,
     Equation,
@@ -124,6 +125,8 @@ def _error(trace: Trace, names: Names) -> list[Equation]:
         return [Equation("error", "E", E, rhs, tpl, args, loss.value)]
     if loss.name in ("mae", "huber"):  # each output's term in the branch it takes
         return [error_equation(loss, names)]
+    if loss.name == "cross_entropy":  # the softmax's S and p, then -log p[target]
+        return softmax_error(loss, names)
     if loss.name == "binary_cross_entropy" and n == 1:
         rhs = ("-(target*log(Y) + (1 - target)*log(1 - Y))", r"-(t \log Y + (1 - t) \log(1 - Y))")
         tpl = ("-({}*log({}) + (1 - {})*log(1 - {}))", r"-({} \log {} + (1 - {}) \log(1 - {}))")
