@@ -193,3 +193,21 @@ def test_cross_entropy_is_written_out_with_its_softmax_by_hand():
     assert f"E = -log p[1] = -log({p[0]:.4f}) = {-math.log(p[0]):.4f}" in text
     md = step.to_markdown()
     assert r"-\log p_{1}" in md and "{}" not in md
+
+
+@pytest.mark.parametrize("loss", ["binary_cross_entropy", "poisson", "mse"])
+def test_two_outputs_error_is_the_mean_of_each_outputs_term_with_numbers(loss):
+    net = gn.mlp("2,2,2", activation="tanh", output_activation="sigmoid", dtype="float64", seed=0)
+    step = gn.explain(net, [1.0, 0.5], [1.0, 0.0], loss=loss)
+    error = next(e for e in step.equations if e.section == "error")
+    y, t = step.trace.loss.y[0], np.array([1.0, 0.0])
+    terms = {
+        "binary_cross_entropy": -(t * np.log(y) + (1 - t) * np.log(1 - y)),
+        "poisson": np.exp(y) - t * y,
+        "mse": (y - t) ** 2,
+    }[loss]
+    assert error.value == pytest.approx(terms.mean())
+    line = step.to_text().splitlines()[next(i for i, s in enumerate(step.to_text().splitlines())
+                                            if s.startswith("error"))]  # fmt: skip
+    assert line.count(" / 2 = ") == 2 and f"{y[0]:.4f}" in line and f"{y[1]:.4f}" in line
+    assert "{}" not in step.to_markdown()

@@ -110,35 +110,43 @@ def _error(trace: Trace, names: Names) -> list[Equation]:
     n = y.size
     E: Sym = ("E", "E")
     outs = [names.output(j, n) for j in range(n)]
-    if loss.name == "mse":
-        parts = [
-            (f"({o[0]} - {names.target(j, n)[0]})^2", rf"({o[1]} - {names.target(j, n)[1]})^2")
-            for j, o in enumerate(outs)
-        ]
-        rhs = _join(parts, (" + ", " + "))
-        tpl = _slots(n, each="({} - {})^2", tex_each="({} - {})^2")
-        if n > 1:
-            rhs = (f"({rhs[0]}) / {n}", rf"\frac{{1}}{{{n}}}({rhs[1]})")
-            tpl = (f"({tpl[0]}) / {n}", _esc(rf"\frac{{1}}{{{n}}}") + f"({tpl[1]})")
-        t = loss.target.reshape(-1)
-        args = [v for j in range(n) for v in (y[j], t[j])]
-        return [Equation("error", "E", E, rhs, tpl, args, loss.value)]
+    tgts = [names.target(j, n) for j in range(n)]
+    t = np.asarray(loss.target).reshape(-1)
     if loss.name in ("mae", "huber"):  # each output's term in the branch it takes
         return [error_equation(loss, names)]
     if loss.name == "cross_entropy":  # the softmax's S and p, then -log p[target]
         return softmax_error(loss, names)
-    if loss.name == "binary_cross_entropy" and n == 1:
-        rhs = ("-(target*log(Y) + (1 - target)*log(1 - Y))", r"-(t \log Y + (1 - t) \log(1 - Y))")
-        tpl = ("-({}*log({}) + (1 - {})*log(1 - {}))", r"-({} \log {} + (1 - {}) \log(1 - {}))")
-        t = float(loss.target.reshape(-1)[0])
-        return [Equation("error", "E", E, rhs, tpl, [t, y[0], t, y[0]], loss.value)]
-    if loss.name == "poisson" and n == 1:  # Y is the log-rate
-        rhs = ("exp(Y) - target*Y", r"e^{Y} - t Y")
-        tpl = ("exp({}) - {}*{}", r"e^{{{}}} - {} \cdot {}")
-        t = float(loss.target.reshape(-1)[0])
-        return [Equation("error", "E", E, rhs, tpl, [y[0], t, y[0]], loss.value)]
-    rhs = loss.formula.split("= ", 1)[-1]
-    return [Equation("error", "E", E, (rhs, rhs), None, [], loss.value)]
+    term = _TERMS.get(loss.name)
+    if term is None or loss.config.get("from_logits"):
+        rhs = loss.formula.split("= ", 1)[-1]
+        return [Equation("error", "E", E, (rhs, rhs), None, [], loss.value)]
+    sym, tpl, order = term
+    parts = [(sym[0].format(o=o[0], t=q[0]), sym[1].format(o=o[1], t=q[1]))
+             for o, q in zip(outs, tgts, strict=True)]  # fmt: skip
+    rhs = _join(parts, (" + ", " + "))
+    tpl = (" + ".join([tpl[0]] * n), " + ".join([tpl[1]] * n))
+    if n > 1:  # the mean over the outputs
+        rhs = (f"({rhs[0]}) / {n}", rf"\frac{{1}}{{{n}}}({rhs[1]})")
+        tpl = (f"({tpl[0]}) / {n}", _esc(rf"\frac{{1}}{{{n}}}") + f"({tpl[1]})")
+    args = [float(y[j]) if v == "y" else float(t[j]) for j in range(n) for v in order]
+    return [Equation("error", "E", E, rhs, tpl, args, loss.value)]
+
+
+#: each output's term of a loss that is a mean over outputs: (symbols with {o} the output and
+#: {t} its target, the numeric templates, which value fills each slot: "y" or "t")
+_TERMS = {
+    "mse": (("({o} - {t})^2", "({o} - {t})^2"), ("({} - {})^2", "({} - {})^2"), "yt"),
+    "binary_cross_entropy": (
+        ("-({t}*log({o}) + (1 - {t})*log(1 - {o}))", r"-({t} \log {o} + (1 - {t}) \log(1 - {o}))"),
+        ("-({}*log({}) + (1 - {})*log(1 - {}))", r"-({} \log {} + (1 - {}) \log(1 - {}))"),
+        "tyty",
+    ),
+    "poisson": (  # Y is the log-rate
+        ("exp({o}) - {t}*{o}", r"e^{{{o}}} - {t} {o}"),
+        ("exp({}) - {}*{}", r"e^{{{}}} - {} \cdot {}"),
+        "yty",
+    ),
+}
 
 
 def _update(
