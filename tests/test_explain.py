@@ -211,3 +211,13 @@ def test_two_outputs_error_is_the_mean_of_each_outputs_term_with_numbers(loss):
                                             if s.startswith("error"))]  # fmt: skip
     assert line.count(" / 2 = ") == 2 and f"{y[0]:.4f}" in line and f"{y[1]:.4f}" in line
     assert "{}" not in step.to_markdown()
+
+
+def test_named_inputs_appear_in_the_chain_rule():
+    net = gn.mlp("2,2,1", "tanh", "sigmoid", dtype="float64", seed=0)
+    net.feature_names = ["age", "body_mass"]
+    step = gn.explain(net, [0.3, 0.7], [1.0], weight=(0, 1, 0))
+    text = step.to_text()
+    assert "z1[1] = w1[1,1]*age + w1[2,1]*body_mass + b1[1]" in text
+    assert "dz1[1]/dw1[2,1] = body_mass = 0.7000" in text
+    assert r"\text{body\_mass}" in step.to_markdown()

@@ -52,6 +52,24 @@ def _esc(tex: str) -> str:
     return tex.replace("{", "{{").replace("}", "}}")
 
 
+#: characters LaTeX's text mode reserves, and how to write them
+_TEX_TEXT = {"\\": r"\textbackslash{}", "_": r"\_", "^": r"\^{}", "&": r"\&", "%": r"\%",
+             "$": r"\$", "#": r"\#", "{": r"\{", "}": r"\}", "~": r"\~{}"}  # fmt: skip
+
+
+def _named(name: str) -> Sym:
+    """An input's own name (a CSV column, a playground feature), and in LaTeX as text, with
+    the characters LaTeX reserves escaped.
+
+    Examples
+    --------
+    >>> print(*_named("x1^2"), *_named("body_mass"))
+    x1^2 \\text{x1\\^{}2} body_mass \\text{body\\_mass}
+    """
+    tex = "".join(_TEX_TEXT.get(c, c) for c in name)  # one pass: no escape is escaped again
+    return name, rf"\text{{{tex}}}"
+
+
 def d(a: Sym, b: Sym) -> Sym:
     """The partial derivative da/db as text and LaTeX."""
     return f"d{a[0]}/d{b[0]}", rf"\frac{{\partial {a[1]}}}{{\partial {b[1]}}}"
@@ -93,7 +111,9 @@ class Names:
             else:
                 names = [self._node("a", k, j) for j in range(width)]
             self.outputs.append(names)
-        self.inputs = [self.x(i, recs[0].x.shape[1]) for i in range(recs[0].x.shape[1])]
+        n_in = recs[0].x.shape[1]
+        given = trace.input_names if trace.input_names and len(trace.input_names) == n_in else None
+        self.inputs = [_named(given[i]) if given else self.x(i, n_in) for i in range(n_in)]
 
     def _node(self, base: str, k: int, j: int) -> Sym:
         if self.two_node:

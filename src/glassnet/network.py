@@ -208,7 +208,7 @@ class Sequential(Parameters, Inference):
         >>> len(trace.layers)
         1
         """
-        previous, self.trace = self.trace, Trace()
+        previous, self.trace = self.trace, Trace(input_names=self.feature_names)
         try:
             yield self.trace
         finally:

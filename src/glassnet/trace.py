@@ -84,6 +84,8 @@ class Trace:
     loss: LossRecord | None = None
     optimizer: str | None = None
     lr: float | None = None
+    #: the network's names of its inputs (``Sequential.feature_names``), or None: x1, x2, ...
+    input_names: list[str] | None = None
 
     # -- filled by Sequential ----------------------------------------------------------
     def record_forward(self, index: int, layer: Any, x: np.ndarray, y: np.ndarray) -> None:
