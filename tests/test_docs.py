@@ -45,3 +45,12 @@ def test_the_readme_python_runs_and_prints_what_its_comment_says(capsys):
     # the comment's digits, give or take another CPU's rounding (BLAS kernels sum differently)
     assert printed["loss"] == pytest.approx(shown["loss"], rel=0.02)
     assert abs(printed["accuracy"] - shown["accuracy"]) <= 1.01 / 360  # one digit of 360
+
+
+def test_the_architecture_page_lists_every_module():
+    page = (TUTORIAL.parent / "architecture.md").read_text()
+    listed = set(re.findall(r"`([\w/]+\.py)`", page))
+    src = TUTORIAL.parents[1] / "src" / "glassnet"
+    modules = {p.relative_to(src).as_posix() for p in src.rglob("*.py")}
+    assert modules - listed == set(), "modules missing from docs/architecture.md"
+    assert listed - modules == set(), "docs/architecture.md lists modules that are gone"
