@@ -40,6 +40,8 @@ ACTIVATIONS = [
     (gn.ELU, {}, F.elu),
     (gn.ELU, {"alpha": 0.5}, lambda z: F.elu(z, alpha=0.5)),
     (gn.SiLU, {}, F.silu),
+    (gn.GELU, {}, F.gelu),
+    (gn.GELU, {"approximate": "tanh"}, lambda z: F.gelu(z, approximate="tanh")),
     (gn.Softplus, {}, F.softplus),  # |z| stays below PyTorch's switch to y = z at 20
     (gn.Softmax, {}, lambda z: torch.softmax(z, dim=1)),
     (gn.Identity, {}, lambda z: z),

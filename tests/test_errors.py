@@ -173,7 +173,7 @@ def test_other_bad_fit_arguments():
 # -- names --------------------------------------------------------------------------------
 def test_unknown_names():
     with pytest.raises(
-        ValueError, match=r"unknown activation 'mish'; expected one of: elu, identity, "
+        ValueError, match=r"unknown activation 'mish'; expected one of: elu, gelu, identity, "
     ):
         gn.get_activation("mish")
     with pytest.raises(ValueError, match="unknown activation 'mish'"):

@@ -51,6 +51,8 @@ ACTIVATIONS = [
     lambda: gn.LeakyReLU(0.2),
     lambda: gn.ELU(0.7),
     gn.SiLU,
+    gn.GELU,
+    lambda: gn.GELU("tanh"),
     gn.Softplus,
     gn.Softmax,
     gn.Identity,

@@ -21,6 +21,8 @@ def make_net(dtype: str) -> gn.Sequential:
             gn.Dense(6, 5),
             gn.Tanh(),
             gn.ELU(0.5),
+            gn.Dense(5, 5),
+            gn.GELU("tanh"),
             gn.Dense(5, 3),
             gn.Softmax(),
         ],
@@ -41,6 +43,7 @@ def test_round_trip_gives_identical_predictions(tmp_path, dtype):
     assert back.layers[1].alpha == 0.3
     assert back.layers[2].p == 0.25
     assert back.layers[5].alpha == 0.5  # ELU
+    assert back.layers[7].approximate == "tanh"  # GELU
     assert back.layers[0].init == "he_normal"
     for p, q in zip(net.parameters(), back.parameters(), strict=True):
         assert p.name == q.name and q.value.dtype == np.dtype(dtype)

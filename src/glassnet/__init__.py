@@ -14,6 +14,7 @@ Examples
 from glassnet import build, datasets
 from glassnet.activations import (
     ELU,
+    GELU,
     Identity,
     LeakyReLU,
     ReLU,
@@ -80,6 +81,7 @@ __all__ = [
     "GradcheckReport",
     "History",
     "ELU",
+    "GELU",
     "Huber",
     "Identity",
     "Layer",

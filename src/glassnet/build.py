@@ -59,7 +59,7 @@ def mlp(
         Activation after the last Dense ("sigmoid" for binary_cross_entropy); None leaves
         the output linear (logits for cross_entropy, values for regression).
     init : str, optional
-        Weight initialiser; default He for the ReLU family (relu, leaky_relu, elu, silu),
+        Weight initialiser; default He for the ReLU family (relu, leaky_relu, elu, silu, gelu),
         Xavier otherwise.
     dropout : float
         Dropout probability after each hidden activation (0 for none).
@@ -85,7 +85,7 @@ def mlp(
         act = get_activation(act_name) if act_name else None
         chosen = init or (
             "he_uniform"
-            if act is not None and act.symbol in ("relu", "leaky_relu", "elu", "silu")
+            if act is not None and act.symbol in ("relu", "leaky_relu", "elu", "silu", "gelu")
             else "xavier_uniform"
         )
         layers.append(Dense(widths[k], widths[k + 1], init=chosen))

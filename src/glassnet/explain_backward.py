@@ -83,6 +83,14 @@ _LOCAL = {  # activation -> (text, LaTeX, uses output y (True) or input z)
         False,
     ),
     "Softplus": ("sigmoid({v})", r"\sigma({v})", False),
+    "GELU": ("Phi({v}) + {v}*phi({v})", r"\Phi({v}) + {v} \varphi({v})", False),
+    "GELU(tanh)": (  # d/dz of z (1 + tanh u) / 2, u = sqrt(2/pi) (z + 0.044715 z^3)
+        "0.5*(1 + tanh(0.79788*({v} + 0.044715*{v}^3))) + 0.5*{v}*(1 - tanh(0.79788*({v} + "
+        "0.044715*{v}^3))^2)*0.79788*(1 + 0.134145*{v}^2)",
+        r"\tfrac12 (1 + \tanh u) + \tfrac12 {v} (1 - \tanh^2 u) \, 0.79788 (1 + 0.134145 {v}^2),"
+        r" \ u = 0.79788 ({v} + 0.044715 {v}^3)",
+        False,
+    ),
     "Identity": ("1", "1", True),
 }
 
@@ -107,8 +115,9 @@ def _backward(trace: Trace, pos: int, names: Names, want: Callable) -> list[Equa
     if rec.grad_out is None:
         return eqs
     G = rec.grad_out[0]
-    if rec.kind in _LOCAL:
-        text, tex, uses_out = _LOCAL[rec.kind]
+    kind = "GELU(tanh)" if rec.config.get("approximate") == "tanh" else rec.kind
+    if kind in _LOCAL:
+        text, tex, uses_out = _LOCAL[kind]
         numeric, nslots = _local_templates(text, tex)
         alpha = float(rec.config.get("alpha", 0.0))
         for j in range(len(outs)):

@@ -41,6 +41,7 @@ _TEX_FN = {
     "leaky_relu": r"\mathrm{LeakyReLU}",
     "elu": r"\mathrm{ELU}",
     "silu": r"\mathrm{SiLU}",
+    "gelu": r"\mathrm{GELU}",
     "softplus": r"\mathrm{softplus}",
     "identity": r"\mathrm{id}",
     "softmax": r"\mathrm{softmax}",

@@ -140,7 +140,7 @@ def test_one_layer_layout_for_views_models_and_step_mode() -> None:
     assert [len(m["maps"]) for m in maps] == [2, 3, 2, 2]  # the 2 inputs, then the hidden layers
 
 
-@pytest.mark.parametrize("activation", ["elu", "silu", "softplus"])
+@pytest.mark.parametrize("activation", ["elu", "silu", "gelu", "softplus"])
 def test_the_smooth_activations_learn_xor_in_the_playground(activation: str) -> None:
     s = Session(DataSpec("xor", 0.0, 200, 0.25, 0), NetSpec([8, 8], [activation] * 2, lr=0.1))
     before = s.summary()["train_loss"]

@@ -1,7 +1,7 @@
 """Activations as layers, each forward beside the derivative that backward uses.
 
 One module per family: ``base`` (Activation and Identity), ``squashing`` (Sigmoid, Tanh,
-Softmax) and ``rectifiers`` (ReLU, LeakyReLU, ELU, SiLU, Softplus); this file holds the
+Softmax) and ``rectifiers`` (ReLU, LeakyReLU, ELU, SiLU, GELU, Softplus); this file holds the
 registry of names.
 """
 
@@ -11,12 +11,13 @@ from typing import Any
 
 from glassnet._checks import unknown_name
 from glassnet.activations.base import Activation, Identity
-from glassnet.activations.rectifiers import ELU, LeakyReLU, ReLU, SiLU, Softplus
+from glassnet.activations.rectifiers import ELU, GELU, LeakyReLU, ReLU, SiLU, Softplus
 from glassnet.activations.squashing import Sigmoid, Softmax, Tanh
 
 __all__ = [
     "ACTIVATIONS",
     "ELU",
+    "GELU",
     "Activation",
     "Identity",
     "LeakyReLU",
@@ -37,6 +38,7 @@ ACTIVATIONS: dict[str, type[Activation]] = {
     "leaky_relu": LeakyReLU,
     "elu": ELU,
     "silu": SiLU,
+    "gelu": GELU,
     "softplus": Softplus,
     "softmax": Softmax,
     "identity": Identity,

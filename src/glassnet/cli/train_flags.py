@@ -113,7 +113,8 @@ def add_flags(p: argparse.ArgumentParser) -> None:
     g.add_argument("--layers", metavar="WIDTHS", help="all widths, e.g. auto,128,auto")
     g.add_argument(
         "--activation",
-        help="hidden activation: relu (default), tanh, sigmoid, leaky_relu, elu, silu, softplus",
+        help="hidden activation: relu (default), tanh, sigmoid, leaky_relu, elu, silu, gelu, "
+        "softplus",
     )
     g.add_argument(
         "--output-activation",

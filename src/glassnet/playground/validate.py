@@ -24,7 +24,17 @@ MAX_NEURONS = 256
 MAX_UPLOAD = 5 * 1024 * 1024  # bytes
 MAX_CLASSES = 8
 DATASETS = ("xor", "moons", "circles", "spirals", "blobs", "plane", "gaussian")
-ACTIVATIONS = ("tanh", "relu", "sigmoid", "leaky_relu", "elu", "silu", "softplus", "identity")
+ACTIVATIONS = (
+    "tanh",
+    "relu",
+    "sigmoid",
+    "leaky_relu",
+    "elu",
+    "silu",
+    "gelu",
+    "softplus",
+    "identity",
+)
 LOSSES = ("mse", "binary_cross_entropy", "cross_entropy")
 OPTIMIZERS = ("sgd", "momentum", "rmsprop", "adam", "adamw")
 

@@ -24,6 +24,7 @@ _ACTIVATION_NAMES = {
     "LeakyReLU": "leaky relu",
     "ELU": "elu",
     "SiLU": "silu",
+    "GELU": "gelu",
     "Softplus": "softplus",
     "Softmax": "softmax",
     "Identity": "linear",

@@ -3,7 +3,7 @@
 "use strict";
 
 const $ = (id) => document.getElementById(id);
-const ACTS = ["tanh", "relu", "sigmoid", "leaky_relu", "elu", "silu", "softplus", "identity"];
+const ACTS = ["tanh", "relu", "sigmoid", "leaky_relu", "elu", "silu", "gelu", "softplus", "identity"];
 // the inputs the network may see (the server's names) and how the page writes them
 const FEATURES = {
   "x1": "x\u2081", "x2": "x\u2082", "x1^2": "x\u2081\u00b2", "x2^2": "x\u2082\u00b2",
