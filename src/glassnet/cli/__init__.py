@@ -18,6 +18,7 @@ glassnet: neural networks whose forward and backward propagation you can see.
 Start here:
   glassnet explain two-node          one training step of the article's 2-node network
   glassnet explain two-node --steps 5    watch the error fall
+  glassnet explain two-node --x "1;2" --target "0.8;0.3"   one step on a batch of two
   glassnet gradcheck --layers 3,5,2  check backpropagation against finite differences
   glassnet demo                      the explanation, then a real training run
 Run 'glassnet COMMAND --help' for the options of each command.
