@@ -173,8 +173,9 @@ def test_explain_with_cross_entropy_and_a_label():
 
 
 def test_explain_refuses_layers_it_cannot_write():
-    net = gn.Sequential([gn.Dense(2, 2), gn.Dropout(0.5), gn.Dense(2, 1)], dtype="float64")
-    with pytest.raises(ValueError, match="explain handles Dense layers and activations"):
+    net = gn.Sequential([gn.Dense(2, 2), gn.Softmax(), gn.Dense(2, 1)], dtype="float64")
+    with pytest.raises(ValueError, match=r"explain handles Dense layers, activations and Dropout"
+                       r" \(Softmax only last\); got Softmax"):  # fmt: skip
         gn.explain(net, [1.0, 2.0], [0.0])
 
 
@@ -229,3 +230,18 @@ def test_named_inputs_appear_in_the_chain_rule():
     assert "z1[1] = w1[1,1]*age + w1[2,1]*body_mass + b1[1]" in text
     assert "dz1[1]/dw1[2,1] = body_mass = 0.7000" in text
     assert r"\text{body\_mass}" in step.to_markdown()
+
+
+def test_dropout_passes_through_an_explained_step():
+    with_dropout = gn.Sequential(
+        [gn.Dense(2, 2), gn.Tanh(), gn.Dropout(0.5), gn.Dense(2, 1), gn.Sigmoid()],
+        dtype="float64", seed=0,
+    )  # fmt: skip
+    without = gn.Sequential([gn.Dense(2, 2), gn.Tanh(), gn.Dense(2, 1), gn.Sigmoid()],
+                            dtype="float64")  # fmt: skip
+    for p, q in zip(without.parameters(), with_dropout.parameters(), strict=True):
+        p.value[...] = q.value
+    a = gn.explain(with_dropout, [1.0, 0.5], [0.8]).to_text()
+    b = gn.explain(without, [1.0, 0.5], [0.8]).to_text()
+    assert a == b  # the same step, dropout off, written the same way
+    assert with_dropout.layers[2].training is False  # left in inference mode, as explain runs it

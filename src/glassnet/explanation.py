@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from glassnet.activations import Activation, Softmax
+from glassnet.dropout import Dropout
 from glassnet.explain_equations import Equation, build_equations, two_node_summary
 from glassnet.explain_render import render_markdown, render_text, to_dict
 from glassnet.layers import Dense
@@ -129,7 +130,9 @@ def explain(
     Parameters
     ----------
     net : Sequential
-        Dense layers and activations.
+        Dense layers and activations; Dropout layers pass their inputs through (the step is
+        explained as inference runs the network: without dropping units, so it is the same
+        every time).
     x : array-like, shape (in,) or (1, in)
         One sample.
     target : array-like
@@ -156,11 +159,12 @@ def explain(
     forward   z = w*x + b = 0.5000*1.0000 + 0.1000 = 0.6000
     """
     for lay in net.layers:
-        if not isinstance(lay, (Dense, Activation)) or (
+        if not isinstance(lay, (Dense, Activation, Dropout)) or (
             isinstance(lay, Softmax) and lay is not net.layers[-1]
         ):
             raise ValueError(
-                f"explain handles Dense layers and activations (Softmax only last); got {lay!r}."
+                f"explain handles Dense layers, activations and Dropout (Softmax only last); "
+                f"got {lay!r}."
             )
     selected = _select(net, layer, weight)
     loss_obj = get_loss(loss)
