@@ -245,3 +245,17 @@ def test_dropout_passes_through_an_explained_step():
     b = gn.explain(without, [1.0, 0.5], [0.8]).to_text()
     assert a == b  # the same step, dropout off, written the same way
     assert with_dropout.layers[2].training is False  # left in inference mode, as explain runs it
+
+
+def test_binary_cross_entropy_on_logits_is_written_with_its_own_formulas():
+    from glassnet.losses import BinaryCrossEntropy
+
+    net = gn.Sequential([gn.Dense(1, 1, weights=[[2.0]], bias=[0.0])], dtype="float64")
+    text = gn.explain(net, [1.0], [1.0], loss=BinaryCrossEntropy(from_logits=True)).to_text()
+    softplus, sigmoid = math.log1p(math.exp(2.0)), 1 / (1 + math.exp(-2.0))
+    assert (
+        f"E = softplus(Y) - target*Y = softplus(2.0000) - 1.0000*2.0000 = {softplus - 2:.4f}"
+        in text
+    )
+    # the probabilities' formula (Y - t) / (Y(1 - Y)) was written here before, with Y = 2
+    assert f"dE/dY = sigmoid(Y) - target = sigmoid(2.0000) - 1.0000 = {sigmoid - 1:.4f}" in text

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from glassnet.explain_robust import grad_equation
 from glassnet.explain_softmax import grad_equation as softmax_grad
 from glassnet.explain_symbols import Equation, Names, Sym, _esc, _join, _mul, _slots, d
+from glassnet.explain_terms import GRADS, term_key
 from glassnet.trace import Trace
 
 
@@ -18,47 +19,21 @@ def _loss_grads(trace: Trace, names: Names) -> list[Equation]:
     eqs = []
     for j in range(n):
         o, tj = names.output(j, n), names.target(j, n)
-        scale = "" if n == 1 else f" / {n}"
-        if loss.name == "mse":
-            rhs = (f"2({o[0]} - {tj[0]}){scale}", rf"2({o[1]} - {tj[1]}){scale}")
-            tpl = (f"2({{}} - {{}}){scale}", rf"2({{}} - {{}}){scale}")
-            eqs.append(
-                Equation(
-                    "backward", "dE/dY", d(("E", "E"), o), rhs, tpl, [y[j], t[j]], g[j], node=j
-                )
-            )
-        elif loss.name == "binary_cross_entropy" and not getattr(loss, "from_logits", False):
-            rhs = (
-                f"({o[0]} - {tj[0]}) / ({o[0]}(1 - {o[0]})){scale}",
-                rf"\frac{{{o[1]} - {tj[1]}}}{{{o[1]}(1 - {o[1]})}}{scale}",
-            )
-            tpl = (
-                f"({{}} - {{}}) / ({{}}(1 - {{}})){scale}",
-                r"\frac{{{} - {}}}{{{}(1 - {})}}" + scale,
-            )
-            eqs.append(
-                Equation(
-                    "backward",
-                    "dE/dY",
-                    d(("E", "E"), o),
-                    rhs,
-                    tpl,
-                    [y[j], t[j], y[j], y[j]],
-                    g[j],
-                    node=j,
-                )
-            )
-        elif loss.name in ("mae", "huber"):
+        if loss.name in ("mae", "huber"):
             eqs.append(grad_equation(loss, names, j))
         elif loss.name == "cross_entropy":
             eqs.append(softmax_grad(loss, names, j))
-        elif loss.name == "poisson":  # Y is the log-rate: dE/dY = exp(Y) - target
-            rhs = (f"exp({o[0]}) - {tj[0]}{scale}", rf"e^{{{o[1]}}} - {tj[1]}{scale}")
-            tpl = (f"exp({{}}) - {{}}{scale}", r"e^{{{}}} - {}" + scale)
+        elif term_key(loss) in GRADS:
+            (text, tex), (tpl_text, tpl_tex), slots, difference = GRADS[term_key(loss)]
+            rhs = (text.format(o=o[0], t=tj[0]), tex.format(o=o[1], t=tj[1]))
+            tpl = (tpl_text, tpl_tex)
+            if n > 1:  # the mean over the outputs: each slope carries 1/K
+                wrap = (lambda e: f"({e})") if difference else (lambda e: e)  # noqa: E731
+                rhs = tuple(f"{wrap(side)} / {n}" for side in rhs)
+                tpl = tuple(f"{wrap(side)} / {n}" for side in tpl)
+            args = [float(y[j]) if v == "y" else float(t[j]) for v in slots]
             eqs.append(
-                Equation(
-                    "backward", "dE/dY", d(("E", "E"), o), rhs, tpl, [y[j], t[j]], g[j], node=j
-                )
+                Equation("backward", "dE/dY", d(("E", "E"), o), rhs, tpl, args, g[j], node=j)
             )
         else:
             rhs = (loss.grad_formula.split("= ", 1)[-1],) * 2

@@ -26,6 +26,7 @@ from glassnet.explain_symbols import (
     _slots,
     d,
 )
+from glassnet.explain_terms import TERMS, term_key
 from glassnet.trace import LayerRecord, Trace
 
 __all__ = ["Equation", "build_equations", "two_node_summary"]
@@ -116,8 +117,8 @@ def _error(trace: Trace, names: Names) -> list[Equation]:
         return [error_equation(loss, names)]
     if loss.name == "cross_entropy":  # the softmax's S and p, then -log p[target]
         return softmax_error(loss, names)
-    term = _TERMS.get(loss.name)
-    if term is None or loss.config.get("from_logits"):
+    term = TERMS.get(term_key(loss))
+    if term is None:
         rhs = loss.formula.split("= ", 1)[-1]
         return [Equation("error", "E", E, (rhs, rhs), None, [], loss.value)]
     sym, tpl, order = term
@@ -130,23 +131,6 @@ def _error(trace: Trace, names: Names) -> list[Equation]:
         tpl = (f"({tpl[0]}) / {n}", _esc(rf"\frac{{1}}{{{n}}}") + f"({tpl[1]})")
     args = [float(y[j]) if v == "y" else float(t[j]) for j in range(n) for v in order]
     return [Equation("error", "E", E, rhs, tpl, args, loss.value)]
-
-
-#: each output's term of a loss that is a mean over outputs: (symbols with {o} the output and
-#: {t} its target, the numeric templates, which value fills each slot: "y" or "t")
-_TERMS = {
-    "mse": (("({o} - {t})^2", "({o} - {t})^2"), ("({} - {})^2", "({} - {})^2"), "yt"),
-    "binary_cross_entropy": (
-        ("-({t}*log({o}) + (1 - {t})*log(1 - {o}))", r"-({t} \log {o} + (1 - {t}) \log(1 - {o}))"),
-        ("-({}*log({}) + (1 - {})*log(1 - {}))", r"-({} \log {} + (1 - {}) \log(1 - {}))"),
-        "tyty",
-    ),
-    "poisson": (  # Y is the log-rate
-        ("exp({o}) - {t}*{o}", r"e^{{{o}}} - {t} {o}"),
-        ("exp({}) - {}*{}", r"e^{{{}}} - {} \cdot {}"),
-        "yty",
-    ),
-}
 
 
 def _update(
