@@ -46,7 +46,8 @@ class Optimizer:
             raise TypeError(f"decay_biases must be True or False; got {decay_biases!r}.")
         self.lr = check_positive_float(lr, "lr")
         self.decay_biases = decay_biases
-        self._decay_cache: tuple[float, np.ndarray] | None = None
+        # (1 for weights / 0 for biases, the decay per element, the decay it holds)
+        self._decay_cache: tuple[np.ndarray, np.ndarray, float | None] | None = None
         self.initial_lr: float | None = None
         self.params: list[Parameter] | None = None
         self.state: list[dict[str, np.ndarray]] = []
@@ -106,17 +107,23 @@ class Optimizer:
 
     def _flat_decay(self, decay: float) -> float | np.ndarray:
         """The weight decay over the flat buffer: the number itself, or, with biases spared,
-        an array holding it for every weight and 0 for every bias (made once per value)."""
+        an array holding it for every weight and 0 for every bias. Which elements are biases is
+        found once per binding; a new decay (scikit-learn's alpha / s changes with each batch's
+        weight) only rewrites the array, in place."""
         if self.decay_biases or not decay or self.flat is None:
             return decay
-        if self._decay_cache is None or self._decay_cache[0] != decay:
+        if self._decay_cache is None:
             values, _, slices = self.flat
-            per_element = np.full_like(values, decay)  # (P,)
+            weights = np.ones_like(values)  # (P,) 1 for a weight, 0 for a bias
             for p, sl in zip(self._bound(), slices, strict=True):
                 if is_bias(p):
-                    per_element[sl] = 0
-            self._decay_cache = (decay, per_element)
-        return self._decay_cache[1]
+                    weights[sl] = 0
+            self._decay_cache = (weights, np.empty_like(values), None)
+        weights, per_element, current = self._decay_cache
+        if current != decay:
+            np.multiply(weights, decay, out=per_element)
+            self._decay_cache = (weights, per_element, decay)
+        return per_element
 
     def _prepare(self) -> None:
         """Per-step scalars shared by every parameter (Adam's bias corrections)."""
