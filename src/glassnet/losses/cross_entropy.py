@@ -6,6 +6,8 @@ its gradient may come from one compiled loop (:mod:`glassnet._jit`).
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from glassnet import _jit
@@ -45,33 +47,20 @@ class CrossEntropy(Loss):
     #: set by ``fit`` while it runs: the labels were range-checked once, up front
     trusted_labels = False
 
+    def _kept(self, name: str, shape: tuple[int, ...], dtype: Any) -> np.ndarray:
+        """An uninitialised array kept under ``name`` between calls of one shape and dtype
+        (the batch's per-sample errors, predictions and gradient are written into it)."""
+        buf = self.__dict__.get(name)
+        if buf is None or buf.shape != shape or buf.dtype != dtype:
+            buf = self.__dict__[name] = np.empty(shape, dtype)
+        return buf
+
     def _rows(self, n: int) -> np.ndarray:
         """0..n-1, kept between calls (the row index of every label)."""
-        rows = getattr(self, "_row_cache", None)
+        rows = self.__dict__.get("_row_cache")
         if rows is None or len(rows) != n:
             rows = self._row_cache = np.arange(n)
         return rows
-
-    def _loss_buffer(self, n: int) -> np.ndarray:
-        """An (N,) float64 array for the per-sample errors, kept between calls of one N."""
-        buf = getattr(self, "_loss_cache", None)
-        if buf is None or len(buf) != n:
-            buf = self._loss_cache = np.empty(n)
-        return buf
-
-    def _predicted_buffer(self, n: int) -> np.ndarray:
-        """An (N,) int64 array for the predicted classes, kept between calls of one N."""
-        buf = getattr(self, "_predicted_cache", None)
-        if buf is None or len(buf) != n:
-            buf = self._predicted_cache = np.empty(n, np.int64)
-        return buf
-
-    def _grad_buffer(self, z: np.ndarray) -> np.ndarray:
-        """An (N, K) array for dE/dz, kept between calls of one shape and dtype."""
-        buf = getattr(self, "_grad_cache", None)
-        if buf is None or buf.shape != z.shape or buf.dtype != z.dtype:
-            buf = self._grad_cache = np.empty_like(z)
-        return buf
 
     def forward(self, y: np.ndarray, t: np.ndarray) -> float:
         """E = mean over the batch of logsumexp(z) - z[target]."""
@@ -83,9 +72,9 @@ class CrossEntropy(Loss):
         if self.trusted_labels and t.ndim == 1 and t.dtype.kind in "iu" and _jit.worth(z.size):
             # fit's path: loss and dE/dz in one compiled loop (backward returns the gradient)
             self.labels, self.t, self.n, self.p = t, t, n, None
-            self._grad = self._grad_buffer(z)
-            self.losses = self._loss_buffer(n)
-            self.predicted = self._predicted_buffer(n)  # argmax z_n, found in the same loop
+            self._grad = self._kept("_grad_cache", z.shape, z.dtype)  # (N, K)
+            self.losses = self._kept("_loss_cache", (n,), np.float64)  # (N,)
+            self.predicted = self._kept("_predicted_cache", (n,), np.int64)  # argmax z_n
             return _jit.softmax_cross_entropy(z, t, self._grad, self.losses, self.predicted)
         zmax = z.max(axis=1, keepdims=True)  # (N, 1)
         p = np.subtract(z, zmax)  # (N, K), shifted logits, max 0
