@@ -19,6 +19,7 @@ from glassnet.explanation import Explanation, explain
 from glassnet.layers import Dense
 from glassnet.losses import get_loss
 from glassnet.network import Sequential
+from glassnet.optimizers import SGD
 
 __all__ = ["BatchExplanation", "explain_batch"]
 
@@ -159,10 +160,8 @@ def _batch_step(net: Sequential, X: np.ndarray, T: np.ndarray, loss: Any, lr: fl
         T = T.astype(net.dtype).reshape(len(X), -1)  # (N, out)
     loss_obj.forward(net.forward(X), T)
     net.backward(loss_obj.backward())
-    grads = {}
-    for pos, layer in enumerate(net.layers):
-        if isinstance(layer, Dense):
-            grads[pos] = layer.grads["W"].copy()
-            for key in ("W", "b"):
-                layer.params[key] -= lr * layer.grads[key]
+    grads = {
+        pos: lay.grads["W"].copy() for pos, lay in enumerate(net.layers) if isinstance(lay, Dense)
+    }
+    SGD(net.parameters(), lr=lr).step()
     return grads
