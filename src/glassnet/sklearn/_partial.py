@@ -82,8 +82,8 @@ def partial_train(est: Any, X: np.ndarray, T: np.ndarray, n_out: int, sample_wei
     opt = getattr(est, "_optimizer", None)
     if opt is None or type(opt) is not type(fresh):  # the first call, or another solver
         opt = fresh
-    elif hasattr(opt, "weight_decay"):  # alpha / batch: this call's batch and weights
-        opt.weight_decay = fresh.weight_decay
+    elif hasattr(opt, "weight_decay"):  # alpha may have changed (set_params): adamw reads it
+        opt.weight_decay = fresh.weight_decay  # as is; the others get alpha / s every batch
     t0 = 0 if first else int(getattr(est, "t_", 0))
     schedule = est.learning_rate if str(est.solver).lower() == "sgd" else "constant"
     if schedule == "invscaling":  # scikit-learn's lr after the epochs so far
