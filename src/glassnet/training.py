@@ -184,6 +184,7 @@ def fit(
         and net.trace is None
     )
     sigmoid = net.layers[-1]  # its input z is the logits when fuse_sigmoid
+    start_at = last - 1 if fuse_sigmoid else None  # backward starts below that sigmoid
     logs: dict[str, float] = {}
     epoch = initial_epoch
     for layer in net.layers:
@@ -216,25 +217,17 @@ def fit(
                     xb = _jit.gather_rows(X, idx, xbuf[:m])  # (m, in), gathered once
                     tb = T.take(idx, 0, tbuf[:m])
                     y = net.forward(xb)  # (m, out)
-                    if wbuf is None and fuse_sigmoid:  # E from the sigmoid's logits
-                        value, count = loss_obj.forward_through_sigmoid(sigmoid.z, y, tb), m
-                    elif wbuf is None:
-                        value, count = loss_obj.forward(y, tb), m
-                    else:  # the weighted mean; the batch counts sum(w) towards the epoch's
-                        wb = weights.take(idx, 0, wbuf[:m])  # (m,)
-                        value, count = loss_obj.weighted_forward(y, tb, wb), float(wb.sum())
+                    wb = None if wbuf is None else weights.take(idx, 0, wbuf[:m])  # (m,)
+                    # E and dE/dy (dE/dz from the sigmoid's logits: y(1 - y) cancels, exactly)
+                    z = sigmoid.z if fuse_sigmoid else None  # (m, out)
+                    value, grad = loss_obj.error_and_gradient(y, tb, wb, z)
+                    count = m if wb is None else float(wb.sum())  # the batch's part of the epoch
                     if not math.isfinite(value):
                         _diverged(net, good, epoch, b, value, opt)
                     if pred is not None and loss_obj.predicted is not None:
                         pred[start : start + m] = loss_obj.predicted  # the loss's argmax
                     elif pred is not None:  # predicted labels, compared once per epoch
                         labels_from_outputs(y, from_logits, into=pred[start : start + m])
-                    if fuse_sigmoid:  # sigmoid + BCE: dE/dz = (y - t)/M, skipping y(1 - y)
-                        grad, start_at = loss_obj.backward_through_sigmoid(), last - 1
-                    else:
-                        grad, start_at = loss_obj.backward(), None
-                    if wbuf is not None:  # row n scaled by w_n m / sum(w)
-                        grad = loss_obj.weigh(grad, out=grad)
                     net.backward(grad, False, start_at)
                     if grad_hook is not None:
                         grad_hook(params)

@@ -120,6 +120,32 @@ class Loss:
         scale = self.row_scale.reshape(-1, *([1] * (grad.ndim - 1)))  # (N, 1)
         return np.multiply(grad, scale, out=out)
 
+    def error_and_gradient(
+        self, y: np.ndarray, t: np.ndarray, sample_weight: Any = None, logits: Any = None
+    ) -> tuple[float, np.ndarray]:
+        """E and its gradient in one call, as a training step takes them: the plain mean and
+        dE/dy, or with ``sample_weight`` (N,) the weighted mean and its gradient; with
+        ``logits``, the z of the Sigmoid that made y (binary cross-entropy only), the gradient
+        is dE/dz, taken from the logits (:meth:`BinaryCrossEntropy.forward_through_sigmoid`).
+
+        Examples
+        --------
+        >>> from glassnet.losses import MSE
+        >>> MSE().error_and_gradient(np.array([[1.0], [3.0]]), np.zeros((2, 1)), [3, 1])
+        (3.0, array([[1.5],
+               [1.5]]))
+        """
+        if sample_weight is not None:
+            value = self.weighted_forward(y, t, sample_weight)
+        elif logits is not None:
+            value = self.forward_through_sigmoid(logits, y, t)
+        else:
+            value = self.forward(y, t)
+        grad = self.backward() if logits is None else self.backward_through_sigmoid()
+        if sample_weight is not None:  # row n scaled by w_n N / sum(w)
+            grad = self.weigh(grad, out=grad)
+        return value, grad
+
     def weighted_backward(self) -> np.ndarray:
         """dE_w/dy for the last :meth:`weighted_forward`."""
         return self.weigh(self.backward())

@@ -57,15 +57,8 @@ class _FullBatch:
         self.set(theta)
         net, loss, w = self.net, self.loss, self.w
         out = net.forward(self.X)  # (n, k)
-        if w is not None:
-            value = loss.weighted_forward(out, self.T, w)
-        elif self.fused:
-            value = loss.forward_through_sigmoid(net.layers[-1].z, out, self.T)
-        else:
-            value = loss.forward(out, self.T)
-        grad = loss.backward_through_sigmoid() if self.fused else loss.backward()  # (n, k)
-        if w is not None:
-            grad = loss.weigh(grad)
+        z = net.layers[-1].z if self.fused else None  # the sigmoid's logits
+        value, grad = loss.error_and_gradient(out, self.T, w, z)  # grad (n, k), as fit takes it
         for layer in net.layers:
             layer.zero_grad()
         net.backward(grad, False, len(net.layers) - 2 if self.fused else None)
