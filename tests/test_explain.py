@@ -86,6 +86,13 @@ def test_markdown_has_latex():
     ]
 
 
+def _gelu_tanh_slope(z: float) -> float:
+    """d/dz of z (1 + tanh u) / 2, u = sqrt(2/pi) (z + 0.044715 z^3), by hand."""
+    c = math.sqrt(2 / math.pi)
+    th = math.tanh(c * (z + 0.044715 * z**3))
+    return 0.5 * (1 + th) + 0.5 * z * (1 - th * th) * c * (1 + 3 * 0.044715 * z * z)
+
+
 LOCALS = [  # activation, z = 0.5*(-1) + 0.1, its line dY/dz written out, its value
     (gn.Sigmoid(), "dY/dz = Y(1 - Y) = 0.4013(1 - 0.4013)", 0.4013 * 0.5987),
     (gn.Tanh(), "dY/dz = 1 - Y^2 = 1 - (-0.3799)^2", 1 - math.tanh(-0.4) ** 2),
@@ -97,7 +104,7 @@ LOCALS = [  # activation, z = 0.5*(-1) + 0.1, its line dY/dz written out, its va
     (gn.Softplus(), "dY/dz = sigmoid(z) = sigmoid((-0.4000))", 1 / (1 + math.exp(0.4))),
     (gn.GELU(), "dY/dz = Phi(z) + z*phi(z) = Phi((-0.4000)) + (-0.4000)*phi((-0.4000))",
      0.5 * (1 + math.erf(-0.4 / math.sqrt(2))) - 0.4 * math.exp(-0.08) / math.sqrt(2 * math.pi)),
-    (gn.GELU("tanh"), "dY/dz = 0.5*(1 + tanh(0.79788*(z + 0.044715*z^3)))", None),
+    (gn.GELU("tanh"), "dY/dz = 0.5*(1 + tanh(0.79788*(z + 0.044715*z^3)))...", _gelu_tanh_slope(-0.4)),
 ]  # fmt: skip
 
 
@@ -106,8 +113,8 @@ def test_every_activation_writes_its_derivative_with_numbers(act, line, value):
     net = gn.Sequential([gn.Dense(1, 1, weights=[[0.5]], bias=[0.1]), act], dtype="float64")
     step = gn.explain(net, [-1.0], [0.8])
     text = step.to_text()
-    if value is None:  # GELU's tanh form: its own slope, the line too long to write here
-        value = float(step.trace.layers[1].local[0, 0])
+    if line.endswith("..."):  # GELU's tanh form: the line too long to write here in full
+        line = line[:-3]
         assert line in text
         line = text.splitlines()[next(i for i, s in enumerate(text.splitlines()) if line in s)]
         line = line.strip().rsplit(" = ", 1)[0]

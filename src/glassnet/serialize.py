@@ -56,7 +56,7 @@ def describe(net: Sequential) -> dict[str, Any]:
         ],
         "loss": net.loss_.name if net.loss_ is not None else None,
         "loss_config": net.loss_.config() if net.loss_ is not None else {},
-        "feature_names": getattr(net, "feature_names", None),
+        "feature_names": net.feature_names,
     }
 
 
