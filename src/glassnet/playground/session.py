@@ -20,9 +20,8 @@ from glassnet.metrics import labels_from_outputs, labels_from_targets
 from glassnet.network import Sequential
 from glassnet.optimizers import Optimizer, get_optimizer
 from glassnet.playground.features import expand
-from glassnet.playground.points import make_points, out_width, targets  # re-exported
+from glassnet.playground.points import out_width, targets
 from glassnet.playground.session_points import PointsState
-from glassnet.playground.surfaces import REGRESSION_SETS
 from glassnet.playground.validate import DataSpec, NetSpec
 
 MAX_HISTORY = 400  # loss-chart points kept; older ones are thinned
@@ -50,13 +49,9 @@ class Session(PointsState):
     """
 
     def __init__(self, data: DataSpec | None = None, net: NetSpec | None = None) -> None:
-        self.data_spec = data or DataSpec()
         self.net_spec = net or NetSpec()
-        self.source = self.data_spec.dataset
         self._scores: tuple[float | None, ...] | None = None  # see scores_now()
-        X, y = make_points(self.data_spec)
-        self._set_points(X, y, None, self.source in REGRESSION_SETS)
-        self.build()
+        self.set_data(data or DataSpec())  # the points, then the network
 
     # -- data: the points are kept by PointsState ---------------------------------------
     @property
