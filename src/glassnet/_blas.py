@@ -1,5 +1,6 @@
-"""Fast ways into the BLAS that NumPy ships: y <- y + a x in a single pass (:func:`axpy`), and
-small matrix products with less overhead a call (:func:`product`).
+"""Fast ways into the BLAS that NumPy ships: y <- y + a x in a single pass (:func:`axpy`),
+small matrix products with less overhead a call (:func:`product`), and the CBLAS gemm itself
+for compiled code (:func:`gemm_function`, which :mod:`glassnet.compiled_step` calls from numba).
 
 NumPy has no axpy, so ``w -= lr * g`` reads and writes memory twice (a temporary for
 ``lr * g``, then the subtraction). For the weights of a real network that update is
@@ -15,6 +16,7 @@ import ctypes
 import glob
 import os
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -24,9 +26,11 @@ MIN_SIZE = 32768
 _Fn = Callable[..., None]
 
 
-def _find() -> dict[np.dtype, _Fn]:
+def _find() -> tuple[ctypes.CDLL, str, str, type] | None:
+    """NumPy's OpenBLAS and how its CBLAS symbols are named: (library, prefix, suffix, the
+    integer type of sizes), or None."""
     if os.environ.get("GLASSNET_NO_BLAS"):
-        return {}
+        return None
     libs_dir = os.path.join(os.path.dirname(np.__file__), os.pardir, "numpy.libs")
     for path in sorted(glob.glob(os.path.join(libs_dir, "*openblas*.so*"))):
         try:
@@ -38,23 +42,51 @@ def _find() -> dict[np.dtype, _Fn]:
             ("cblas_", "64_", ctypes.c_int64),
             ("cblas_", "", ctypes.c_int),
         ):
-            found = {}
-            for letter, real, dtype in (
-                ("s", ctypes.c_float, np.float32),
-                ("d", ctypes.c_double, np.float64),
-            ):
-                fn = getattr(lib, f"{prefix}{letter}axpy{suffix}", None)
-                if fn is None:
-                    break
-                fn.restype = None
-                fn.argtypes = [index, real, ctypes.c_void_p, index, ctypes.c_void_p, index]
-                found[np.dtype(dtype)] = fn
-            if len(found) == 2:
-                return found
-    return {}
+            names = [f"{prefix}{x}{suffix}" for x in ("saxpy", "daxpy", "sgemm", "dgemm")]
+            if all(hasattr(lib, name) for name in names):
+                return lib, prefix, suffix, index
+    return None
 
 
-_AXPY = _find()
+def _functions(
+    found: tuple[ctypes.CDLL, str, str, type] | None,
+) -> tuple[dict[np.dtype, _Fn], dict[np.dtype, _Fn]]:
+    """The axpy and gemm functions of each float dtype, with their C signatures set."""
+    if found is None:
+        return {}, {}
+    lib, prefix, suffix, index = found
+    axpys, gemms = {}, {}
+    enum, ptr = ctypes.c_int, ctypes.c_void_p
+    for letter, real, dtype in (
+        ("s", ctypes.c_float, np.float32),
+        ("d", ctypes.c_double, np.float64),
+    ):
+        fn = getattr(lib, f"{prefix}{letter}axpy{suffix}")
+        fn.restype = None
+        fn.argtypes = [index, real, ptr, index, ptr, index]  # n, a, x, incx, y, incy
+        axpys[np.dtype(dtype)] = fn
+        fn = getattr(lib, f"{prefix}{letter}gemm{suffix}")
+        fn.restype = None
+        # order, trans_a, trans_b, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc
+        fn.argtypes = [enum, enum, enum, index, index, index, real, ptr, index, ptr, index]
+        fn.argtypes += [real, ptr, index]
+        gemms[np.dtype(dtype)] = fn
+    return axpys, gemms
+
+
+_AXPY, _GEMM = _functions(_find())
+
+
+def gemm_function(dtype: Any) -> _Fn | None:
+    """The CBLAS gemm (C <- alpha op(A) op(B) + beta C) of NumPy's OpenBLAS for float32 or
+    float64, as a ctypes function; None where that library is not found.
+
+    Examples
+    --------
+    >>> gemm_function(np.int64) is None
+    True
+    """
+    return _GEMM.get(np.dtype(dtype))
 
 
 def has_blas_axpy() -> bool:

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from glassnet import _jit
+from glassnet import _jit, compiled_step
 from glassnet.activations import Sigmoid
 from glassnet.callbacks import Callback, History, ModelCheckpoint, snapshot
 from glassnet.dropout import Dropout
@@ -62,6 +62,7 @@ def fit(
     grad_hook: Any = None,
     clip_norm: float | None = None,
     clip_value: float | None = None,
+    jit_compile: bool | None = None,
 ) -> History:
     """Train ``net`` on inputs X (N, in) and targets T with mini-batch gradient descent.
 
@@ -123,6 +124,12 @@ def fit(
         Clip the gradients before each step (after ``grad_hook``): all of them together to
         this global L2 norm, or each entry to [-clip_value, clip_value]
         (:mod:`glassnet.clipping`, PyTorch's ``clip_grad_norm_`` and ``clip_grad_value_``).
+    jit_compile : bool, optional
+        Whether each step runs as one compiled call (:mod:`glassnet.compiled_step`: numba,
+        for plain MLPs trained with plain SGD on cross-entropy or MSE): None (default) where it
+        applies and the network is large enough to gain, True always (a ValueError says why
+        where it cannot), False never. The weights are the same up to rounding; the compiled
+        step does not write the layers' ``grads``.
 
     Returns
     -------
@@ -185,6 +192,8 @@ def fit(
     )
     sigmoid = net.layers[-1]  # its input z is the logits when fuse_sigmoid
     start_at = last - 1 if fuse_sigmoid else None  # backward starts below that sigmoid
+    # the whole step as one compiled call, where it applies (None: layer by layer)
+    fast = compiled_step.plan(net, loss_obj, opt, T, weights, grad_hook, xbuf, jit_compile)
     logs: dict[str, float] = {}
     epoch = initial_epoch
     for layer in net.layers:
@@ -216,24 +225,32 @@ def fit(
                     m = len(idx)
                     xb = _jit.gather_rows(X, idx, xbuf[:m])  # (m, in), gathered once
                     tb = T.take(idx, 0, tbuf[:m])
-                    y = net.forward(xb)  # (m, out)
-                    wb = None if wbuf is None else weights.take(idx, 0, wbuf[:m])  # (m,)
-                    # E and dE/dy (dE/dz from the sigmoid's logits: y(1 - y) cancels, exactly)
-                    z = sigmoid.z if fuse_sigmoid else None  # (m, out)
-                    value, grad = loss_obj.error_and_gradient(y, tb, wb, z)
-                    count = m if wb is None else float(wb.sum())  # the batch's part of the epoch
-                    if not math.isfinite(value):
-                        _diverged(net, good, epoch, b, value, opt)
-                    if pred is not None and loss_obj.predicted is not None:
-                        pred[start : start + m] = loss_obj.predicted  # the loss's argmax
-                    elif pred is not None:  # predicted labels, compared once per epoch
-                        labels_from_outputs(y, from_logits, into=pred[start : start + m])
-                    net.backward(grad, False, start_at)
-                    if grad_hook is not None:
-                        grad_hook(params)
-                    opt.step()
-                    for layer in dense_layers:
-                        layer._grads_are_zero = True  # the next backward overwrites the grads
+                    if fast is not None:  # forward, error, backward and update in one call
+                        into = None if pred is None else pred[start : start + m]
+                        value, count = fast.run(xb, tb, into, opt), m
+                        if not math.isfinite(value):  # the step left the weights as they were
+                            _diverged(net, good, epoch, b, value, opt)
+                        if pred is not None and not fast.writes_argmax:  # mse: labels from y
+                            labels_from_outputs(fast.output(m), False, into=into)
+                    else:
+                        y = net.forward(xb)  # (m, out)
+                        wb = None if wbuf is None else weights.take(idx, 0, wbuf[:m])  # (m,)
+                        # E and dE/dy (dE/dz from a sigmoid's logits: y(1 - y) cancels, exactly)
+                        z = sigmoid.z if fuse_sigmoid else None  # (m, out)
+                        value, grad = loss_obj.error_and_gradient(y, tb, wb, z)
+                        count = m if wb is None else float(wb.sum())  # the batch's share
+                        if not math.isfinite(value):
+                            _diverged(net, good, epoch, b, value, opt)
+                        if pred is not None and loss_obj.predicted is not None:
+                            pred[start : start + m] = loss_obj.predicted  # the loss's argmax
+                        elif pred is not None:  # predicted labels, compared once per epoch
+                            labels_from_outputs(y, from_logits, into=pred[start : start + m])
+                        net.backward(grad, False, start_at)
+                        if grad_hook is not None:
+                            grad_hook(params)
+                        opt.step()
+                        for layer in dense_layers:
+                            layer._grads_are_zero = True  # the next backward overwrites grads
                     loss_sum += value * count
                     for cb in hooks.batch_end:
                         cb.on_batch_end(b, m, value)

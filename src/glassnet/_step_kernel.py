@@ -1,0 +1,178 @@
+"""One plain-SGD training step of an MLP as a single compiled call (numba, calling BLAS).
+
+The step is the same maths as the layer-by-layer engine (``Dense``, the activations, the loss,
+``SGD``), in the same order, written as loops over preallocated buffers:
+
+- forward, for each Dense l with its activation f_l:   a_l = f_l(a_{l-1} W_l + b_l)
+  (the product is BLAS gemm; the bias and f_l one pass over its output);
+- the error E and dE/dy (softmax cross-entropy with integer labels, or the mean squared error);
+- backward, from the last layer down, with G_l = dE/dz_l:
+  dE/da_{l-1} = G_l W_l^T, then G_{l-1} = dE/da_{l-1} * f'_{l-1}, where f' comes from the
+  activation's output: relu [a > 0], leaky relu 1 or alpha, tanh 1 - a^2, sigmoid a (1 - a);
+- the update, folded into the gradient's own product: gemm computes C <- alpha A B + beta C,
+  so with C = W_l, alpha = -lr and beta = 1 - lr * weight_decay it writes
+  W_l <- (1 - lr lambda) W_l - lr a_{l-1}^T G_l directly; dE/dW is never stored and read back.
+  dE/da_{l-1} is taken before W_l changes, as backpropagation requires.
+
+The buffers are (B, width) arrays reused every step; a batch of m <= B rows uses their first m
+rows. This module imports numba and is only imported by :mod:`glassnet.compiled_step`, which
+decides when the step applies. The BLAS function is passed in as an argument (a ctypes
+function from NumPy's OpenBLAS, :func:`glassnet._blas.gemm_function`), so the compiled code holds
+no address and numba's on-disk cache stays valid from one process to the next.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from glassnet import _jit
+
+#: activation codes, as the kernel reads them
+IDENTITY, RELU, LEAKY_RELU, TANH, SIGMOID = 0, 1, 2, 3, 4
+#: loss codes
+CROSS_ENTROPY, MSE_LOSS = 1, 2
+#: CBLAS constants
+_ROW_MAJOR, _NO_TRANS, _TRANS = 101, 111, 112
+
+_kernels: dict[int, Any] | None = None
+
+
+def compile_step(loss_code: int) -> Any:
+    """The compiled step for a loss, ``step(gemm, acts, grads, Ws, bs, codes, alphas, t,
+    predicted, m, lr, decay_w, decay_b) -> E``; see :class:`glassnet.compiled_step.CompiledStep`.
+    """
+    global _kernels
+    if _kernels is not None:
+        return _kernels[loss_code]
+    import numpy as np
+    from numba import njit
+
+    softmax_ce = _jit._compile()["softmax_ce"]
+
+    @njit(nogil=True, cache=True)
+    def activate(z, b, m, code, alpha):  # pragma: no cover - compiled
+        # z[:m] <- f(z[:m] + b), one pass, a loop per activation so each runs on SIMD lanes
+        o = z.shape[1]
+        one = z.dtype.type(1)
+        zero = z.dtype.type(0)
+        if code == RELU:
+            for r in range(m):
+                for j in range(o):
+                    v = z[r, j] + b[j]
+                    z[r, j] = v if v > zero else zero
+        elif code == LEAKY_RELU:
+            a = z.dtype.type(alpha)
+            for r in range(m):
+                for j in range(o):
+                    v = z[r, j] + b[j]
+                    z[r, j] = v if v > zero else a * v
+        elif code == TANH:
+            for r in range(m):
+                for j in range(o):
+                    z[r, j] = np.tanh(z[r, j] + b[j])
+        elif code == SIGMOID:
+            for r in range(m):
+                for j in range(o):
+                    z[r, j] = one / (one + np.exp(-(z[r, j] + b[j])))
+        else:
+            for r in range(m):
+                for j in range(o):
+                    z[r, j] += b[j]
+
+    @njit(nogil=True, cache=True)
+    def times_slope(g, a, m, code, alpha):  # pragma: no cover - compiled
+        # g[:m] <- g[:m] * f'(z), with f' written from the activation's output a = f(z)
+        o = g.shape[1]
+        one = g.dtype.type(1)
+        zero = g.dtype.type(0)
+        if code == RELU:
+            for r in range(m):
+                for j in range(o):
+                    g[r, j] = g[r, j] if a[r, j] > zero else zero
+        elif code == LEAKY_RELU:
+            s = g.dtype.type(alpha)
+            for r in range(m):
+                for j in range(o):
+                    g[r, j] = g[r, j] if a[r, j] > zero else g[r, j] * s
+        elif code == TANH:
+            for r in range(m):
+                for j in range(o):
+                    g[r, j] *= one - a[r, j] * a[r, j]
+        elif code == SIGMOID:
+            for r in range(m):
+                for j in range(o):
+                    g[r, j] *= a[r, j] * (one - a[r, j])
+
+    @njit(nogil=True, cache=True)
+    def squared_error(y, t, g, m):  # pragma: no cover - compiled
+        # E = mean (y - t)^2 over the m x K entries; dE/dy = 2 (y - t) / (m K) into g
+        k = y.shape[1]
+        scale = g.dtype.type(2.0 / (m * k))
+        total = 0.0  # float64 accumulator
+        for r in range(m):
+            for j in range(k):
+                d = y[r, j] - t[r, j]
+                total += d * d
+                g[r, j] = d * scale
+        return total / (m * k)
+
+    @njit(nogil=True, cache=True)
+    def forward(gemm, acts, Ws, bs, codes, alphas, m):  # pragma: no cover - compiled
+        # acts[0] is the gathered batch; acts[l + 1] = f_l(acts[l] W_l + b_l)
+        for l in range(len(Ws)):
+            a, z, W = acts[l], acts[l + 1], Ws[l]
+            i, o = W.shape
+            gemm(_ROW_MAJOR, _NO_TRANS, _NO_TRANS, m, o, i, 1.0, a.ctypes, i, W.ctypes, o,
+                 0.0, z.ctypes, o)  # fmt: skip
+            activate(z, bs[l], m, codes[l], alphas[l])
+
+    @njit(nogil=True, cache=True)
+    def backward(
+        gemm, acts, grads, Ws, bs, codes, alphas, m, lr, decay_w, decay_b
+    ):  # pragma: no cover - compiled
+        # grads[L] holds dE/dy; every layer from the last: its input gradient, then its update
+        L = len(Ws)
+        times_slope(grads[L], acts[L], m, codes[L - 1], alphas[L - 1])  # dE/dz, last layer
+        for l in range(L - 1, -1, -1):
+            a, G, W, b = acts[l], grads[l + 1], Ws[l], bs[l]
+            i, o = W.shape
+            if l > 0:  # dE/da_{l-1} = G W^T, with W before its update, then times f'
+                gemm(_ROW_MAJOR, _NO_TRANS, _TRANS, m, i, o, 1.0, G.ctypes, o, W.ctypes, o,
+                     0.0, grads[l].ctypes, i)  # fmt: skip
+                times_slope(grads[l], a, m, codes[l - 1], alphas[l - 1])
+            # b <- (1 - lr lambda_b) b - lr sum_n G_n
+            sums = np.zeros(o)  # float64 column sums, row by row (contiguous reads)
+            for r in range(m):
+                for j in range(o):
+                    sums[j] += G[r, j]
+            for j in range(o):
+                b[j] = b[j] * (1 - lr * decay_b) - lr * sums[j]
+            # W <- (1 - lr lambda) W - lr a^T G, in the gemm itself
+            gemm(_ROW_MAJOR, _TRANS, _NO_TRANS, i, o, m, -lr, a.ctypes, i, G.ctypes, o,
+                 1 - lr * decay_w, W.ctypes, o)  # fmt: skip
+
+    @njit(nogil=True, cache=True)
+    def step_cross_entropy(
+        gemm, acts, grads, Ws, bs, codes, alphas, t, predicted, m, lr, decay_w, decay_b
+    ):  # pragma: no cover - compiled
+        forward(gemm, acts, Ws, bs, codes, alphas, m)
+        L = len(Ws)
+        rows = np.empty(m)  # each sample's -log p_t (softmax_ce's scratch)
+        E = softmax_ce(acts[L][:m], t[:m], grads[L][:m], rows, predicted[:m])
+        if np.isfinite(E):  # else diverged: every weight stays as it was
+            backward(gemm, acts, grads, Ws, bs, codes, alphas, m, lr, decay_w, decay_b)
+        return E
+
+    @njit(nogil=True, cache=True)
+    def step_squared_error(
+        gemm, acts, grads, Ws, bs, codes, alphas, t, predicted, m, lr, decay_w, decay_b
+    ):  # pragma: no cover - compiled
+        forward(gemm, acts, Ws, bs, codes, alphas, m)
+        L = len(Ws)
+        E = squared_error(acts[L], t, grads[L], m)
+        if np.isfinite(E):
+            backward(gemm, acts, grads, Ws, bs, codes, alphas, m, lr, decay_w, decay_b)
+        return E
+
+    _kernels = {CROSS_ENTROPY: step_cross_entropy, MSE_LOSS: step_squared_error}
+    return _kernels[loss_code]

@@ -1,0 +1,217 @@
+"""fit's compiled step (glassnet.compiled_step): the same training as the layer-by-layer step,
+a step worked out by hand, when it applies and why not, divergence and resuming."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import glassnet as gn
+from glassnet import _blas, _jit, compiled_step
+from glassnet.losses import MSE, CrossEntropy
+from glassnet.optimizers import SGD
+
+pytestmark = pytest.mark.skipif(
+    not _jit.enabled() or _blas.gemm_function(np.float32) is None,
+    reason="the compiled step needs numba and NumPy's OpenBLAS",
+)
+
+
+def data(n: int = 100, classes: int = 3, seed: int = 0):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, 5))
+    labels = (X[:, 0] + X[:, 1] > 0).astype(np.int64) + (X[:, 2] > 1)
+    targets = np.stack([X[:, 0] * 2 - X[:, 3], np.tanh(X[:, 1])], axis=1)
+    return X, labels % classes, targets
+
+
+def train(jit_compile, activation, loss, dtype, **kwargs):
+    X, labels, targets = data()
+    out = 3 if loss == "cross_entropy" else 2
+    net = gn.mlp([5, 16, 8, out], activation, seed=3, dtype=dtype)
+    if loss == "mse" and activation in ("tanh", "sigmoid"):  # an activation on the output too
+        net = gn.Sequential([*net.layers, gn.Tanh()], dtype=dtype)
+    T = labels if loss == "cross_entropy" else targets
+    args = dict(loss=loss, optimizer="sgd", lr=0.05, epochs=3, batch_size=32, seed=1, verbose=0)
+    h = net.fit(X, T, jit_compile=jit_compile, **{**args, **kwargs})  # 100 rows: a last batch of 4
+    return net, h
+
+
+def weights(net):
+    return [p.value.copy() for p in net.parameters()]
+
+
+@pytest.mark.parametrize("activation", ["relu", "leaky_relu", "tanh", "sigmoid", "identity"])
+@pytest.mark.parametrize("loss", ["cross_entropy", "mse"])
+def test_same_training_as_the_layer_by_layer_step_in_float64(activation, loss):
+    slow, h_slow = train(False, activation, loss, "float64")
+    fast, h_fast = train(True, activation, loss, "float64")
+    for a, b in zip(weights(slow), weights(fast), strict=True):
+        np.testing.assert_allclose(b, a, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(h_fast.history["loss"], h_slow.history["loss"], rtol=1e-12)
+    if loss == "cross_entropy":  # the kernel's argmax gives the same epoch accuracy
+        assert h_fast.history["accuracy"] == h_slow.history["accuracy"]
+    assert weights(fast)[0].dtype == np.float64
+
+
+def test_same_training_in_float32_and_everything_stays_float32():
+    slow, _ = train(False, "relu", "cross_entropy", "float32")
+    fast, _ = train(True, "relu", "cross_entropy", "float32")
+    for a, b in zip(weights(slow), weights(fast), strict=True):
+        assert b.dtype == np.float32
+        np.testing.assert_allclose(b, a, rtol=1e-4, atol=1e-6)
+
+
+@pytest.mark.parametrize("decay_biases", [True, False])
+def test_weight_decay_is_folded_in_as_sgd_applies_it(decay_biases):
+    kwargs = {"optimizer": SGD(lr=0.05, weight_decay=0.01, decay_biases=decay_biases)}
+    slow, _ = train(False, "relu", "cross_entropy", "float64", **kwargs)
+    kwargs = {"optimizer": SGD(lr=0.05, weight_decay=0.01, decay_biases=decay_biases)}
+    fast, _ = train(True, "relu", "cross_entropy", "float64", **kwargs)
+    for a, b in zip(weights(slow), weights(fast), strict=True):
+        np.testing.assert_allclose(b, a, rtol=1e-12, atol=1e-14)
+
+
+def test_a_learning_rate_schedule_changes_the_compiled_steps_lr():
+    runs = [
+        train(jc, "relu", "mse", "float64", callbacks=[gn.StepLR(1, 0.5)]) for jc in (False, True)
+    ]
+    (slow, h_slow), (fast, h_fast) = runs
+    assert h_fast.history["lr"] == h_slow.history["lr"] == [0.05, 0.025, 0.0125]
+    np.testing.assert_allclose(weights(fast)[0], weights(slow)[0], rtol=1e-12)
+
+
+def test_one_step_of_the_articles_network_worked_by_hand():
+    # one input node, one output node with a sigmoid: Y = sigmoid(W x + b), E = (Y - t)^2
+    net = gn.Sequential([gn.Dense(1, 1, weights=[[0.5]], bias=[0.1]), gn.Sigmoid()],
+                        dtype="float64")  # fmt: skip
+    x, t, lr = 2.0, 1.0, 0.5
+    X = np.array([[x]])
+    step = compiled_step.CompiledStep(net, MSE(), X)
+    E = step.run(X, np.array([[t]]), None, SGD(net, lr=lr))
+    Y = 1 / (1 + math.exp(-(0.5 * x + 0.1)))  # sigmoid(1.1) = 0.750260...
+    dE_dY, dY_dz = 2 * (Y - t), Y * (1 - Y)  # the chain rule's factors
+    assert E == pytest.approx((Y - t) ** 2, rel=1e-14)  # 0.062370...
+    assert net.layers[0].params["W"][0, 0] == pytest.approx(0.5 - lr * dE_dY * dY_dz * x, rel=1e-14)
+    assert net.layers[0].params["b"][0] == pytest.approx(0.1 - lr * dE_dY * dY_dz, rel=1e-14)
+    assert 0.5 < net.layers[0].params["W"][0, 0] < 0.6  # the error pushed Y up towards t
+
+
+def test_resuming_gives_the_uninterrupted_run_bit_for_bit():
+    X, labels, _ = data(200)
+    args = dict(loss="cross_entropy", optimizer="sgd", lr=0.1, batch_size=16, seed=4, verbose=0,
+                jit_compile=True)  # fmt: skip
+    whole = gn.mlp([5, 16, 3], "relu", seed=0)
+    whole.fit(X, labels, epochs=4, **args)
+    parts = gn.mlp([5, 16, 3], "relu", seed=0)
+    opt = SGD(lr=0.1)
+    parts.fit(X, labels, epochs=2, **{**args, "optimizer": opt})
+    parts.fit(X, labels, epochs=4, initial_epoch=2, **{**args, "optimizer": opt})
+    for a, b in zip(weights(whole), weights(parts), strict=True):
+        assert np.array_equal(a, b)
+
+
+def test_every_batch_reaches_the_callbacks():
+    class Count(gn.Callback):
+        def __init__(self):
+            self.sizes = []
+
+        def on_batch_end(self, batch, size, loss):
+            self.sizes.append(size)
+
+    count = Count()
+    train(True, "relu", "cross_entropy", "float32", callbacks=[count], epochs=1)
+    assert count.sizes == [32, 32, 32, 4]
+
+
+def test_a_diverging_run_stops_with_the_last_finite_weights():
+    X, _, targets = data()
+    net = gn.mlp([5, 16, 2], "relu", seed=0, dtype="float64")
+    with pytest.raises(gn.DivergedError, match="Lower the learning rate"):
+        net.fit(X, targets * 1e3, loss="mse", optimizer="sgd", lr=50.0, epochs=50, batch_size=10,
+                seed=0, verbose=0, jit_compile=True)  # fmt: skip
+    assert all(np.isfinite(p.value).all() for p in net.parameters())
+
+
+def test_the_compiled_step_does_not_write_the_layers_gradients():
+    fast, _ = train(True, "relu", "cross_entropy", "float64")
+    assert all(not p.grad.any() for p in fast.parameters())  # still the zeros they started as
+    slow, _ = train(False, "relu", "cross_entropy", "float64")
+    assert any(p.grad.any() for p in slow.parameters())
+
+
+def test_auto_takes_it_for_large_networks_only():
+    big = gn.mlp([784, 256, 128, 10], "relu", seed=0)
+    small = gn.mlp([2, 8, 8, 1], "tanh", seed=0)
+    labels = np.zeros(4, np.int64)
+    step = compiled_step.plan(big, CrossEntropy(), SGD(big), labels, None, None,
+                              np.zeros((128, 784), np.float32), None)  # fmt: skip
+    assert isinstance(step, compiled_step.CompiledStep)
+    assert step.writes_argmax and len(step.Ws) == 3
+    assert compiled_step.plan(small, MSE(), SGD(small), np.zeros((4, 1)), None, None,
+                              np.zeros((10, 2), np.float32), None) is None  # fmt: skip
+    assert compiled_step.plan(big, CrossEntropy(), SGD(big), labels, None, None,
+                              np.zeros((128, 784), np.float32), False) is None  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        ({"optimizer": "adam"}, "the optimiser is adam"),
+        ({"optimizer": "momentum"}, "SGD with momentum"),
+        ({"loss": "binary_cross_entropy"}, "the loss is binary_cross_entropy"),
+        ({"sample_weight": np.ones(100)}, "sample or class weights"),
+        ({"class_weight": "balanced"}, "sample or class weights"),
+        ({"clip_norm": 1.0}, "grad_hook or gradient clipping"),
+        ({"T": "one-hot"}, "targets are not integer labels"),
+        ({"layers": [gn.Dense(5, 4), gn.GELU(), gn.Dense(4, 3)]}, "it has a GELU layer"),
+        ({"layers": [gn.Dense(5, 4), gn.Dropout(0.5), gn.Dense(4, 3)]}, "it has a Dropout"),
+        ({"layers": [gn.ReLU(), gn.Dense(5, 3)]}, "its ReLU does not follow a Dense"),
+        ({"layers": [gn.Dense(5, 3), gn.Tanh(), gn.Tanh()]}, "its Tanh does not follow a Dense"),
+        ({"layers": [gn.Dense(5, 3), gn.LeakyReLU(-0.5)]}, "negative alpha"),
+        ({"layers": [gn.Dense(5, 3), gn.Tanh()]}, "logits of the last Dense layer"),
+    ],
+)
+def test_jit_compile_true_says_why_it_cannot(change, reason):
+    X, labels, _ = data()
+    T = np.eye(3)[labels] if change.pop("T", None) == "one-hot" else labels
+    loss = change.pop("loss", "cross_entropy")
+    layers = change.pop("layers", [gn.Dense(5, 3)])
+    if loss == "binary_cross_entropy":
+        T, layers = np.eye(3)[labels], [gn.Dense(5, 3), gn.Sigmoid()]
+    net = gn.Sequential(layers, seed=0)
+    args = {"loss": loss, "optimizer": "sgd", "epochs": 1, "batch_size": 32, "verbose": 0, **change}
+    with pytest.raises(ValueError, match=f"jit_compile=True, but .*{reason}"):
+        net.fit(X, T, jit_compile=True, **args)
+    net.fit(X, T, **args)  # None: the layer-by-layer step trains it instead
+
+
+def test_without_numba_it_names_the_extra_and_auto_falls_back(monkeypatch):
+    monkeypatch.setitem(_jit._state, "checked", True)
+    monkeypatch.setitem(_jit._state, "enabled", False)
+    net = gn.mlp([784, 256, 10], "relu", seed=0)
+    reason = compiled_step.why_not(net, CrossEntropy(), SGD(net), np.zeros(2, int), None, None)
+    assert "glassnet[fast]" in reason
+    X, labels = np.zeros((8, 784), np.float32), np.arange(8) % 10
+    with pytest.raises(ValueError, match="numba is not installed"):
+        net.fit(X, labels, loss="cross_entropy", optimizer="sgd", verbose=0, jit_compile=True)
+    net.fit(X, labels, loss="cross_entropy", optimizer="sgd", verbose=0)
+
+
+def test_jit_compile_must_be_a_bool_or_none():
+    X, labels, _ = data()
+    with pytest.raises(TypeError, match="jit_compile must be None, True or False; got 'yes'"):
+        gn.mlp([5, 3]).fit(X, labels, loss="cross_entropy", verbose=0, jit_compile="yes")
+
+
+def test_gemm_function_computes_alpha_a_b_plus_beta_c():
+    for dtype in (np.float32, np.float64):
+        gemm = _blas.gemm_function(dtype)
+        A = np.arange(6, dtype=dtype).reshape(2, 3)
+        B = np.arange(12, dtype=dtype).reshape(3, 4)
+        C = np.ones((2, 4), dtype)
+        gemm(101, 111, 111, 2, 4, 3, 2.0, A.ctypes.data, 3, B.ctypes.data, 4, 0.5,
+             C.ctypes.data, 4)  # fmt: skip
+        np.testing.assert_allclose(C, 2 * A @ B + 0.5)
