@@ -204,8 +204,9 @@ def environment() -> dict[str, Any]:
         import numba
 
         env["kernels"] = (
-            f"numba {numba.__version__} (batch gather, ReLU backward, softmax cross-entropy, "
-            "the Adam and RMSprop updates)"
+            f"numba {numba.__version__} (the compiled SGD step of a plain MLP; for the "
+            "layer-by-layer step: batch gather, ReLU backward, softmax cross-entropy, the Adam "
+            "and RMSprop updates)"
         )
     else:
         env["kernels"] = "none (NumPy only; install glassnet[fast] for numba's)"

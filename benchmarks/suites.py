@@ -82,7 +82,8 @@ def _epoch_row(
 
 
 def bench_sgd(ctx: Context, batches: tuple[int, ...] = (32, 128, 1024)) -> list[Row]:
-    """MLP 784-256-128-10 ReLU, softmax-CE, SGD lr 0.1, one epoch, plus the matmul floor."""
+    """MLP 784-256-128-10 ReLU, softmax-CE, SGD lr 0.1, one epoch (fit's default: the compiled
+    step), the same epoch layer by layer, PyTorch's, and the matmul floors."""
     X, y, _, _ = ctx.mnist()
     targets = {32: 2.0, 128: 1.5, 1024: 1.0}
     rows, overhead = [], []
@@ -90,6 +91,7 @@ def bench_sgd(ctx: Context, batches: tuple[int, ...] = (32, 128, 1024)) -> list[
         s = alternate(
             {
                 "glassnet": lambda b=b: workloads.epoch_setup(X, y, b),
+                "layers": lambda b=b: workloads.epoch_setup(X, y, b, jit_compile=False),
                 "torch": lambda b=b: torch_ref.epoch_setup(X, y, b),
                 "matmul": lambda b=b: workloads.matmul_setup(len(X), b),
                 "memory": lambda b=b: workloads.matmul_setup(len(X), b, X=X),
@@ -100,7 +102,8 @@ def bench_sgd(ctx: Context, batches: tuple[int, ...] = (32, 128, 1024)) -> list[
         chance = float(np.log(10))  # the loss of a network that learnt nothing
         check_trained(f"glassnet b{b}", s["glassnet"].results, chance)
         check_trained(f"torch b{b}", s["torch"].results, chance)
-        g, t, m, mem = s["glassnet"], s["torch"], s["matmul"], s["memory"]
+        check_trained(f"glassnet layer by layer b{b}", s["layers"].results, chance)
+        g, t, m, mem, lay = s["glassnet"], s["torch"], s["matmul"], s["memory"], s["layers"]
         note = f"{_losses(g, t)}; best {t.best / g.best:.2f}x"
         rows.append(_epoch_row("MLP SGD epoch", b, len(X), g, t, targets.get(b), note))
         overhead.append(
@@ -127,6 +130,20 @@ def bench_sgd(ctx: Context, batches: tuple[int, ...] = (32, 128, 1024)) -> list[
                 higher_is_better=False,
                 note=f"the matmuls with the shuffled batch's gather and the update of every "
                 f"weight: {mem.median:.3f} s; ratio of medians {g.median / mem.median:.2f}x",
+            )
+        )
+        overhead.append(
+            Row(
+                "compiled step / layer by layer",
+                f"b{b}",
+                f"{g.median:.3f} s",
+                "",
+                paired_ratio(lay, g),
+                None,
+                note="fit(jit_compile=False), the layers one by one: "
+                f"{_fmt_rate(len(X), lay.median, 'samples')}, loss {lay.results[-1]:.3f}, "
+                f"{t.median / lay.median:.2f}x PyTorch; ratio of medians "
+                f"{lay.median / g.median:.2f}x",
             )
         )
     return rows + overhead

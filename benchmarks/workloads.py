@@ -39,8 +39,11 @@ def epoch_setup(
     lr: float = 0.1,
     sizes: tuple[int, ...] = MNIST_SIZES,
     seed: int = 0,
+    jit_compile: bool | None = None,
 ) -> Callable[[], float]:
     """One epoch of softmax-CE training through ``Sequential.fit``; the run returns its loss.
+    ``jit_compile`` is fit's: None (its default) takes the compiled step where it applies,
+    False the layer-by-layer step.
 
     Examples
     --------
@@ -63,6 +66,7 @@ def epoch_setup(
             batch_size=batch_size,
             verbose=0,
             seed=seed,
+            jit_compile=jit_compile,
         )
         return h.history["loss"][-1]
 
@@ -250,8 +254,9 @@ def kernels_run(
     epochs: int = 2,
     sizes: tuple[int, ...] = MNIST_SIZES,
 ) -> tuple[float, float, float]:
-    """Train with :class:`KernelToggle`; return (median s/batch with the kernels, without,
-    final loss).
+    """Train with :class:`KernelToggle` on the layer-by-layer step (``jit_compile=False``: the
+    compiled step is one kernel for the whole step, which the toggle does not switch); return
+    (median s/batch with the kernels, without, final loss).
 
     Examples
     --------
@@ -263,7 +268,8 @@ def kernels_run(
     toggle = KernelToggle()
     try:
         h = mlp(sizes).fit(X, y, loss="cross_entropy", optimizer="sgd", lr=0.1, epochs=epochs,
-                           batch_size=batch_size, seed=0, verbose=0, callbacks=[toggle])  # fmt: skip
+                           batch_size=batch_size, seed=0, verbose=0, callbacks=[toggle],
+                           jit_compile=False)  # fmt: skip
     finally:
         toggle.restore()
     on, off = (float(np.median(toggle.times[k])) for k in (True, False))

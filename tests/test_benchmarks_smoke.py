@@ -32,12 +32,14 @@ def test_sgd_rows_on_a_small_mnist() -> None:
         "MLP SGD epoch",
         "epoch / its matmuls",
         "epoch / (matmuls + gather + SGD update)",
+        "compiled step / layer by layer",
     ]
-    speed, overhead, memory = rows
+    speed, overhead, memory, compiled = rows
     assert speed.target == 1.5 and speed.ratio > 0 and "samples/s" in speed.glassnet
     assert overhead.target == 1.15 and not overhead.higher_is_better and overhead.ratio > 0
     assert memory.target is None and not memory.higher_is_better and memory.ratio > 0
     assert "gather" in memory.note
+    assert compiled.higher_is_better and compiled.ratio > 0 and "jit_compile=False" in compiled.note
     # both sides trained: the loss is checked inside bench_sgd, which raises otherwise
     assert float(speed.note.split()[1].rstrip(";")) < np.log(10)
 

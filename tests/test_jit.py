@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -187,5 +188,24 @@ def test_fit_gathers_with_the_prefetching_kernel() -> None:
 
     kernel = _jit._compile()["gather"]
     assert kernel is _prefetch.build_gather()  # found here, so fit uses it
-    assert kernel in (_prefetch._gather, _prefetch._gather_typed)
+    assert kernel in (_prefetch._gather_opaque, _prefetch._gather_typed)
     assert _jit._compile()["ahead"] == _prefetch.AHEAD
+
+
+def test_a_new_process_finds_the_compiled_kernels_in_numbas_cache() -> None:
+    # numba keys its on-disk cache by a closure's variables; the prefetch intrinsic and the
+    # gemm address must not be among them, or every process compiles again (seconds each)
+    code = (
+        "import numpy as np, glassnet as gn\n"
+        "X = np.ones((64, 300), np.float32); y = np.arange(64) % 3\n"
+        "gn.mlp([300, 8, 3], 'relu').fit(X, y, loss='cross_entropy', optimizer='sgd',"
+        " batch_size=32, epochs=1, verbose=0, jit_compile=True)\n"
+    )
+    env = {**os.environ, "NUMBA_DEBUG_CACHE": "1"}
+    subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, env=env)
+    second = subprocess.run(
+        [sys.executable, "-c", code], check=True, capture_output=True, env=env, text=True
+    )
+    saved = [line for line in second.stdout.splitlines() if "data saved" in line]
+    assert saved == []  # the second process compiled nothing
+    assert "_step_kernel.step_cross_entropy" in second.stdout  # and loaded the step from disk

@@ -89,6 +89,21 @@ def gemm_function(dtype: Any) -> _Fn | None:
     return _GEMM.get(np.dtype(dtype))
 
 
+def gemm_address(dtype: Any) -> int | None:
+    """The address of :func:`gemm_function`'s C function, for compiled code to call
+    (:mod:`glassnet._step_kernel`); None where it is missing or takes 32-bit sizes.
+
+    Examples
+    --------
+    >>> gemm_address(np.int64) is None
+    True
+    """
+    fn = gemm_function(dtype)
+    if fn is None or fn.argtypes[3] is not ctypes.c_int64:
+        return None
+    return ctypes.cast(fn, ctypes.c_void_p).value
+
+
 def has_blas_axpy() -> bool:
     """True when the single-pass BLAS axpy is in use.
 

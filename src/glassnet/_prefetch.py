@@ -14,6 +14,7 @@ instruction, and ``_jit`` then keeps its portable gather.
 from __future__ import annotations
 
 from collections.abc import Callable
+from types import FunctionType
 from typing import Any
 
 import numpy as np
@@ -27,55 +28,68 @@ from numba.extending import intrinsic
 AHEAD = 4
 
 
-def _make_prefetch(llvm_name: str) -> Any:
-    """An intrinsic ``prefetch(X, i, j)``: start loading the cache line of X[i, j]."""
+def _prefetch_codegen(llvm_name: str) -> Any:
+    """The LLVM code of ``prefetch(X, i, j)``: start loading the cache line of X[i, j]."""
 
-    @intrinsic
-    def prefetch(typingctx: Any, arr: Any, i: Any, j: Any) -> Any:  # pragma: no cover
-        def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
-            aryty = signature.args[0]
-            ary = context.make_array(aryty)(context, builder, args[0])
-            ptr = cgutils.get_item_pointer(
-                context, builder, aryty, ary, [args[1], args[2]], wraparound=False
-            )
-            i8p, i32 = ir.IntType(8).as_pointer(), ir.IntType(32)
-            fnty = ir.FunctionType(ir.VoidType(), [i8p, i32, i32, i32])
-            fn = cgutils.get_or_insert_function(builder.module, fnty, llvm_name)
-            # read (0), keep in every cache level (3), data not instructions (1)
-            flags = [ir.Constant(i32, v) for v in (0, 3, 1)]
-            builder.call(fn, [builder.bitcast(ptr, i8p), *flags])
-            return context.get_dummy_value()
+    def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
+        aryty = signature.args[0]
+        ary = context.make_array(aryty)(context, builder, args[0])
+        ptr = cgutils.get_item_pointer(
+            context, builder, aryty, ary, [args[1], args[2]], wraparound=False
+        )
+        i8p, i32 = ir.IntType(8).as_pointer(), ir.IntType(32)
+        fnty = ir.FunctionType(ir.VoidType(), [i8p, i32, i32, i32])
+        fn = cgutils.get_or_insert_function(builder.module, fnty, llvm_name)
+        # read (0), keep in every cache level (3), data not instructions (1)
+        flags = [ir.Constant(i32, v) for v in (0, 3, 1)]
+        builder.call(fn, [builder.bitcast(ptr, i8p), *flags])
+        return context.get_dummy_value()
 
-        return types.void(arr, i, j), codegen
+    return codegen
 
-    return prefetch
+
+# Each intrinsic is defined at module level: numba's on-disk cache finds a function again in
+# a new process only when what it calls is (one made by a factory missed it every time).
+@intrinsic
+def _prefetch_opaque(typingctx: Any, arr: Any, i: Any, j: Any) -> Any:  # pragma: no cover
+    return types.void(arr, i, j), _prefetch_codegen("llvm.prefetch.p0")
+
+
+@intrinsic
+def _prefetch_typed(typingctx: Any, arr: Any, i: Any, j: Any) -> Any:  # pragma: no cover
+    return types.void(arr, i, j), _prefetch_codegen("llvm.prefetch.p0i8")
+
+
+def _gather(X, idx, out, ahead, step):  # type: ignore[no-untyped-def]  # pragma: no cover
+    """out[i] = X[idx[i]], asking for row i + ``ahead`` while row i is copied; ``prefetch`` is
+    bound by :func:`_make_gather`."""
+    m, d = idx.shape[0], X.shape[1]
+    for i in range(min(ahead, m)):  # the first rows: ask for them all at once
+        for j in range(0, d, step):
+            prefetch(X, idx[i], j)  # noqa: F821 - a global of each compiled copy
+    for i in range(m):
+        if i + ahead < m:  # ask for row i + ahead, one request per 64-byte line
+            r = idx[i + ahead]
+            for j in range(0, d, step):
+                prefetch(X, r, j)  # noqa: F821
+        r = idx[i]
+        for j in range(d):
+            out[i, j] = X[r, j]
 
 
 def _make_gather(prefetch: Any, name: str) -> Any:
-    """The gather, compiled with ``prefetch`` as its request for a cache line; ``name`` keeps
-    the two variants apart in numba's on-disk cache."""
-
-    def gather(X, idx, out, ahead, step):  # type: ignore[no-untyped-def]  # pragma: no cover
-        m, d = idx.shape[0], X.shape[1]
-        for i in range(min(ahead, m)):  # the first rows: ask for them all at once
-            for j in range(0, d, step):
-                prefetch(X, idx[i], j)
-        for i in range(m):
-            if i + ahead < m:  # ask for row i + ahead, one request per 64-byte line
-                r = idx[i + ahead]
-                for j in range(0, d, step):
-                    prefetch(X, r, j)
-            r = idx[i]
-            for j in range(d):
-                out[i, j] = X[r, j]
-
-    gather.__name__ = gather.__qualname__ = name
-    return njit(nogil=True, cache=True)(gather)
+    """The gather, compiled with ``prefetch`` as its request for a cache line. ``prefetch`` is
+    a global of the copy, not a closure variable: numba keys its on-disk cache by a closure's
+    variables, and an intrinsic's differ in every process, so a closure was compiled anew by
+    each one (and its cache grew by a file each time). ``name`` keeps the copies apart."""
+    fn = FunctionType(_gather.__code__, {**globals(), "prefetch": prefetch}, name)
+    fn.__qualname__ = name
+    return njit(nogil=True, cache=True)(fn)
 
 
 # the name of the instruction depends on LLVM's pointer types: opaque (new) or typed (old)
-_gather = _make_gather(_make_prefetch("llvm.prefetch.p0"), "gather_opaque")
-_gather_typed = _make_gather(_make_prefetch("llvm.prefetch.p0i8"), "gather_typed")
+_gather_opaque = _make_gather(_prefetch_opaque, "gather_opaque")
+_gather_typed = _make_gather(_prefetch_typed, "gather_typed")
 
 
 def build_gather() -> Callable[..., None] | None:
@@ -92,7 +106,7 @@ def build_gather() -> Callable[..., None] | None:
     """
     X = np.arange(12.0).reshape(4, 3)  # (4, 3)
     idx = np.array([3, 1, 2])
-    for fn in (_gather, _gather_typed):
+    for fn in (_gather_opaque, _gather_typed):
         out = np.zeros((3, 3))
         try:
             fn(X, idx, out, AHEAD, 8)

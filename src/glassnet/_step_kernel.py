@@ -16,14 +16,21 @@ The step is the same maths as the layer-by-layer engine (``Dense``, the activati
 
 The buffers are (B, width) arrays reused every step; a batch of m <= B rows uses their first m
 rows. This module imports numba and is only imported by :mod:`glassnet.compiled_step`, which
-decides when the step applies. The BLAS function is passed in as an argument (a ctypes
-function from NumPy's OpenBLAS, :func:`glassnet._blas.gemm_function`), so the compiled code holds
-no address and numba's on-disk cache stays valid from one process to the next.
+decides when the step applies. BLAS is called through the address of NumPy's OpenBLAS gemm,
+passed in as an integer (:func:`glassnet._blas.gemm_address`) and called by a small intrinsic
+(:func:`call_gemm`): the compiled code holds no address of this process, so numba's on-disk cache
+finds it again in the next one (a ctypes function as the argument made every process compile it
+anew, about 3 s).
 """
 
 from __future__ import annotations
 
 from typing import Any
+
+import numpy as np
+from llvmlite import ir
+from numba import njit, types
+from numba.extending import intrinsic
 
 from glassnet import _jit
 
@@ -34,145 +41,172 @@ CROSS_ENTROPY, MSE_LOSS = 1, 2
 #: CBLAS constants
 _ROW_MAJOR, _NO_TRANS, _TRANS = 101, 111, 112
 
-_kernels: dict[int, Any] | None = None
+
+@intrinsic
+def call_gemm(
+    typingctx: Any, address: Any, trans_a: Any, trans_b: Any, m: Any, n: Any, k: Any,
+    alpha: Any, a: Any, lda: Any, b: Any, ldb: Any, beta: Any, c: Any, ldc: Any,
+) -> Any:  # fmt: skip
+    """C <- alpha op(A) op(B) + beta C, row-major, through the CBLAS gemm at ``address`` (64-bit
+    sizes); a, b, c are data addresses, alpha and beta of the arrays' float type."""
+    real = alpha
+
+    def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:  # pragma: no cover
+        i32, i64 = ir.IntType(32), ir.IntType(64)
+        fl, ptr = context.get_value_type(real), ir.IntType(8).as_pointer()
+        fnty = ir.FunctionType(
+            ir.VoidType(), [i32, i32, i32, i64, i64, i64, fl, ptr, i64, ptr, i64, fl, ptr, i64]
+        )
+        fn = builder.inttoptr(args[0], fnty.as_pointer())
+        (_, ta, tb, m_, n_, k_, al, a_, lda_, b_, ldb_, be, c_, ldc_) = args
+        order = ir.Constant(i32, _ROW_MAJOR)
+        builder.call(fn, [order, builder.trunc(ta, i32), builder.trunc(tb, i32), m_, n_, k_, al,
+                          builder.inttoptr(a_, ptr), lda_, builder.inttoptr(b_, ptr), ldb_, be,
+                          builder.inttoptr(c_, ptr), ldc_])  # fmt: skip
+        return context.get_dummy_value()
+
+    i64, p = types.int64, types.uintp
+    sig = types.void(i64, i64, i64, i64, i64, i64, real, p, i64, p, i64, real, p, i64)
+    return sig, codegen
 
 
-def compile_step(loss_code: int) -> Any:
-    """The compiled step for a loss, ``step(gemm, acts, grads, Ws, bs, codes, alphas, t,
-    predicted, m, lr, decay_w, decay_b) -> E``; see :class:`glassnet.compiled_step.CompiledStep`.
-    """
-    global _kernels
-    if _kernels is not None:
-        return _kernels[loss_code]
-    import numpy as np
-    from numba import njit
-
-    softmax_ce = _jit._compile()["softmax_ce"]
-
-    @njit(nogil=True, cache=True)
-    def activate(z, b, m, code, alpha):  # pragma: no cover - compiled
-        # z[:m] <- f(z[:m] + b), one pass, a loop per activation so each runs on SIMD lanes
-        o = z.shape[1]
-        one = z.dtype.type(1)
-        zero = z.dtype.type(0)
-        if code == RELU:
-            for r in range(m):
-                for j in range(o):
-                    v = z[r, j] + b[j]
-                    z[r, j] = v if v > zero else zero
-        elif code == LEAKY_RELU:
-            a = z.dtype.type(alpha)
-            for r in range(m):
-                for j in range(o):
-                    v = z[r, j] + b[j]
-                    z[r, j] = v if v > zero else a * v
-        elif code == TANH:
-            for r in range(m):
-                for j in range(o):
-                    z[r, j] = np.tanh(z[r, j] + b[j])
-        elif code == SIGMOID:
-            for r in range(m):
-                for j in range(o):
-                    z[r, j] = one / (one + np.exp(-(z[r, j] + b[j])))
-        else:
-            for r in range(m):
-                for j in range(o):
-                    z[r, j] += b[j]
-
-    @njit(nogil=True, cache=True)
-    def times_slope(g, a, m, code, alpha):  # pragma: no cover - compiled
-        # g[:m] <- g[:m] * f'(z), with f' written from the activation's output a = f(z)
-        o = g.shape[1]
-        one = g.dtype.type(1)
-        zero = g.dtype.type(0)
-        if code == RELU:
-            for r in range(m):
-                for j in range(o):
-                    g[r, j] = g[r, j] if a[r, j] > zero else zero
-        elif code == LEAKY_RELU:
-            s = g.dtype.type(alpha)
-            for r in range(m):
-                for j in range(o):
-                    g[r, j] = g[r, j] if a[r, j] > zero else g[r, j] * s
-        elif code == TANH:
-            for r in range(m):
-                for j in range(o):
-                    g[r, j] *= one - a[r, j] * a[r, j]
-        elif code == SIGMOID:
-            for r in range(m):
-                for j in range(o):
-                    g[r, j] *= a[r, j] * (one - a[r, j])
-
-    @njit(nogil=True, cache=True)
-    def squared_error(y, t, g, m):  # pragma: no cover - compiled
-        # E = mean (y - t)^2 over the m x K entries; dE/dy = 2 (y - t) / (m K) into g
-        k = y.shape[1]
-        scale = g.dtype.type(2.0 / (m * k))
-        total = 0.0  # float64 accumulator
+@njit(nogil=True, cache=True)
+def activate(z, b, m, code, alpha):  # pragma: no cover - compiled
+    """z[:m] <- f(z[:m] + b) in one pass, a loop per activation so each runs on SIMD lanes."""
+    o = z.shape[1]
+    one = z.dtype.type(1)
+    zero = z.dtype.type(0)
+    if code == RELU:
         for r in range(m):
-            for j in range(k):
-                d = y[r, j] - t[r, j]
-                total += d * d
-                g[r, j] = d * scale
-        return total / (m * k)
-
-    @njit(nogil=True, cache=True)
-    def forward(gemm, acts, Ws, bs, codes, alphas, m):  # pragma: no cover - compiled
-        # acts[0] is the gathered batch; acts[l + 1] = f_l(acts[l] W_l + b_l)
-        for l in range(len(Ws)):
-            a, z, W = acts[l], acts[l + 1], Ws[l]
-            i, o = W.shape
-            gemm(_ROW_MAJOR, _NO_TRANS, _NO_TRANS, m, o, i, 1.0, a.ctypes, i, W.ctypes, o,
-                 0.0, z.ctypes, o)  # fmt: skip
-            activate(z, bs[l], m, codes[l], alphas[l])
-
-    @njit(nogil=True, cache=True)
-    def backward(
-        gemm, acts, grads, Ws, bs, codes, alphas, m, lr, decay_w, decay_b
-    ):  # pragma: no cover - compiled
-        # grads[L] holds dE/dy; every layer from the last: its input gradient, then its update
-        L = len(Ws)
-        times_slope(grads[L], acts[L], m, codes[L - 1], alphas[L - 1])  # dE/dz, last layer
-        for l in range(L - 1, -1, -1):
-            a, G, W, b = acts[l], grads[l + 1], Ws[l], bs[l]
-            i, o = W.shape
-            if l > 0:  # dE/da_{l-1} = G W^T, with W before its update, then times f'
-                gemm(_ROW_MAJOR, _NO_TRANS, _TRANS, m, i, o, 1.0, G.ctypes, o, W.ctypes, o,
-                     0.0, grads[l].ctypes, i)  # fmt: skip
-                times_slope(grads[l], a, m, codes[l - 1], alphas[l - 1])
-            # b <- (1 - lr lambda_b) b - lr sum_n G_n
-            sums = np.zeros(o)  # float64 column sums, row by row (contiguous reads)
-            for r in range(m):
-                for j in range(o):
-                    sums[j] += G[r, j]
             for j in range(o):
-                b[j] = b[j] * (1 - lr * decay_b) - lr * sums[j]
-            # W <- (1 - lr lambda) W - lr a^T G, in the gemm itself
-            gemm(_ROW_MAJOR, _TRANS, _NO_TRANS, i, o, m, -lr, a.ctypes, i, G.ctypes, o,
-                 1 - lr * decay_w, W.ctypes, o)  # fmt: skip
+                v = z[r, j] + b[j]
+                z[r, j] = v if v > zero else zero
+    elif code == LEAKY_RELU:
+        a = z.dtype.type(alpha)
+        for r in range(m):
+            for j in range(o):
+                v = z[r, j] + b[j]
+                z[r, j] = v if v > zero else a * v
+    elif code == TANH:
+        for r in range(m):
+            for j in range(o):
+                z[r, j] = np.tanh(z[r, j] + b[j])
+    elif code == SIGMOID:
+        for r in range(m):
+            for j in range(o):
+                z[r, j] = one / (one + np.exp(-(z[r, j] + b[j])))
+    else:
+        for r in range(m):
+            for j in range(o):
+                z[r, j] += b[j]
 
-    @njit(nogil=True, cache=True)
-    def step_cross_entropy(
-        gemm, acts, grads, Ws, bs, codes, alphas, t, predicted, m, lr, decay_w, decay_b
-    ):  # pragma: no cover - compiled
-        forward(gemm, acts, Ws, bs, codes, alphas, m)
-        L = len(Ws)
-        rows = np.empty(m)  # each sample's -log p_t (softmax_ce's scratch)
-        E = softmax_ce(acts[L][:m], t[:m], grads[L][:m], rows, predicted[:m])
-        if np.isfinite(E):  # else diverged: every weight stays as it was
-            backward(gemm, acts, grads, Ws, bs, codes, alphas, m, lr, decay_w, decay_b)
-        return E
 
-    @njit(nogil=True, cache=True)
-    def step_squared_error(
-        gemm, acts, grads, Ws, bs, codes, alphas, t, predicted, m, lr, decay_w, decay_b
-    ):  # pragma: no cover - compiled
-        forward(gemm, acts, Ws, bs, codes, alphas, m)
-        L = len(Ws)
-        E = squared_error(acts[L], t, grads[L], m)
-        if np.isfinite(E):
-            backward(gemm, acts, grads, Ws, bs, codes, alphas, m, lr, decay_w, decay_b)
-        return E
+@njit(nogil=True, cache=True)
+def times_slope(g, a, m, code, alpha):  # pragma: no cover - compiled
+    """g[:m] <- g[:m] * f'(z), f' written from the activation's output a = f(z)."""
+    o = g.shape[1]
+    one = g.dtype.type(1)
+    zero = g.dtype.type(0)
+    if code == RELU:
+        for r in range(m):
+            for j in range(o):
+                g[r, j] = g[r, j] if a[r, j] > zero else zero
+    elif code == LEAKY_RELU:
+        s = g.dtype.type(alpha)
+        for r in range(m):
+            for j in range(o):
+                g[r, j] = g[r, j] if a[r, j] > zero else g[r, j] * s
+    elif code == TANH:
+        for r in range(m):
+            for j in range(o):
+                g[r, j] *= one - a[r, j] * a[r, j]
+    elif code == SIGMOID:
+        for r in range(m):
+            for j in range(o):
+                g[r, j] *= a[r, j] * (one - a[r, j])
 
-    _kernels = {CROSS_ENTROPY: step_cross_entropy, MSE_LOSS: step_squared_error}
-    return _kernels[loss_code]
+
+@njit(nogil=True, cache=True)
+def squared_error(y, t, g, m):  # pragma: no cover - compiled
+    """E = mean (y - t)^2 over the m x K entries; dE/dy = 2 (y - t) / (m K) into g."""
+    k = y.shape[1]
+    scale = g.dtype.type(2.0 / (m * k))
+    total = 0.0  # float64 accumulator
+    for r in range(m):
+        for j in range(k):
+            d = y[r, j] - t[r, j]
+            total += d * d
+            g[r, j] = d * scale
+    return total / (m * k)
+
+
+@njit(nogil=True, cache=True)
+def forward(gemm, acts, Ws, bs, codes, alphas, m):  # pragma: no cover - compiled
+    """acts[0] is the gathered batch; acts[l + 1] = f_l(acts[l] W_l + b_l)."""
+    for l in range(len(Ws)):
+        a, z, W = acts[l], acts[l + 1], Ws[l]
+        i, o = W.shape
+        one, zero = W.dtype.type(1), W.dtype.type(0)
+        call_gemm(gemm, _NO_TRANS, _NO_TRANS, m, o, i, one, a.ctypes.data, i, W.ctypes.data, o,
+                  zero, z.ctypes.data, o)  # fmt: skip
+        activate(z, bs[l], m, codes[l], alphas[l])
+
+
+@njit(nogil=True, cache=True)
+def backward(gemm, acts, grads, Ws, bs, codes, alphas, m, lr, decay_w, decay_b):  # pragma: no cover
+    """With dE/dy in grads[L]: every layer from the last, its input gradient, then its update."""
+    L = len(Ws)
+    times_slope(grads[L], acts[L], m, codes[L - 1], alphas[L - 1])  # dE/dz of the last layer
+    for l in range(L - 1, -1, -1):
+        a, G, W, b = acts[l], grads[l + 1], Ws[l], bs[l]
+        i, o = W.shape
+        one, zero = W.dtype.type(1), W.dtype.type(0)
+        if l > 0:  # dE/da_{l-1} = G W^T, with W before its update, then times f'
+            call_gemm(gemm, _NO_TRANS, _TRANS, m, i, o, one, G.ctypes.data, o, W.ctypes.data, o,
+                      zero, grads[l].ctypes.data, i)  # fmt: skip
+            times_slope(grads[l], a, m, codes[l - 1], alphas[l - 1])
+        # b <- (1 - lr lambda_b) b - lr sum_n G_n
+        sums = np.zeros(o)  # float64 column sums, row by row (contiguous reads)
+        for r in range(m):
+            for j in range(o):
+                sums[j] += G[r, j]
+        for j in range(o):
+            b[j] = b[j] * (1 - lr * decay_b) - lr * sums[j]
+        # W <- (1 - lr lambda) W - lr a^T G, in the gemm itself
+        alpha, beta = W.dtype.type(-lr), W.dtype.type(1 - lr * decay_w)
+        call_gemm(gemm, _TRANS, _NO_TRANS, i, o, m, alpha, a.ctypes.data, i, G.ctypes.data, o,
+                  beta, W.ctypes.data, o)  # fmt: skip
+
+
+@njit(nogil=True, cache=True)
+def step_cross_entropy(
+    gemm, acts, grads, Ws, bs, codes, alphas, t, predicted, m, lr, decay_w, decay_b
+):  # pragma: no cover - compiled
+    """One step with softmax cross-entropy on integer labels t; returns E (the weights stay
+    as they were when E is not finite)."""
+    forward(gemm, acts, Ws, bs, codes, alphas, m)
+    L = len(Ws)
+    rows = np.empty(m)  # each sample's -log p_t (softmax_ce's scratch)
+    E = _softmax_ce(acts[L][:m], t[:m], grads[L][:m], rows, predicted[:m])
+    if np.isfinite(E):
+        backward(gemm, acts, grads, Ws, bs, codes, alphas, m, lr, decay_w, decay_b)
+    return E
+
+
+@njit(nogil=True, cache=True)
+def step_squared_error(
+    gemm, acts, grads, Ws, bs, codes, alphas, t, predicted, m, lr, decay_w, decay_b
+):  # pragma: no cover - compiled
+    """One step with the mean squared error against targets t (m, K); returns E."""
+    forward(gemm, acts, Ws, bs, codes, alphas, m)
+    L = len(Ws)
+    E = squared_error(acts[L], t, grads[L], m)
+    if np.isfinite(E):
+        backward(gemm, acts, grads, Ws, bs, codes, alphas, m, lr, decay_w, decay_b)
+    return E
+
+
+_softmax_ce = _jit._compile()["softmax_ce"]
+
+#: the step of each loss
+STEPS = {CROSS_ENTROPY: step_cross_entropy, MSE_LOSS: step_squared_error}

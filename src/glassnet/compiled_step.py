@@ -91,8 +91,8 @@ def why_not(
         return "numba is not installed (pip install 'glassnet[fast]') or GLASSNET_NO_JIT is set"
     if net.dtype not in (np.float32, np.float64):
         return f"the network is {net.dtype} (the compiled step runs float32 and float64)"
-    if _blas.gemm_function(net.dtype) is None:
-        return "NumPy's OpenBLAS was not found (or GLASSNET_NO_BLAS is set)"
+    if _blas.gemm_address(net.dtype) is None:
+        return "NumPy's OpenBLAS with 64-bit sizes was not found (or GLASSNET_NO_BLAS is set)"
     structure = _structure(net)
     if isinstance(structure, str):
         return f"the network is not a plain MLP: {structure}"
@@ -144,7 +144,7 @@ class CompiledStep:
     """
 
     def __init__(self, net: Any, loss: Loss, x_buffer: np.ndarray) -> None:
-        from glassnet._step_kernel import CROSS_ENTROPY, MSE_LOSS, compile_step
+        from glassnet._step_kernel import CROSS_ENTROPY, MSE_LOSS, STEPS  # imports numba
 
         structure = _structure(net)
         assert not isinstance(structure, str), structure  # why_not checked it
@@ -161,8 +161,8 @@ class CompiledStep:
         self.loss_code = CROSS_ENTROPY if type(loss) is CrossEntropy else MSE_LOSS
         self.writes_argmax = self.loss_code == CROSS_ENTROPY  # each row's predicted class
         self.predicted = np.empty(rows, np.int64)  # (B,) the argmax, when fit does not ask
-        self.gemm = _blas.gemm_function(dtype)
-        self.kernel = compile_step(self.loss_code)
+        self.gemm = _blas.gemm_address(dtype)
+        self.kernel = STEPS[self.loss_code]
 
     def run(self, x: np.ndarray, t: np.ndarray, predicted: Any, optimizer: SGD) -> float:
         """Train on the batch ``x`` (m, in), the first m rows of the gather buffer, with
