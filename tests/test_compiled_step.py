@@ -88,9 +88,9 @@ def test_one_step_of_the_articles_network_worked_by_hand():
     net = gn.Sequential([gn.Dense(1, 1, weights=[[0.5]], bias=[0.1]), gn.Sigmoid()],
                         dtype="float64")  # fmt: skip
     x, t, lr = 2.0, 1.0, 0.5
-    X = np.array([[x]])
-    step = compiled_step.CompiledStep(net, MSE(), X)
-    E = step.run(X, np.array([[t]]), None, SGD(net, lr=lr))
+    X, T = np.array([[x]]), np.array([[t]])
+    step = compiled_step.CompiledStep(net, MSE(), T, batch_size=1)
+    E = step.run(X, np.array([0]), T, None, SGD(net, lr=lr))
     Y = 1 / (1 + math.exp(-(0.5 * x + 0.1)))  # sigmoid(1.1) = 0.750260...
     dE_dY, dY_dz = 2 * (Y - t), Y * (1 - Y)  # the chain rule's factors
     assert E == pytest.approx((Y - t) ** 2, rel=1e-14)  # 0.062370...
@@ -146,14 +146,13 @@ def test_auto_takes_it_for_large_networks_only():
     big = gn.mlp([784, 256, 128, 10], "relu", seed=0)
     small = gn.mlp([2, 8, 8, 1], "tanh", seed=0)
     labels = np.zeros(4, np.int64)
-    step = compiled_step.plan(big, CrossEntropy(), SGD(big), labels, None, None,
-                              np.zeros((128, 784), np.float32), None)  # fmt: skip
+    step = compiled_step.plan(big, CrossEntropy(), SGD(big), labels, None, None, 128, None)
     assert isinstance(step, compiled_step.CompiledStep)
     assert step.writes_argmax and len(step.Ws) == 3
-    assert compiled_step.plan(small, MSE(), SGD(small), np.zeros((4, 1)), None, None,
-                              np.zeros((10, 2), np.float32), None) is None  # fmt: skip
-    assert compiled_step.plan(big, CrossEntropy(), SGD(big), labels, None, None,
-                              np.zeros((128, 784), np.float32), False) is None  # fmt: skip
+    assert (
+        compiled_step.plan(small, MSE(), SGD(small), np.zeros((4, 1)), None, None, 10, None) is None
+    )
+    assert compiled_step.plan(big, CrossEntropy(), SGD(big), labels, None, None, 128, False) is None
 
 
 @pytest.mark.parametrize(
@@ -215,3 +214,15 @@ def test_gemm_function_computes_alpha_a_b_plus_beta_c():
         gemm(101, 111, 111, 2, 4, 3, 2.0, A.ctypes.data, 3, B.ctypes.data, 4, 0.5,
              C.ctypes.data, 4)  # fmt: skip
         np.testing.assert_allclose(C, 2 * A @ B + 0.5)
+
+
+def test_unshuffled_and_fortran_ordered_inputs_train_alike():
+    X, labels, _ = data()
+    runs = []
+    for jit_compile, inputs in ((False, X), (True, np.asfortranarray(X))):
+        net = gn.mlp([5, 16, 3], "tanh", seed=2, dtype="float64")
+        net.fit(inputs, labels, loss="cross_entropy", optimizer="sgd", lr=0.1, epochs=2,
+                batch_size=16, shuffle=False, verbose=0, jit_compile=jit_compile)  # fmt: skip
+        runs.append(weights(net))
+    for a, b in zip(*runs, strict=True):
+        np.testing.assert_allclose(b, a, rtol=1e-12, atol=1e-14)

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 import glassnet as gn
+from glassnet._checks import check_finite
 
 RNG = np.random.default_rng(0)
 X = RNG.normal(size=(10, 3))
@@ -110,6 +111,15 @@ def test_nan_or_inf_in_x_or_t(value):
         fit(T=Tb)
     with pytest.raises(ValueError, match=r"X contains NaN or inf"):
         net32().predict(Xb)
+
+
+def test_inf_and_minus_inf_together_and_a_sum_that_only_overflows():
+    Xb = X.copy()
+    Xb[0, 0], Xb[2, 1] = np.inf, -np.inf  # their sum is NaN: still caught, first one named
+    with pytest.raises(ValueError, match=r"X contains NaN or inf \(first at index \(0, 0\)"):
+        fit(X=Xb)
+    big = np.full((4, 2), 3e38, np.float32)  # finite values whose float32 sum overflows
+    check_finite(big, "X")  # no error: every value is finite
 
 
 def test_non_numeric_data():

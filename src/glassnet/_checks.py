@@ -134,10 +134,19 @@ def check_finite(arr: np.ndarray, name: str) -> None:
     --------
     >>> check_finite(np.ones(3), "X")
     """
-    # min and max are NaN/inf exactly when some value is; unlike isfinite(arr).all() they
-    # need no temporary as big as arr (a first fit on MNIST spent 0.15 s faulting its pages).
-    if arr.dtype.kind == "f" and arr.size and not np.isfinite([arr.min(), arr.max()]).all():
-        bad = np.argwhere(~np.isfinite(arr))[0]
+    # Any NaN or inf makes the sum NaN or inf (inf - inf too), so a finite sum proves every
+    # value finite: one pass, and no temporary as big as arr (isfinite(arr).all() made one: a first fit on
+    # MNIST spent 0.15 s faulting its pages; min and max took two passes, 16 ms against 10).
+    # A sum that overflows with every value finite is told apart by the exact search below.
+    if arr.dtype.kind != "f" or not arr.size:
+        return
+    with np.errstate(over="ignore", invalid="ignore"):  # inf - inf and overflow: no warning
+        total = arr.sum()
+    if not np.isfinite(total):
+        bad_at = np.argwhere(~np.isfinite(arr))
+        if not len(bad_at):  # only the sum overflowed
+            return
+        bad = bad_at[0]
         where = ", ".join(str(int(i)) for i in bad)
         raise ValueError(
             f"{name} contains NaN or inf (first at index ({where}): {arr[tuple(bad)]}). "

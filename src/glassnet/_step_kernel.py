@@ -180,10 +180,15 @@ def backward(gemm, acts, grads, Ws, bs, codes, alphas, m, lr, decay_w, decay_b):
 
 @njit(nogil=True, cache=True)
 def step_cross_entropy(
-    gemm, acts, grads, Ws, bs, codes, alphas, t, predicted, m, lr, decay_w, decay_b
+    gemm, X, idx, T, t, acts, grads, Ws, bs, codes, alphas, predicted, lr, decay_w, decay_b
 ):  # pragma: no cover - compiled
-    """One step with softmax cross-entropy on integer labels t; returns E (the weights stay
-    as they were when E is not finite)."""
+    """One step on the rows ``idx`` of X with softmax cross-entropy on their integer labels
+    T[idx] (gathered into t); returns E (the weights stay as they were when E is not finite).
+    """
+    m = idx.shape[0]
+    _gather(X, idx, acts[0], _AHEAD, _LINE // X.itemsize)  # the batch, into acts[0]
+    for r in range(m):
+        t[r] = T[idx[r]]
     forward(gemm, acts, Ws, bs, codes, alphas, m)
     L = len(Ws)
     rows = np.empty(m)  # each sample's -log p_t (softmax_ce's scratch)
@@ -195,9 +200,14 @@ def step_cross_entropy(
 
 @njit(nogil=True, cache=True)
 def step_squared_error(
-    gemm, acts, grads, Ws, bs, codes, alphas, t, predicted, m, lr, decay_w, decay_b
+    gemm, X, idx, T, t, acts, grads, Ws, bs, codes, alphas, predicted, lr, decay_w, decay_b
 ):  # pragma: no cover - compiled
-    """One step with the mean squared error against targets t (m, K); returns E."""
+    """One step on the rows ``idx`` of X with the mean squared error against T[idx] (m, K),
+    gathered into t; returns E."""
+    m = idx.shape[0]
+    _gather(X, idx, acts[0], _AHEAD, _LINE // X.itemsize)
+    for r in range(m):
+        t[r] = T[idx[r]]
     forward(gemm, acts, Ws, bs, codes, alphas, m)
     L = len(Ws)
     E = squared_error(acts[L], t, grads[L], m)
@@ -207,6 +217,8 @@ def step_squared_error(
 
 
 _softmax_ce = _jit._compile()["softmax_ce"]
+_gather, _AHEAD = _jit._compile()["gather"], _jit._compile()["ahead"]  # fit's prefetching gather
+_LINE = 64  # bytes in a cache line: the gather asks for one element of each
 
 #: the step of each loss
 STEPS = {CROSS_ENTROPY: step_cross_entropy, MSE_LOSS: step_squared_error}

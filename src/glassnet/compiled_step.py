@@ -129,31 +129,36 @@ class CompiledStep:
         A plain MLP (:func:`why_not` returned None for it).
     loss : Loss
         CrossEntropy (integer labels) or MSE.
-    x_buffer : ndarray, shape (B, in)
-        Where ``fit`` gathers each batch; the step reads its first m rows.
+    T : ndarray, shape (N,) or (N, K)
+        The training targets (integer labels for cross-entropy).
+    batch_size : int
+        The largest batch: buffers of that many rows are allocated once.
 
     Examples
     --------
     >>> from glassnet import Dense, Sequential
     >>> net = Sequential([Dense(1, 1, weights=[[0.5]], bias=[0.0])], dtype="float64")
-    >>> x = np.array([[2.0]]); step = CompiledStep(net, MSE(), x)
-    >>> step.run(x, np.array([[0.0]]), None, SGD(net, lr=0.25))  # E = (0.5 * 2 - 0)^2
+    >>> X, T = np.array([[2.0]]), np.array([[0.0]])
+    >>> step = CompiledStep(net, MSE(), T, batch_size=1)
+    >>> step.run(X, np.array([0]), T, None, SGD(net, lr=0.25))  # E = (0.5 * 2 - 0)^2
     1.0
     >>> net.layers[0].params  # W - lr 2(Y - t) x = 0.5 - 0.25 * 4; b - lr 2(Y - t)
     {'W': array([[-0.5]]), 'b': array([-0.5])}
     """
 
-    def __init__(self, net: Any, loss: Loss, x_buffer: np.ndarray) -> None:
+    def __init__(self, net: Any, loss: Loss, T: np.ndarray, batch_size: int) -> None:
         from glassnet._step_kernel import CROSS_ENTROPY, MSE_LOSS, STEPS  # imports numba
 
         structure = _structure(net)
         assert not isinstance(structure, str), structure  # why_not checked it
         dense, codes, alphas = structure
-        rows, dtype = x_buffer.shape[0], x_buffer.dtype
-        # acts[l]: the input of Dense l (acts[0] is the gathered batch), acts[L] the output
-        self.acts = (x_buffer, *(np.empty((rows, d.out_features), dtype) for d in dense))
+        rows, dtype = batch_size, net.dtype
+        # acts[l]: the input of Dense l (acts[0]: the gathered batch), acts[L]: the output
+        widths = [dense[0].in_features] + [d.out_features for d in dense]
+        self.acts = tuple(np.empty((rows, w), dtype) for w in widths)  # (B, width) each
         # grads[l]: dE/d(acts[l]) for l >= 1 (grads[0] is never needed: no input gradient)
         self.grads = (np.empty((0, 0), dtype), *(np.empty_like(a) for a in self.acts[1:]))
+        self.targets = np.empty((rows, *T.shape[1:]), T.dtype)  # (B,) or (B, K): T[idx]
         self.Ws = tuple(d.params["W"] for d in dense)  # (in, out) each, updated in place
         self.bs = tuple(d.params["b"] for d in dense)  # (out,) each
         self.codes = np.array(codes, np.int64)  # (L,)
@@ -164,20 +169,21 @@ class CompiledStep:
         self.gemm = _blas.gemm_address(dtype)
         self.kernel = STEPS[self.loss_code]
 
-    def run(self, x: np.ndarray, t: np.ndarray, predicted: Any, optimizer: SGD) -> float:
-        """Train on the batch ``x`` (m, in), the first m rows of the gather buffer, with
-        targets ``t``: forward, the error E, backward and ``optimizer``'s update of every
-        weight; returns E (the weights stay as they were if E is not finite). ``predicted``
-        (m,) receives each row's argmax for cross-entropy, when given.
+    def run(
+        self, X: np.ndarray, idx: np.ndarray, T: np.ndarray, predicted: Any, optimizer: SGD
+    ) -> float:
+        """Train on the rows ``idx`` (m,) of X (N, in) and of the targets T: gather them,
+        forward, the error E, backward and ``optimizer``'s update of every weight; returns E
+        (the weights stay as they were if E is not finite). ``predicted`` (m,) receives each
+        row's argmax for cross-entropy, when given.
         """
-        m = x.shape[0]
         decay = optimizer.weight_decay
         into = self.predicted if predicted is None else predicted
         optimizer.t += 1
         return float(
             self.kernel(
-                self.gemm, self.acts, self.grads, self.Ws, self.bs, self.codes, self.alphas,
-                t, into, m, float(optimizer.lr), decay,
+                self.gemm, X, idx, T, self.targets, self.acts, self.grads, self.Ws, self.bs,
+                self.codes, self.alphas, into, float(optimizer.lr), decay,
                 decay if optimizer.decay_biases else 0.0,
             )
         )  # fmt: skip
@@ -194,7 +200,7 @@ def plan(
     T: np.ndarray,
     weights: Any,
     grad_hook: Any,
-    x_buffer: np.ndarray,
+    batch_size: int,
     jit_compile: bool | None,
 ) -> CompiledStep | None:
     """The compiled step ``fit`` should take, or None for the layer-by-layer step.
@@ -206,7 +212,7 @@ def plan(
     --------
     >>> from glassnet import mlp
     >>> net = mlp([2, 8, 1], "tanh")
-    >>> plan(net, MSE(), SGD(net), np.zeros((4, 1)), None, None, np.zeros((4, 2)), None) is None
+    >>> plan(net, MSE(), SGD(net), np.zeros((4, 1)), None, None, 4, None) is None
     True
     """
     if jit_compile is not None and not isinstance(jit_compile, bool):
@@ -221,6 +227,6 @@ def plan(
                 "Leave jit_compile=None to take the layer-by-layer step where it cannot."
             )
         return None
-    if jit_compile is None and x_buffer.shape[0] * net.n_params < MIN_WORK:
+    if jit_compile is None and batch_size * net.n_params < MIN_WORK:
         return None
-    return CompiledStep(net, loss, x_buffer)
+    return CompiledStep(net, loss, T, batch_size)

@@ -193,7 +193,9 @@ def fit(
     sigmoid = net.layers[-1]  # its input z is the logits when fuse_sigmoid
     start_at = last - 1 if fuse_sigmoid else None  # backward starts below that sigmoid
     # the whole step as one compiled call, where it applies (None: layer by layer)
-    fast = compiled_step.plan(net, loss_obj, opt, T, weights, grad_hook, xbuf, jit_compile)
+    fast = compiled_step.plan(
+        net, loss_obj, opt, T, weights, grad_hook, min(batch_size, n), jit_compile
+    )
     logs: dict[str, float] = {}
     epoch = initial_epoch
     for layer in net.layers:
@@ -223,16 +225,16 @@ def fit(
                 for b, start in enumerate(range(0, n, batch_size)):
                     idx = order[start : start + batch_size]
                     m = len(idx)
-                    xb = _jit.gather_rows(X, idx, xbuf[:m])  # (m, in), gathered once
-                    tb = T.take(idx, 0, tbuf[:m])
-                    if fast is not None:  # forward, error, backward and update in one call
+                    if fast is not None:  # gather, forward, error, backward, update: one call
                         into = None if pred is None else pred[start : start + m]
-                        value, count = fast.run(xb, tb, into, opt), m
+                        value, count = fast.run(X, idx, T, into, opt), m
                         if not math.isfinite(value):  # the step left the weights as they were
                             _diverged(net, good, epoch, b, value, opt)
                         if pred is not None and not fast.writes_argmax:  # mse: labels from y
                             labels_from_outputs(fast.output(m), False, into=into)
                     else:
+                        xb = _jit.gather_rows(X, idx, xbuf[:m])  # (m, in), gathered once
+                        tb = T.take(idx, 0, tbuf[:m])
                         y = net.forward(xb)  # (m, out)
                         wb = None if wbuf is None else weights.take(idx, 0, wbuf[:m])  # (m,)
                         # E and dE/dy (dE/dz from a sigmoid's logits: y(1 - y) cancels, exactly)
