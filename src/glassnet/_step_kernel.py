@@ -1,4 +1,4 @@
-"""One plain-SGD training step of an MLP as a single compiled call (numba, calling BLAS).
+"""One SGD training step of an MLP (momentum optional) as a single compiled call (numba, BLAS).
 
 The step is the same maths as the layer-by-layer engine (``Dense``, the activations, the loss,
 ``SGD``), in the same order, written as loops over preallocated buffers:
@@ -9,10 +9,12 @@ The step is the same maths as the layer-by-layer engine (``Dense``, the activati
 - backward, from the last layer down, with G_l = dE/dz_l:
   dE/da_{l-1} = G_l W_l^T, then G_{l-1} = dE/da_{l-1} * f'_{l-1}, where f' comes from the
   activation's output: relu [a > 0], leaky relu 1 or alpha, tanh 1 - a^2, sigmoid a (1 - a);
-- the update, folded into the gradient's own product: gemm computes C <- alpha A B + beta C,
-  so with C = W_l, alpha = -lr and beta = 1 - lr * weight_decay it writes
-  W_l <- (1 - lr lambda) W_l - lr a_{l-1}^T G_l directly; dE/dW is never stored and read back.
-  dE/da_{l-1} is taken before W_l changes, as backpropagation requires.
+- the update. Plain SGD folds it into the gradient's own product: gemm computes
+  C <- alpha A B + beta C, so with C = W_l, alpha = -lr and beta = 1 - lr * weight_decay it
+  writes W_l <- (1 - lr lambda) W_l - lr a_{l-1}^T G_l directly, and dE/dW is never stored and
+  read back. With momentum, dE/dW goes to a scratch buffer and one loop updates the velocity
+  and the weight. Either way dE/da_{l-1} is taken before W_l changes, as backpropagation
+  requires.
 
 The buffers are (B, width) arrays reused every step; a batch of m <= B rows uses their first m
 rows. This module imports numba and is only imported by :mod:`glassnet.compiled_step`, which
@@ -153,8 +155,24 @@ def forward(gemm, acts, Ws, bs, codes, alphas, m):  # pragma: no cover - compile
 
 
 @njit(nogil=True, cache=True)
-def backward(gemm, acts, grads, Ws, bs, codes, alphas, m, lr, decay_w, decay_b):  # pragma: no cover
-    """With dE/dy in grads[L]: every layer from the last, its input gradient, then its update."""
+def momentum_update(w, g, v, lr, mu, nesterov, decay, first):  # pragma: no cover - compiled
+    """SGD with momentum on one parameter, as ``SGD`` does it: g <- g + lambda w;
+    v <- g on the first step, else mu v + g; w <- w - lr (g + mu v if Nesterov else v)."""
+    for i in range(w.shape[0]):  # 1-D views
+        gi = g[i] + decay * w[i]
+        vi = gi if first else mu * v[i] + gi
+        v[i] = vi
+        w[i] -= lr * (gi + mu * vi if nesterov else vi)
+
+
+@njit(nogil=True, cache=True)
+def backward(gemm, acts, grads, Ws, bs, codes, alphas, m, opt):  # pragma: no cover - compiled
+    """With dE/dy in grads[L]: every layer from the last, its input gradient, then its update.
+
+    ``opt`` = (lr, weight decay of W, of b, momentum, nesterov, first step, W-shaped scratch
+    for dE/dW, the velocities of W, of b). Without momentum the update is folded into the
+    gemm of dE/dW; with it, dE/dW is written to the scratch and one loop updates v and W."""
+    lr, decay_w, decay_b, mu, nesterov, first, gWs, vWs, vbs = opt
     L = len(Ws)
     times_slope(grads[L], acts[L], m, codes[L - 1], alphas[L - 1])  # dE/dz of the last layer
     for l in range(L - 1, -1, -1):
@@ -165,22 +183,30 @@ def backward(gemm, acts, grads, Ws, bs, codes, alphas, m, lr, decay_w, decay_b):
             call_gemm(gemm, _NO_TRANS, _TRANS, m, i, o, one, G.ctypes.data, o, W.ctypes.data, o,
                       zero, grads[l].ctypes.data, i)  # fmt: skip
             times_slope(grads[l], a, m, codes[l - 1], alphas[l - 1])
-        # b <- (1 - lr lambda_b) b - lr sum_n G_n
-        sums = np.zeros(o)  # float64 column sums, row by row (contiguous reads)
+        sums = np.zeros(o)  # dE/db = sum_n G_n: float64 column sums, row by row
         for r in range(m):
             for j in range(o):
                 sums[j] += G[r, j]
-        for j in range(o):
-            b[j] = b[j] * (1 - lr * decay_b) - lr * sums[j]
-        # W <- (1 - lr lambda) W - lr a^T G, in the gemm itself
-        alpha, beta = W.dtype.type(-lr), W.dtype.type(1 - lr * decay_w)
-        call_gemm(gemm, _TRANS, _NO_TRANS, i, o, m, alpha, a.ctypes.data, i, G.ctypes.data, o,
-                  beta, W.ctypes.data, o)  # fmt: skip
+        if mu == 0:
+            # b <- (1 - lr lambda_b) b - lr dE/db; W <- (1 - lr lambda) W - lr a^T G in the gemm
+            for j in range(o):
+                b[j] = b[j] * (1 - lr * decay_b) - lr * sums[j]
+            alpha, beta = W.dtype.type(-lr), W.dtype.type(1 - lr * decay_w)
+            call_gemm(gemm, _TRANS, _NO_TRANS, i, o, m, alpha, a.ctypes.data, i, G.ctypes.data,
+                      o, beta, W.ctypes.data, o)  # fmt: skip
+        else:
+            gW = gWs[l]
+            call_gemm(gemm, _TRANS, _NO_TRANS, i, o, m, one, a.ctypes.data, i, G.ctypes.data, o,
+                      zero, gW.ctypes.data, o)  # fmt: skip
+            n = W.size
+            momentum_update(W.reshape(n), gW.reshape(n), vWs[l].reshape(n), lr, mu, nesterov,
+                            decay_w, first)  # fmt: skip
+            momentum_update(b, sums, vbs[l], lr, mu, nesterov, decay_b, first)
 
 
 @njit(nogil=True, cache=True)
 def step_cross_entropy(
-    gemm, X, idx, T, t, acts, grads, Ws, bs, codes, alphas, predicted, lr, decay_w, decay_b
+    gemm, X, idx, T, t, acts, grads, Ws, bs, codes, alphas, predicted, opt
 ):  # pragma: no cover - compiled
     """One step on the rows ``idx`` of X with softmax cross-entropy on their integer labels
     T[idx] (gathered into t); returns E (the weights stay as they were when E is not finite).
@@ -194,13 +220,13 @@ def step_cross_entropy(
     rows = np.empty(m)  # each sample's -log p_t (softmax_ce's scratch)
     E = _softmax_ce(acts[L][:m], t[:m], grads[L][:m], rows, predicted[:m])
     if np.isfinite(E):
-        backward(gemm, acts, grads, Ws, bs, codes, alphas, m, lr, decay_w, decay_b)
+        backward(gemm, acts, grads, Ws, bs, codes, alphas, m, opt)
     return E
 
 
 @njit(nogil=True, cache=True)
 def step_squared_error(
-    gemm, X, idx, T, t, acts, grads, Ws, bs, codes, alphas, predicted, lr, decay_w, decay_b
+    gemm, X, idx, T, t, acts, grads, Ws, bs, codes, alphas, predicted, opt
 ):  # pragma: no cover - compiled
     """One step on the rows ``idx`` of X with the mean squared error against T[idx] (m, K),
     gathered into t; returns E."""
@@ -212,7 +238,7 @@ def step_squared_error(
     L = len(Ws)
     E = squared_error(acts[L], t, grads[L], m)
     if np.isfinite(E):
-        backward(gemm, acts, grads, Ws, bs, codes, alphas, m, lr, decay_w, decay_b)
+        backward(gemm, acts, grads, Ws, bs, codes, alphas, m, opt)
     return E
 
 

@@ -3,10 +3,11 @@
 The layer-by-layer engine makes about forty NumPy calls a step, each a few microseconds, and
 runs each elementwise layer as its own pass over memory. For the networks where that matters
 (real data, hundreds of thousands of weights), :class:`CompiledStep` does the same step in one
-compiled call (:mod:`glassnet._step_kernel`): the same products through the same BLAS, the
-bias and activation in one pass, and the update folded into the gradient's product, so dE/dW
-is never written out. At batch 128 on MNIST's 784-256-128-10 network that takes the step from
-about 1.2x to about 1.08x the time of its matrix products alone.
+compiled call (:mod:`glassnet._step_kernel`): the batch gathered, the same products through
+the same BLAS, each bias and activation in one pass, and plain SGD's update folded into the
+gradient's product, so dE/dW is never written out (with momentum, one pass updates the
+velocity and the weight). ``benchmarks/`` measures what it gains ("compiled step / layer by
+layer") on MNIST's 784-256-128-10 network.
 
 It applies when all of these hold (:func:`why_not` names the first that fails):
 
@@ -15,7 +16,7 @@ It applies when all of these hold (:func:`why_not` names the first that fails):
   Tanh, Sigmoid or Identity, in float32 or float64;
 - the loss is cross-entropy on the last Dense's logits with integer labels, or the mean squared
   error;
-- the optimiser is plain ``SGD`` (weight decay allowed, no momentum);
+- the optimiser is ``SGD`` (with or without momentum, Nesterov and weight decay);
 - there are no sample or class weights, no ``grad_hook`` or clipping, no tracing, no Dropout.
 
 ``fit(jit_compile=None)`` uses it where it applies and the step is large enough to gain
@@ -84,8 +85,9 @@ def why_not(
     --------
     >>> from glassnet import mlp
     >>> net = mlp([4, 8, 3], "relu")
-    >>> why_not(net, CrossEntropy(), SGD(net, momentum=0.9), np.zeros(2, int), None, None)
-    'the optimiser is SGD with momentum (the compiled step is plain SGD)'
+    >>> from glassnet.optimizers import Adam
+    >>> why_not(net, CrossEntropy(), Adam(net), np.zeros(2, int), None, None)
+    'the optimiser is adam (the compiled step is SGD, with or without momentum)'
     """
     if not _jit.enabled():
         return "numba is not installed (pip install 'glassnet[fast]') or GLASSNET_NO_JIT is set"
@@ -105,9 +107,7 @@ def why_not(
     elif type(loss) is not MSE:
         return f"the loss is {loss.name} (the compiled step knows cross_entropy and mse)"
     if type(optimizer) is not SGD:
-        return f"the optimiser is {optimizer.name} (the compiled step is plain SGD)"
-    if optimizer.momentum:
-        return "the optimiser is SGD with momentum (the compiled step is plain SGD)"
+        return f"the optimiser is {optimizer.name} (the compiled step is SGD, with or without momentum)"
     if weights is not None:
         return "sample or class weights are given"
     if grad_hook is not None:
@@ -168,6 +168,10 @@ class CompiledStep:
         self.predicted = np.empty(rows, np.int64)  # (B,) the argmax, when fit does not ask
         self.gemm = _blas.gemm_address(dtype)
         self.kernel = STEPS[self.loss_code]
+        self.dense = dense
+        # (the flat momentum buffer they view, dE/dW scratch, velocities of the Ws, of the bs)
+        self._momentum: tuple[Any, ...] | None = None
+        self._scratch: tuple[np.ndarray, ...] = ()  # (in, out) each: dE/dW, with momentum
 
     def run(
         self, X: np.ndarray, idx: np.ndarray, T: np.ndarray, predicted: Any, optimizer: SGD
@@ -179,14 +183,49 @@ class CompiledStep:
         """
         decay = optimizer.weight_decay
         into = self.predicted if predicted is None else predicted
+        first, scratch, v_W, v_b = self._momentum_state(optimizer)
+        settings = (
+            float(optimizer.lr), decay, decay if optimizer.decay_biases else 0.0,
+            optimizer.momentum, optimizer.nesterov, first, scratch, v_W, v_b,
+        )  # fmt: skip
         optimizer.t += 1
         return float(
             self.kernel(
                 self.gemm, X, idx, T, self.targets, self.acts, self.grads, self.Ws, self.bs,
-                self.codes, self.alphas, into, float(optimizer.lr), decay,
-                decay if optimizer.decay_biases else 0.0,
+                self.codes, self.alphas, into, settings,
             )
         )  # fmt: skip
+
+    def _momentum_state(self, optimizer: SGD) -> tuple[bool, Any, Any, Any]:
+        """(first step?, dE/dW scratch, velocities of the Ws, of the bs): the optimiser's own
+        momentum buffers (so checkpoints and the layer-by-layer step share them), made on the
+        first step with momentum; placeholders of the right types without momentum."""
+        if not optimizer.momentum:
+            return False, self.Ws, self.Ws, self.bs
+        flat = optimizer.flat_state.get("momentum")
+        if self._momentum is not None and flat is not None and self._momentum[0] is flat:
+            return False, *self._momentum[1:]  # the same buffers as the last step
+        scratch = self._scratch = self._scratch or tuple(np.empty_like(W) for W in self.Ws)
+        where = {id(p.value): i for i, p in enumerate(optimizer.params or [])}
+        first = False
+        velocities = []
+        for d in self.dense:
+            views = []
+            for key in ("W", "b"):
+                i = where[id(d.params[key])]
+                state = optimizer.state[i]
+                if "momentum" not in state:  # the first step starts the buffer at g
+                    first = True
+                    if optimizer.flat is not None:
+                        optimizer._buf(optimizer.flat_state, "momentum", optimizer.flat[0])
+                    else:
+                        optimizer._buf(state, "momentum", d.params[key])
+                views.append(state["momentum"])
+            velocities.append(views)
+        v_W = tuple(v for v, _ in velocities)
+        v_b = tuple(v for _, v in velocities)
+        self._momentum = (optimizer.flat_state.get("momentum"), scratch, v_W, v_b)
+        return first, scratch, v_W, v_b
 
     def output(self, m: int) -> np.ndarray:
         """The network's output (m, out) for the batch of the last :meth:`run`."""

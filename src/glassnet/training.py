@@ -126,10 +126,11 @@ def fit(
         (:mod:`glassnet.clipping`, PyTorch's ``clip_grad_norm_`` and ``clip_grad_value_``).
     jit_compile : bool, optional
         Whether each step runs as one compiled call (:mod:`glassnet.compiled_step`: numba,
-        for plain MLPs trained with plain SGD on cross-entropy or MSE): None (default) where it
-        applies and the network is large enough to gain, True always (a ValueError says why
-        where it cannot), False never. The weights are the same up to rounding; the compiled
-        step does not write the layers' ``grads``.
+        for plain MLPs trained with SGD, momentum or not, on cross-entropy or MSE): None
+        (default) where it applies and the network is large enough to gain, True always (a
+        ValueError says why where it cannot), False never (the layers one by one). The
+        weights are the same up to rounding; the compiled step does not write the layers'
+        ``grads``.
 
     Returns
     -------
