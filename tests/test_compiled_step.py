@@ -205,11 +205,13 @@ def test_auto_takes_it_for_large_networks_only():
         ({"layers": [gn.Dense(5, 3), gn.Tanh(), gn.Tanh()]}, "its Tanh does not follow a Dense"),
         ({"layers": [gn.Dense(5, 3), gn.LeakyReLU(-0.5)]}, "negative alpha"),
         ({"layers": [gn.Dense(5, 3), gn.Tanh()]}, "logits of the last Dense layer"),
+        ({"layers": [gn.Dense(5, 1)], "T": "zeros"}, "at least two outputs"),
     ],
 )
 def test_jit_compile_true_says_why_it_cannot(change, reason):
     X, labels, _ = data()
-    T = np.eye(3)[labels] if change.pop("T", None) == "one-hot" else labels
+    targets = change.pop("T", None)
+    T = {"one-hot": np.eye(3)[labels], "zeros": np.zeros(len(labels), int)}.get(targets, labels)
     loss = change.pop("loss", "cross_entropy")
     layers = change.pop("layers", [gn.Dense(5, 3)])
     if loss == "binary_cross_entropy":

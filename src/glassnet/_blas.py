@@ -1,6 +1,7 @@
 """Fast ways into the BLAS that NumPy ships: y <- y + a x in a single pass (:func:`axpy`),
 small matrix products with less overhead a call (:func:`product`), and the CBLAS gemm itself
-for compiled code (:func:`gemm_function`, which :mod:`glassnet.compiled_step` calls from numba).
+(:func:`gemm_function`; its address, :func:`gemm_address`, is what the compiled training step
+of :mod:`glassnet.compiled_step` calls from numba).
 
 NumPy has no axpy, so ``w -= lr * g`` reads and writes memory twice (a temporary for
 ``lr * g``, then the subtraction). For the weights of a real network that update is

@@ -63,7 +63,8 @@ def _structure(net: Any) -> tuple[list[Dense], list[int], list[float]] | str:
             name = type(layer).__name__
             code = _CODES.get(type(layer))
             if code is None:
-                return f"it has a {name} layer (the compiled step knows Dense, ReLU, LeakyReLU, Tanh, Sigmoid, Identity)"
+                known = "Dense, ReLU, LeakyReLU, Tanh, Sigmoid, Identity"
+                return f"it has a {name} layer (the compiled step knows {known})"
             if type(previous) is not Dense:
                 return f"its {name} does not follow a Dense layer"
             if type(layer) is LeakyReLU and layer.alpha < 0:
@@ -87,7 +88,7 @@ def why_not(
     >>> net = mlp([4, 8, 3], "relu")
     >>> from glassnet.optimizers import Adam
     >>> why_not(net, CrossEntropy(), Adam(net), np.zeros(2, int), None, None)
-    'the optimiser is adam (the compiled step is SGD, with or without momentum)'
+    'the optimiser is adam (the compiled step is SGD, momentum or not)'
     """
     if not _jit.enabled():
         return "numba is not installed (pip install 'glassnet[fast]') or GLASSNET_NO_JIT is set"
@@ -104,10 +105,12 @@ def why_not(
             return "cross_entropy's targets are not integer labels"
         if codes[-1] != 0:
             return "cross_entropy needs the logits of the last Dense layer, with no activation"
+        if dense[-1].out_features < 2:
+            return "cross_entropy needs at least two outputs, one per class"
     elif type(loss) is not MSE:
         return f"the loss is {loss.name} (the compiled step knows cross_entropy and mse)"
     if type(optimizer) is not SGD:
-        return f"the optimiser is {optimizer.name} (the compiled step is SGD, with or without momentum)"
+        return f"the optimiser is {optimizer.name} (the compiled step is SGD, momentum or not)"
     if weights is not None:
         return "sample or class weights are given"
     if grad_hook is not None:

@@ -9,6 +9,9 @@ It reads top to bottom like the article's recipe, repeated over batches and epoc
             net.backward(loss.backward())       # chain rule: every dE/dW
             grad_hook(params)                   # (where data-parallel training averages)
             optimizer.step()                    # W <- W - lr dE/dW (or Adam, ...)
+
+For an MLP trained with SGD the whole body of the batch loop can run as one compiled call
+(:mod:`glassnet.compiled_step`, ``jit_compile``): the same maths, written as loops.
 """
 
 from __future__ import annotations
