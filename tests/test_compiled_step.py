@@ -176,6 +176,16 @@ def test_the_compiled_step_does_not_write_the_layers_gradients():
     assert any(p.grad.any() for p in slow.parameters())
 
 
+def test_the_history_says_which_step_trained_the_run():
+    assert train(True, "relu", "mse", "float64")[1].params["compiled_step"] is True
+    assert train(False, "relu", "mse", "float64")[1].params["compiled_step"] is False
+    assert train(None, "relu", "mse", "float64")[1].params["compiled_step"] is False  # small
+    X = np.zeros((256, 784), np.float32)
+    h = gn.mlp([784, 64, 10], "relu").fit(X, np.arange(256) % 10, loss="cross_entropy",
+                                          batch_size=64, epochs=1, verbose=0)  # fmt: skip
+    assert h.params["compiled_step"] is True  # 64 x 50890 weights: worth it
+
+
 def test_auto_takes_it_for_large_networks_only():
     big = gn.mlp([784, 256, 128, 10], "relu", seed=0)
     small = gn.mlp([2, 8, 8, 1], "tanh", seed=0)

@@ -138,7 +138,9 @@ def fit(
     Returns
     -------
     History
-        Loss and metrics per epoch, and "lr": the learning rate each epoch trained with.
+        Loss and metrics per epoch, and "lr": the learning rate each epoch trained with; its
+        ``params`` hold the run's settings, among them "compiled_step" (whether the compiled
+        step trained it).
 
     Raises
     ------
@@ -200,6 +202,7 @@ def fit(
     fast = compiled_step.plan(
         net, loss_obj, opt, T, weights, grad_hook, min(batch_size, n), jit_compile
     )
+    history.params["compiled_step"] = fast is not None  # which step trained this run
     logs: dict[str, float] = {}
     epoch = initial_epoch
     for layer in net.layers:
