@@ -12,8 +12,9 @@ The step is the same maths as the layer-by-layer engine (``Dense``, the activati
 - the update. Plain SGD folds it into the gradient's own product: gemm computes
   C <- alpha A B + beta C, so with C = W_l, alpha = -lr and beta = 1 - lr * weight_decay it
   writes W_l <- (1 - lr lambda) W_l - lr a_{l-1}^T G_l directly, and dE/dW is never stored and
-  read back. With momentum, dE/dW goes to a scratch buffer and one loop updates the velocity
-  and the weight. Either way dE/da_{l-1} is taken before W_l changes, as backpropagation
+  read back. With momentum, dE/dW goes to the layer's gradient buffer and one loop updates the
+  velocity and the weight. Any other optimiser (or a grad_hook) finds the gradients written
+  and steps in Python. Either way dE/da_{l-1} is taken before W_l changes, as backpropagation
   requires.
 
 The buffers are (B, width) arrays reused every step; a batch of m <= B rows uses their first m
@@ -40,6 +41,9 @@ from glassnet import _jit
 IDENTITY, RELU, LEAKY_RELU, TANH, SIGMOID = 0, 1, 2, 3, 4
 #: loss codes
 CROSS_ENTROPY, MSE_LOSS = 1, 2
+#: how the step ends: SGD folded into the gradient's gemm, SGD with momentum, or the gradients
+#: written for the optimiser to step in Python
+FOLD, MOMENTUM, GRADS = 0, 1, 2
 #: CBLAS constants
 _ROW_MAJOR, _NO_TRANS, _TRANS = 101, 111, 112
 
@@ -169,10 +173,12 @@ def momentum_update(w, g, v, lr, mu, nesterov, decay, first):  # pragma: no cove
 def backward(gemm, acts, grads, Ws, bs, codes, alphas, m, opt):  # pragma: no cover - compiled
     """With dE/dy in grads[L]: every layer from the last, its input gradient, then its update.
 
-    ``opt`` = (lr, weight decay of W, of b, momentum, nesterov, first step, W-shaped scratch
-    for dE/dW, the velocities of W, of b). Without momentum the update is folded into the
-    gemm of dE/dW; with it, dE/dW is written to the scratch and one loop updates v and W."""
-    lr, decay_w, decay_b, mu, nesterov, first, gWs, vWs, vbs = opt
+    ``opt`` = (mode, lr, weight decay of W, of b, momentum, nesterov, first step, the layers'
+    dE/dW and dE/db buffers, the velocities of W, of b). Mode FOLD (plain SGD): the update is
+    folded into the gemm of dE/dW, which is never written. MOMENTUM: dE/dW and dE/db are
+    written, then one loop updates v and the weight. GRADS: dE/dW and dE/db are written and
+    the optimiser steps afterwards, in Python (Adam, RMSprop, a grad_hook, clipping)."""
+    mode, lr, decay_w, decay_b, mu, nesterov, first, gWs, gbs, vWs, vbs = opt
     L = len(Ws)
     times_slope(grads[L], acts[L], m, codes[L - 1], alphas[L - 1])  # dE/dz of the last layer
     for l in range(L - 1, -1, -1):
@@ -187,21 +193,24 @@ def backward(gemm, acts, grads, Ws, bs, codes, alphas, m, opt):  # pragma: no co
         for r in range(m):
             for j in range(o):
                 sums[j] += G[r, j]
-        if mu == 0:
+        if mode == FOLD:
             # b <- (1 - lr lambda_b) b - lr dE/db; W <- (1 - lr lambda) W - lr a^T G in the gemm
             for j in range(o):
                 b[j] = b[j] * (1 - lr * decay_b) - lr * sums[j]
             alpha, beta = W.dtype.type(-lr), W.dtype.type(1 - lr * decay_w)
             call_gemm(gemm, _TRANS, _NO_TRANS, i, o, m, alpha, a.ctypes.data, i, G.ctypes.data,
                       o, beta, W.ctypes.data, o)  # fmt: skip
-        else:
-            gW = gWs[l]
-            call_gemm(gemm, _TRANS, _NO_TRANS, i, o, m, one, a.ctypes.data, i, G.ctypes.data, o,
-                      zero, gW.ctypes.data, o)  # fmt: skip
+            continue
+        gW, gb = gWs[l], gbs[l]  # dE/dW = a^T G, dE/db
+        call_gemm(gemm, _TRANS, _NO_TRANS, i, o, m, one, a.ctypes.data, i, G.ctypes.data, o,
+                  zero, gW.ctypes.data, o)  # fmt: skip
+        for j in range(o):
+            gb[j] = sums[j]
+        if mode == MOMENTUM:
             n = W.size
             momentum_update(W.reshape(n), gW.reshape(n), vWs[l].reshape(n), lr, mu, nesterov,
                             decay_w, first)  # fmt: skip
-            momentum_update(b, sums, vbs[l], lr, mu, nesterov, decay_b, first)
+            momentum_update(b, gb, vbs[l], lr, mu, nesterov, decay_b, first)
 
 
 @njit(nogil=True, cache=True)

@@ -6,7 +6,7 @@ runs each elementwise layer as its own pass over memory. For the networks where 
 compiled call (:mod:`glassnet._step_kernel`): the batch gathered, the same products through
 the same BLAS, each bias and activation in one pass, and plain SGD's update folded into the
 gradient's product, so dE/dW is never written out (with momentum, one pass updates the
-velocity and the weight). ``benchmarks/`` measures what it gains ("compiled step / layer by
+velocity and the weight; other optimisers step from the gradients it writes). ``benchmarks/`` measures what it gains ("compiled step / layer by
 layer") on MNIST's 784-256-128-10 network.
 
 It applies when all of these hold (:func:`why_not` names the first that fails):
@@ -16,13 +16,17 @@ It applies when all of these hold (:func:`why_not` names the first that fails):
   Tanh, Sigmoid or Identity, in float32 or float64;
 - the loss is cross-entropy on the last Dense's logits with integer labels, or the mean squared
   error;
-- the optimiser is ``SGD`` (with or without momentum, Nesterov and weight decay);
-- there are no sample or class weights, no ``grad_hook`` or clipping, no tracing, no Dropout.
+- there are no sample or class weights, no tracing, no Dropout.
+
+With ``SGD`` (momentum, Nesterov and weight decay included) and no ``grad_hook`` the call takes
+the update too; with any other optimiser, or a ``grad_hook`` (clipping is one), it leaves
+dE/dW and dE/db in the layers' ``grads`` and ``fit`` then runs the hook and
+``optimizer.step()`` as it always does.
 
 ``fit(jit_compile=None)`` uses it where it applies and the step is large enough to gain
 (:data:`MIN_WORK`); ``True`` asks for it and raises with the reason where it cannot run;
 ``False`` keeps the layer-by-layer step. Both give the same weights up to rounding (tests hold
-them to 1e-12 in float64). The layers' ``grads`` are not written by the compiled step.
+them to 1e-12 in float64). Plain SGD's folded update never writes the layers' ``grads``.
 """
 
 from __future__ import annotations
@@ -77,18 +81,15 @@ def _structure(net: Any) -> tuple[list[Dense], list[int], list[float]] | str:
     return dense, codes, alphas
 
 
-def why_not(
-    net: Any, loss: Loss, optimizer: Optimizer, T: np.ndarray, weights: Any, grad_hook: Any
-) -> str | None:
+def why_not(net: Any, loss: Loss, T: np.ndarray, weights: Any) -> str | None:
     """Why ``fit``'s compiled step cannot train this run, or None where it can.
 
     Examples
     --------
     >>> from glassnet import mlp
     >>> net = mlp([4, 8, 3], "relu")
-    >>> from glassnet.optimizers import Adam
-    >>> why_not(net, CrossEntropy(), Adam(net), np.zeros(2, int), None, None)
-    'the optimiser is adam (the compiled step is SGD, momentum or not)'
+    >>> why_not(net, CrossEntropy(), np.zeros(2, int), np.ones(2))
+    'sample or class weights are given'
     """
     if not _jit.enabled():
         return "numba is not installed (pip install 'glassnet[fast]') or GLASSNET_NO_JIT is set"
@@ -109,17 +110,13 @@ def why_not(
             return "cross_entropy needs at least two outputs, one per class"
     elif type(loss) is not MSE:
         return f"the loss is {loss.name} (the compiled step knows cross_entropy and mse)"
-    if type(optimizer) is not SGD:
-        return f"the optimiser is {optimizer.name} (the compiled step is SGD, momentum or not)"
     if weights is not None:
         return "sample or class weights are given"
-    if grad_hook is not None:
-        return "a grad_hook or gradient clipping is set"
     if net.trace is not None:
         return "the network is being traced"
-    arrays = [a for d in dense for a in d.params.values()]
+    arrays = [a for d in dense for key in ("W", "b") for a in (d.params[key], d.grads[key])]
     if not all(a.flags.c_contiguous and a.dtype == net.dtype for a in arrays):
-        return "a layer's parameters are not C-contiguous arrays of the network's dtype"
+        return "a layer's parameters or gradients are not C-contiguous arrays of its dtype"
     return None
 
 
@@ -136,6 +133,10 @@ class CompiledStep:
         The training targets (integer labels for cross-entropy).
     batch_size : int
         The largest batch: buffers of that many rows are allocated once.
+    updates : bool
+        True: :meth:`run` takes SGD's step itself (the optimiser must be ``SGD``). False: it
+        writes dE/dW and dE/db into the layers' ``grads`` and the caller steps the optimiser
+        (Adam, RMSprop, or SGD after a ``grad_hook`` such as clipping).
 
     Examples
     --------
@@ -149,7 +150,9 @@ class CompiledStep:
     {'W': array([[-0.5]]), 'b': array([-0.5])}
     """
 
-    def __init__(self, net: Any, loss: Loss, T: np.ndarray, batch_size: int) -> None:
+    def __init__(
+        self, net: Any, loss: Loss, T: np.ndarray, batch_size: int, updates: bool = True
+    ) -> None:
         from glassnet._step_kernel import CROSS_ENTROPY, MSE_LOSS, STEPS  # imports numba
 
         structure = _structure(net)
@@ -172,43 +175,53 @@ class CompiledStep:
         self.gemm = _blas.gemm_address(dtype)
         self.kernel = STEPS[self.loss_code]
         self.dense = dense
-        # (the flat momentum buffer they view, dE/dW scratch, velocities of the Ws, of the bs)
+        self.updates = updates  # SGD's update in the call; else the caller's optimiser steps
+        self.gWs = tuple(d.grads["W"] for d in dense)  # dE/dW (in, out), written unless folded
+        self.gbs = tuple(d.grads["b"] for d in dense)  # dE/db (out,)
+        # (the flat momentum buffer they view, the velocities of the Ws, of the bs)
         self._momentum: tuple[Any, ...] | None = None
-        self._scratch: tuple[np.ndarray, ...] = ()  # (in, out) each: dE/dW, with momentum
 
     def run(
-        self, X: np.ndarray, idx: np.ndarray, T: np.ndarray, predicted: Any, optimizer: SGD
+        self, X: np.ndarray, idx: np.ndarray, T: np.ndarray, predicted: Any, optimizer: Any
     ) -> float:
         """Train on the rows ``idx`` (m,) of X (N, in) and of the targets T: gather them,
-        forward, the error E, backward and ``optimizer``'s update of every weight; returns E
-        (the weights stay as they were if E is not finite). ``predicted`` (m,) receives each
-        row's argmax for cross-entropy, when given.
+        forward, the error E, backward, and for SGD ``optimizer``'s update of every weight
+        (when ``updates`` is False the gradients are left in the layers' ``grads`` instead,
+        and the caller steps ``optimizer``). Returns E; when E is not finite
+        nothing else happens. ``predicted`` (m,) receives each row's argmax for
+        cross-entropy, when given.
         """
-        decay = optimizer.weight_decay
+        from glassnet._step_kernel import FOLD, GRADS, MOMENTUM
+
         into = self.predicted if predicted is None else predicted
-        first, scratch, v_W, v_b = self._momentum_state(optimizer)
-        settings = (
-            float(optimizer.lr), decay, decay if optimizer.decay_biases else 0.0,
-            optimizer.momentum, optimizer.nesterov, first, scratch, v_W, v_b,
-        )  # fmt: skip
-        optimizer.t += 1
+        if not self.updates:
+            settings = (GRADS, 0.0, 0.0, 0.0, 0.0, False, False, self.gWs, self.gbs)
+            v_W, v_b = self.Ws, self.bs  # placeholders of the velocities' types
+        else:
+            decay = optimizer.weight_decay
+            first, v_W, v_b = self._momentum_state(optimizer)
+            settings = (
+                MOMENTUM if optimizer.momentum else FOLD, float(optimizer.lr), decay,
+                decay if optimizer.decay_biases else 0.0, optimizer.momentum,
+                optimizer.nesterov, first, self.gWs, self.gbs,
+            )  # fmt: skip
+            optimizer.t += 1
         return float(
             self.kernel(
                 self.gemm, X, idx, T, self.targets, self.acts, self.grads, self.Ws, self.bs,
-                self.codes, self.alphas, into, settings,
+                self.codes, self.alphas, into, (*settings, v_W, v_b),
             )
         )  # fmt: skip
 
-    def _momentum_state(self, optimizer: SGD) -> tuple[bool, Any, Any, Any]:
-        """(first step?, dE/dW scratch, velocities of the Ws, of the bs): the optimiser's own
-        momentum buffers (so checkpoints and the layer-by-layer step share them), made on the
-        first step with momentum; placeholders of the right types without momentum."""
+    def _momentum_state(self, optimizer: SGD) -> tuple[bool, Any, Any]:
+        """(first step?, velocities of the Ws, of the bs): the optimiser's own momentum
+        buffers (so checkpoints and the layer-by-layer step share them), made on the first
+        step with momentum; placeholders of the right types without momentum."""
         if not optimizer.momentum:
-            return False, self.Ws, self.Ws, self.bs
+            return False, self.Ws, self.bs
         flat = optimizer.flat_state.get("momentum")
         if self._momentum is not None and flat is not None and self._momentum[0] is flat:
             return False, *self._momentum[1:]  # the same buffers as the last step
-        scratch = self._scratch = self._scratch or tuple(np.empty_like(W) for W in self.Ws)
         where = {id(p.value): i for i, p in enumerate(optimizer.params or [])}
         first = False
         velocities = []
@@ -227,8 +240,8 @@ class CompiledStep:
             velocities.append(views)
         v_W = tuple(v for v, _ in velocities)
         v_b = tuple(v for _, v in velocities)
-        self._momentum = (optimizer.flat_state.get("momentum"), scratch, v_W, v_b)
-        return first, scratch, v_W, v_b
+        self._momentum = (optimizer.flat_state.get("momentum"), v_W, v_b)
+        return first, v_W, v_b
 
     def output(self, m: int) -> np.ndarray:
         """The network's output (m, out) for the batch of the last :meth:`run`."""
@@ -261,7 +274,7 @@ def plan(
         raise TypeError(f"jit_compile must be None, True or False; got {jit_compile!r}.")
     if jit_compile is False:
         return None
-    reason = why_not(net, loss, optimizer, T, weights, grad_hook)
+    reason = why_not(net, loss, T, weights)
     if reason is not None:
         if jit_compile:
             raise ValueError(
@@ -271,4 +284,5 @@ def plan(
         return None
     if jit_compile is None and batch_size * net.n_params < MIN_WORK:
         return None
-    return CompiledStep(net, loss, T, batch_size)
+    updates = type(optimizer) is SGD and grad_hook is None
+    return CompiledStep(net, loss, T, batch_size, updates)

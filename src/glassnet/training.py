@@ -10,7 +10,7 @@ It reads top to bottom like the article's recipe, repeated over batches and epoc
             grad_hook(params)                   # (where data-parallel training averages)
             optimizer.step()                    # W <- W - lr dE/dW (or Adam, ...)
 
-For an MLP trained with SGD the whole body of the batch loop can run as one compiled call
+For a plain MLP the body of the batch loop can run as one compiled call
 (:mod:`glassnet.compiled_step`, ``jit_compile``): the same maths, written as loops.
 """
 
@@ -129,11 +129,11 @@ def fit(
         (:mod:`glassnet.clipping`, PyTorch's ``clip_grad_norm_`` and ``clip_grad_value_``).
     jit_compile : bool, optional
         Whether each step runs as one compiled call (:mod:`glassnet.compiled_step`: numba,
-        for plain MLPs trained with SGD, momentum or not, on cross-entropy or MSE): None
-        (default) where it applies and the network is large enough to gain, True always (a
-        ValueError says why where it cannot), False never (the layers one by one). The
-        weights are the same up to rounding; the compiled step does not write the layers'
-        ``grads``.
+        for plain MLPs on cross-entropy or MSE, any optimiser): None (default) where it
+        applies and the network is large enough to gain, True always (a ValueError says why
+        where it cannot), False never (the layers one by one). The weights are the same up
+        to rounding; with plain SGD, whose update it folds into the gradient's product, it
+        does not write the layers' ``grads``.
 
     Returns
     -------
@@ -232,13 +232,17 @@ def fit(
                 for b, start in enumerate(range(0, n, batch_size)):
                     idx = order[start : start + batch_size]
                     m = len(idx)
-                    if fast is not None:  # gather, forward, error, backward, update: one call
+                    if fast is not None:  # gather, forward, error, backward (SGD: update): one call
                         into = None if pred is None else pred[start : start + m]
                         value, count = fast.run(X, idx, T, into, opt), m
                         if not math.isfinite(value):  # the step left the weights as they were
                             _diverged(net, good, epoch, b, value, opt)
                         if pred is not None and not fast.writes_argmax:  # mse: labels from y
                             labels_from_outputs(fast.output(m), False, into=into)
+                        if not fast.updates:  # it left dE/dW in the grads: step from them
+                            if grad_hook is not None:
+                                grad_hook(params)
+                            opt.step()
                     else:
                         xb = _jit.gather_rows(X, idx, xbuf[:m])  # (m, in), gathered once
                         tb = T.take(idx, 0, tbuf[:m])
