@@ -204,7 +204,7 @@ def environment() -> dict[str, Any]:
         import numba
 
         env["kernels"] = (
-            f"numba {numba.__version__} (the compiled SGD step of a plain MLP; for the "
+            f"numba {numba.__version__} (the compiled step of a plain MLP; for the "
             "layer-by-layer step: batch gather, ReLU backward, softmax cross-entropy, the Adam "
             "and RMSprop updates)"
         )
