@@ -104,7 +104,8 @@ def bench_sgd(ctx: Context, batches: tuple[int, ...] = (32, 128, 1024)) -> list[
         check_trained(f"torch b{b}", s["torch"].results, chance)
         check_trained(f"glassnet layer by layer b{b}", s["layers"].results, chance)
         g, t, m, mem, lay = s["glassnet"], s["torch"], s["matmul"], s["memory"], s["layers"]
-        note = f"{_losses(g, t)}; best {t.best / g.best:.2f}x"
+        step = "compiled step" if workloads.compiled_step_used(X, y, b) else "layer by layer"
+        note = f"{_losses(g, t)}; best {t.best / g.best:.2f}x; {step}"
         rows.append(_epoch_row("MLP SGD epoch", b, len(X), g, t, targets.get(b), note))
         overhead.append(
             Row(

@@ -73,6 +73,25 @@ def epoch_setup(
     return run
 
 
+def compiled_step_used(
+    X: np.ndarray, y: np.ndarray, batch_size: int, sizes: tuple[int, ...] = MNIST_SIZES
+) -> bool:
+    """Whether ``fit`` trains :func:`epoch_setup`'s network at this batch size with its
+    compiled step (one epoch on the first two batches; the run's History says which step).
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.random((64, 4), dtype=np.float32); y = (X[:, 0] > 0.5).astype(np.int64)
+    >>> compiled_step_used(X, y, 8, sizes=(4, 8, 2))  # far too small to gain
+    False
+    """
+    rows = 2 * batch_size
+    h = mlp(sizes).fit(X[:rows], y[:rows], loss="cross_entropy", optimizer="sgd", lr=0.1,
+                       epochs=1, batch_size=batch_size, verbose=0, seed=0)  # fmt: skip
+    return bool(h.params["compiled_step"])
+
+
 def matmul_setup(
     n: int,
     batch_size: int,

@@ -40,6 +40,11 @@ def test_sgd_rows_on_a_small_mnist() -> None:
     assert memory.target is None and not memory.higher_is_better and memory.ratio > 0
     assert "gather" in memory.note
     assert compiled.higher_is_better and compiled.ratio > 0 and "jit_compile=False" in compiled.note
+    from glassnet import _jit
+
+    # the default fit of this network takes the compiled step wherever numba is installed
+    assert speed.note.endswith(f"{'compiled step' if _jit.enabled() else 'layer by layer'}; "
+                               f"ratio of medians {speed.note.split()[-1]}")  # fmt: skip
     # both sides trained: the loss is checked inside bench_sgd, which raises otherwise
     assert float(speed.note.split()[1].rstrip(";")) < np.log(10)
 
