@@ -77,3 +77,25 @@ def test_clip_norm_reaches_fit_and_a_resume_keeps_it_bit_for_bit(tmp_path, capsy
     capsys.readouterr()
     assert main([*base, "--epochs", "1", "--clip-norm", "0"]) == 2
     assert "--clip-norm must be a number > 0; got 0.0" in capsys.readouterr().err
+
+
+def test_jit_compile_chooses_the_step_and_says_why_it_cannot(tmp_path, capsys):
+    from glassnet import _jit
+
+    base = [*IRIS, "--quiet", "--optimizer", "sgd", "--epochs", "3", "--seed", "1"]
+    auto = run_json(capsys, base)  # iris's 4-16-8-3 network is too small to gain
+    off = run_json(capsys, [*base, "--jit-compile", "off"])
+    assert auto["history"]["params"]["compiled_step"] is False
+    assert off["history"]["params"]["compiled_step"] is False
+    assert off["history"]["history"]["loss"] == auto["history"]["history"]["loss"]
+    if _jit.enabled():
+        on = run_json(capsys, [*base, "--jit-compile", "on"])
+        assert on["history"]["params"]["compiled_step"] is True
+        np.testing.assert_allclose(on["history"]["history"]["loss"],
+                                   off["history"]["history"]["loss"], rtol=1e-5)  # fmt: skip
+    assert main([*base, "--jit-compile", "on", "--dropout", "0.2"]) == 2
+    assert "it has a Dropout layer" in capsys.readouterr().err
+    config = tmp_path / "run.toml"
+    config.write_text('jit_compile = "always"\n')
+    assert main([*base, "--config", str(config)]) == 2
+    assert "jit_compile must be auto, on or off; got 'always'" in capsys.readouterr().err

@@ -25,6 +25,7 @@ from glassnet.cli import _common as common
 from glassnet.cli.find_lr import run_find_lr
 from glassnet.cli.train_flags import EPILOG, SPEC, add_flags
 from glassnet.cli.train_settings import (
+    JIT_COMPILE,
     class_weight,
     early_stopping,
     fresh_data,
@@ -163,6 +164,7 @@ def run(args: argparse.Namespace) -> int:
         sample_weight=None if weights is None else weights.train,  # split with the rows
         class_weight=classes,
         clip_norm=s["clip_norm"],
+        jit_compile=JIT_COMPILE[s["jit_compile"]],
         seed=seed,
         callbacks=callbacks,
         verbose=0 if quiet else 1,

@@ -33,6 +33,7 @@ SPEC: dict[str, tuple[Any, Any]] = {
     "dropout": (None, float),
     "weight_decay": (None, float),
     "clip_norm": (None, float),
+    "jit_compile": ("auto", str),
     "find_lr": (False, bool),
     "validation_split": (0.0, float),
     "early_stopping": (None, int),
@@ -156,6 +157,13 @@ def add_flags(p: argparse.ArgumentParser) -> None:
         metavar="N",
         help="scale each step's gradients down to a global norm of at most N (default: no "
         "clipping); a --resume keeps the checkpoint's unless you type another",
+    )
+    g.add_argument(
+        "--jit-compile",
+        choices=["auto", "on", "off"],
+        help="run each training step as one compiled call (numba): auto (default) where the "
+        "network is a plain MLP large enough to gain, on always (an error says why a network "
+        "cannot), off never (the layers one by one); the weights are the same up to rounding",
     )
     g.add_argument(
         "--lr-schedule",

@@ -20,6 +20,9 @@ from glassnet.datasets import Dataset
 from glassnet.datasets.csv import TASKS
 from glassnet.losses import canonical_name
 
+#: --jit-compile's words, as fit's jit_compile
+JIT_COMPILE = {"auto": None, "on": True, "off": False}
+
 
 def settings_from(args: argparse.Namespace) -> dict[str, Any]:
     """Defaults, then the ``--config`` file, then the flags typed on the command line."""
@@ -44,6 +47,8 @@ def settings_from(args: argparse.Namespace) -> dict[str, Any]:
         check_form(s["class_weight"])  # a malformed value fails before any data loads
     if s["clip_norm"] is not None and not s["clip_norm"] > 0:  # NaN fails too
         raise ValueError(f"--clip-norm must be a number > 0; got {s['clip_norm']}.")
+    if s["jit_compile"] not in JIT_COMPILE:
+        raise ValueError(f"jit_compile must be auto, on or off; got {s['jit_compile']!r}.")
     s["lr_schedule"] = s["lr_schedule"] or None  # likewise: a constant lr
     if s["lr_schedule"] is not None:
         schedule_from(s["lr_schedule"], 1, "loss")  # a malformed value fails before any data loads
