@@ -1,4 +1,4 @@
-"""``fit``'s compiled step: forward, error, backward and the SGD update of an MLP in one call.
+"""``fit``'s compiled step: an MLP's gather, forward, error, backward (and SGD update) at once.
 
 The layer-by-layer engine makes about forty NumPy calls a step, each a few microseconds, and
 runs each elementwise layer as its own pass over memory. For the networks where that matters
@@ -6,8 +6,9 @@ runs each elementwise layer as its own pass over memory. For the networks where 
 compiled call (:mod:`glassnet._step_kernel`): the batch gathered, the same products through
 the same BLAS, each bias and activation in one pass, and plain SGD's update folded into the
 gradient's product, so dE/dW is never written out (with momentum, one pass updates the
-velocity and the weight; other optimisers step from the gradients it writes). ``benchmarks/`` measures what it gains ("compiled step / layer by
-layer") on MNIST's 784-256-128-10 network.
+velocity and the weight; other optimisers step from the gradients it writes).
+``benchmarks/`` measures what it gains ("compiled step / layer by layer") on MNIST's
+784-256-128-10 network.
 
 It applies when all of these hold (:func:`why_not` names the first that fails):
 
@@ -26,7 +27,7 @@ dE/dW and dE/db in the layers' ``grads`` and ``fit`` then runs the hook and
 ``fit(jit_compile=None)`` uses it where it applies and the step is large enough to gain
 (:data:`MIN_WORK`); ``True`` asks for it and raises with the reason where it cannot run;
 ``False`` keeps the layer-by-layer step. Both give the same weights up to rounding (tests hold
-them to 1e-12 in float64). Plain SGD's folded update never writes the layers' ``grads``.
+them to 1e-11 in float64). Plain SGD's folded update never writes the layers' ``grads``.
 """
 
 from __future__ import annotations
