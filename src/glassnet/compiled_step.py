@@ -244,10 +244,6 @@ class CompiledStep:
         self._momentum = (optimizer.flat_state.get("momentum"), v_W, v_b)
         return first, v_W, v_b
 
-    def output(self, m: int) -> np.ndarray:
-        """The network's output (m, out) for the batch of the last :meth:`run`."""
-        return self.acts[-1][:m]
-
 
 def plan(
     net: Any,

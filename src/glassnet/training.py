@@ -233,12 +233,11 @@ def fit(
                     idx = order[start : start + batch_size]
                     m = len(idx)
                     if fast is not None:  # gather, forward, error, backward (SGD: update): one call
+                        # (its loss is cross-entropy, which writes each row's argmax, or mse)
                         into = None if pred is None else pred[start : start + m]
                         value, count = fast.run(X, idx, T, into, opt), m
                         if not math.isfinite(value):  # the step left the weights as they were
                             _diverged(net, good, epoch, b, value, opt)
-                        if pred is not None and not fast.writes_argmax:  # mse: labels from y
-                            labels_from_outputs(fast.output(m), False, into=into)
                         if not fast.updates:  # it left dE/dW in the grads: step from them
                             if grad_hook is not None:
                                 grad_hook(params)
