@@ -44,8 +44,8 @@ from glassnet.losses.mse import MSE
 from glassnet.optimizers import SGD, Optimizer
 
 #: with ``jit_compile=None`` the compiled step runs when batch size x weights is at least this
-#: (a 784-256-128-10 network from batch 8; the playground's 2-8-8-1 never: its steps are all
-#: per-call overhead, and the first compile of a new installation takes a few seconds)
+#: (a 784-256-128-10 network, 235,146 weights, from batch 9; the playground's 2-8-8-1 never:
+#: its steps are all per-call overhead, and the first compile of an installation takes seconds)
 MIN_WORK = 1 << 21
 
 #: the activation after a Dense, by exact type (a subclass may change the maths)
@@ -154,7 +154,14 @@ class CompiledStep:
     def __init__(
         self, net: Any, loss: Loss, T: np.ndarray, batch_size: int, updates: bool = True
     ) -> None:
-        from glassnet._step_kernel import CROSS_ENTROPY, MSE_LOSS, STEPS  # imports numba
+        from glassnet._step_kernel import (  # imports numba
+            CROSS_ENTROPY,
+            FOLD,
+            GRADS,
+            MOMENTUM,
+            MSE_LOSS,
+            STEPS,
+        )
 
         structure = _structure(net)
         assert not isinstance(structure, str), structure  # why_not checked it
@@ -177,8 +184,13 @@ class CompiledStep:
         self.kernel = STEPS[self.loss_code]
         self.dense = dense
         self.updates = updates  # SGD's update in the call; else the caller's optimiser steps
+        self._modes = (FOLD, MOMENTUM)  # the kernel's codes: plain SGD, SGD with momentum
         self.gWs = tuple(d.grads["W"] for d in dense)  # dE/dW (in, out), written unless folded
         self.gbs = tuple(d.grads["b"] for d in dense)  # dE/db (out,)
+        # without the update, every step passes the same settings (the velocities' places
+        # hold arrays of their types)
+        self._grads_only = (GRADS, 0.0, 0.0, 0.0, 0.0, False, False, self.gWs, self.gbs)
+        self._grads_only += (self.Ws, self.bs)
         # (the flat momentum buffer they view, the velocities of the Ws, of the bs)
         self._momentum: tuple[Any, ...] | None = None
 
@@ -192,25 +204,22 @@ class CompiledStep:
         nothing else happens. ``predicted`` (m,) receives each row's argmax for
         cross-entropy, when given.
         """
-        from glassnet._step_kernel import FOLD, GRADS, MOMENTUM
-
         into = self.predicted if predicted is None else predicted
         if not self.updates:
-            settings = (GRADS, 0.0, 0.0, 0.0, 0.0, False, False, self.gWs, self.gbs)
-            v_W, v_b = self.Ws, self.bs  # placeholders of the velocities' types
+            settings = self._grads_only
         else:
             decay = optimizer.weight_decay
             first, v_W, v_b = self._momentum_state(optimizer)
             settings = (
-                MOMENTUM if optimizer.momentum else FOLD, float(optimizer.lr), decay,
+                self._modes[bool(optimizer.momentum)], float(optimizer.lr), decay,
                 decay if optimizer.decay_biases else 0.0, optimizer.momentum,
-                optimizer.nesterov, first, self.gWs, self.gbs,
+                optimizer.nesterov, first, self.gWs, self.gbs, v_W, v_b,
             )  # fmt: skip
             optimizer.t += 1
         return float(
             self.kernel(
                 self.gemm, X, idx, T, self.targets, self.acts, self.grads, self.Ws, self.bs,
-                self.codes, self.alphas, into, (*settings, v_W, v_b),
+                self.codes, self.alphas, into, settings,
             )
         )  # fmt: skip
 
