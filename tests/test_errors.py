@@ -122,6 +122,24 @@ def test_inf_and_minus_inf_together_and_a_sum_that_only_overflows():
     check_finite(big, "X")  # no error: every value is finite
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("order", ["C", "F"])  # C: summed by the BLAS (where found); F: NumPy
+def test_check_finite_on_a_large_array_finds_each_bad_value(dtype, order):
+    from glassnet._blas import MIN_SIZE
+
+    big = np.ones((MIN_SIZE // 3, 3), dtype, order=order)  # above the BLAS's threshold
+    check_finite(big, "X")
+    for where in [(0, 0), (MIN_SIZE // 6, 1), (MIN_SIZE // 3 - 1, 2)]:
+        for value in (np.nan, np.inf, -np.inf):
+            bad = big.copy(order=order)
+            bad[where] = value
+            at = rf"\(first at index \({where[0]}, {where[1]}\)"
+            with pytest.raises(ValueError, match=rf"X contains NaN or inf {at}"):
+                check_finite(bad, "X")
+    huge = np.full((MIN_SIZE, 2), np.finfo(dtype).max / 4, dtype)  # the sum overflows
+    check_finite(huge, "X")  # every value finite: no error
+
+
 def test_non_numeric_data():
     with pytest.raises(
         TypeError,

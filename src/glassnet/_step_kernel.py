@@ -108,28 +108,43 @@ def activate(z, b, m, code, alpha):  # pragma: no cover - compiled
 
 
 @njit(nogil=True, cache=True)
-def times_slope(g, a, m, code, alpha):  # pragma: no cover - compiled
-    """g[:m] <- g[:m] * f'(z), f' written from the activation's output a = f(z)."""
+def times_slope(g, a, m, code, alpha, sums):  # pragma: no cover - compiled
+    """g[:m] <- g[:m] * f'(z), f' written from the activation's output a = f(z); sums (o,)
+    <- the column sums of the new g[:m] (float64, row by row), in the same pass: with
+    G = dE/dz, they are the layer's dE/db = sum_n G_n."""
     o = g.shape[1]
     one = g.dtype.type(1)
     zero = g.dtype.type(0)
+    sums[:] = 0.0
     if code == RELU:
         for r in range(m):
             for j in range(o):
-                g[r, j] = g[r, j] if a[r, j] > zero else zero
+                v = g[r, j] if a[r, j] > zero else zero
+                g[r, j] = v
+                sums[j] += v
     elif code == LEAKY_RELU:
         s = g.dtype.type(alpha)
         for r in range(m):
             for j in range(o):
-                g[r, j] = g[r, j] if a[r, j] > zero else g[r, j] * s
+                v = g[r, j] if a[r, j] > zero else g[r, j] * s
+                g[r, j] = v
+                sums[j] += v
     elif code == TANH:
         for r in range(m):
             for j in range(o):
-                g[r, j] *= one - a[r, j] * a[r, j]
+                v = g[r, j] * (one - a[r, j] * a[r, j])
+                g[r, j] = v
+                sums[j] += v
     elif code == SIGMOID:
         for r in range(m):
             for j in range(o):
-                g[r, j] *= a[r, j] * (one - a[r, j])
+                v = g[r, j] * (a[r, j] * (one - a[r, j]))
+                g[r, j] = v
+                sums[j] += v
+    else:
+        for r in range(m):
+            for j in range(o):
+                sums[j] += g[r, j]
 
 
 @njit(nogil=True, cache=True)
@@ -177,40 +192,49 @@ def backward(gemm, acts, grads, Ws, bs, codes, alphas, m, opt):  # pragma: no co
     dE/dW and dE/db buffers, the velocities of W, of b). Mode FOLD (plain SGD): the update is
     folded into the gemm of dE/dW, which is never written. MOMENTUM: dE/dW and dE/db are
     written, then one loop updates v and the weight. GRADS: dE/dW and dE/db are written and
-    the optimiser steps afterwards, in Python (Adam, RMSprop, a grad_hook, clipping)."""
-    mode, lr, decay_w, decay_b, mu, nesterov, first, gWs, gbs, vWs, vbs = opt
+    the optimiser steps afterwards, in Python (Adam, RMSprop, a grad_hook, clipping).
+    Each layer's dE/db is summed in the pass that makes its G (:func:`times_slope`)."""
     L = len(Ws)
-    times_slope(grads[L], acts[L], m, codes[L - 1], alphas[L - 1])  # dE/dz of the last layer
+    sums = np.empty(grads[L].shape[1])  # dE/db of the last layer, summed as its G is made
+    times_slope(grads[L], acts[L], m, codes[L - 1], alphas[L - 1], sums)
     for l in range(L - 1, -1, -1):
         a, G, W, b = acts[l], grads[l + 1], Ws[l], bs[l]
         i, o = W.shape
         one, zero = W.dtype.type(1), W.dtype.type(0)
+        below = np.empty(i if l > 0 else 0)  # dE/db of layer l - 1
         if l > 0:  # dE/da_{l-1} = G W^T, with W before its update, then times f'
             call_gemm(gemm, _NO_TRANS, _TRANS, m, i, o, one, G.ctypes.data, o, W.ctypes.data, o,
                       zero, grads[l].ctypes.data, i)  # fmt: skip
-            times_slope(grads[l], a, m, codes[l - 1], alphas[l - 1])
-        sums = np.zeros(o)  # dE/db = sum_n G_n: float64 column sums, row by row
-        for r in range(m):
-            for j in range(o):
-                sums[j] += G[r, j]
-        if mode == FOLD:
-            # b <- (1 - lr lambda_b) b - lr dE/db; W <- (1 - lr lambda) W - lr a^T G in the gemm
-            for j in range(o):
-                b[j] = b[j] * (1 - lr * decay_b) - lr * sums[j]
-            alpha, beta = W.dtype.type(-lr), W.dtype.type(1 - lr * decay_w)
-            call_gemm(gemm, _TRANS, _NO_TRANS, i, o, m, alpha, a.ctypes.data, i, G.ctypes.data,
-                      o, beta, W.ctypes.data, o)  # fmt: skip
-            continue
-        gW, gb = gWs[l], gbs[l]  # dE/dW = a^T G, dE/db
-        call_gemm(gemm, _TRANS, _NO_TRANS, i, o, m, one, a.ctypes.data, i, G.ctypes.data, o,
-                  zero, gW.ctypes.data, o)  # fmt: skip
+            times_slope(grads[l], a, m, codes[l - 1], alphas[l - 1], below)
+        update(gemm, a, G, W, b, sums, m, l, opt)
+        sums = below
+
+
+@njit(nogil=True, cache=True)
+def update(gemm, a, G, W, b, sums, m, l, opt):  # pragma: no cover - compiled
+    """Layer l's step, from its input a (m, i), G = dE/dz (m, o) and dE/db = ``sums`` (o,),
+    in :func:`backward`'s ``opt`` mode."""
+    mode, lr, decay_w, decay_b, mu, nesterov, first, gWs, gbs, vWs, vbs = opt
+    i, o = W.shape
+    if mode == FOLD:
+        # b <- (1 - lr lambda_b) b - lr dE/db; W <- (1 - lr lambda) W - lr a^T G in the gemm
         for j in range(o):
-            gb[j] = sums[j]
-        if mode == MOMENTUM:
-            n = W.size
-            momentum_update(W.reshape(n), gW.reshape(n), vWs[l].reshape(n), lr, mu, nesterov,
-                            decay_w, first)  # fmt: skip
-            momentum_update(b, gb, vbs[l], lr, mu, nesterov, decay_b, first)
+            b[j] = b[j] * (1 - lr * decay_b) - lr * sums[j]
+        alpha, beta = W.dtype.type(-lr), W.dtype.type(1 - lr * decay_w)
+        call_gemm(gemm, _TRANS, _NO_TRANS, i, o, m, alpha, a.ctypes.data, i, G.ctypes.data, o,
+                  beta, W.ctypes.data, o)  # fmt: skip
+        return
+    gW, gb = gWs[l], gbs[l]  # dE/dW = a^T G, dE/db
+    one, zero = W.dtype.type(1), W.dtype.type(0)
+    call_gemm(gemm, _TRANS, _NO_TRANS, i, o, m, one, a.ctypes.data, i, G.ctypes.data, o, zero,
+              gW.ctypes.data, o)  # fmt: skip
+    for j in range(o):
+        gb[j] = sums[j]
+    if mode == MOMENTUM:
+        n = W.size
+        momentum_update(W.reshape(n), gW.reshape(n), vWs[l].reshape(n), lr, mu, nesterov,
+                        decay_w, first)  # fmt: skip
+        momentum_update(b, gb, vbs[l], lr, mu, nesterov, decay_b, first)
 
 
 @njit(nogil=True, cache=True)
