@@ -88,13 +88,15 @@ def bench_sgd(ctx: Context, batches: tuple[int, ...] = (32, 128, 1024)) -> list[
     targets = {32: 2.0, 128: 1.5, 1024: 1.0}
     rows, overhead = [], []
     for b in batches:
+        # in this order (reversed every other round) glassnet's epoch runs right beside
+        # PyTorch's and beside the matmuls alone, the two ratios with targets
         s = alternate(
             {
-                "glassnet": lambda b=b: workloads.epoch_setup(X, y, b),
-                "layers": lambda b=b: workloads.epoch_setup(X, y, b, jit_compile=False),
                 "torch": lambda b=b: torch_ref.epoch_setup(X, y, b),
+                "glassnet": lambda b=b: workloads.epoch_setup(X, y, b),
                 "matmul": lambda b=b: workloads.matmul_setup(len(X), b),
                 "memory": lambda b=b: workloads.matmul_setup(len(X), b, X=X),
+                "layers": lambda b=b: workloads.epoch_setup(X, y, b, jit_compile=False),
             },
             ctx.repeats,
             ctx.pause,
