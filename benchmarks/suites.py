@@ -95,6 +95,7 @@ def bench_sgd(ctx: Context, batches: tuple[int, ...] = (32, 128, 1024)) -> list[
                 "torch": lambda b=b: torch_ref.epoch_setup(X, y, b),
                 "glassnet": lambda b=b: workloads.epoch_setup(X, y, b),
                 "matmul": lambda b=b: workloads.matmul_setup(len(X), b),
+                "gather": lambda b=b: workloads.matmul_setup(len(X), b, X=X, update=False),
                 "memory": lambda b=b: workloads.matmul_setup(len(X), b, X=X),
                 "layers": lambda b=b: workloads.epoch_setup(X, y, b, jit_compile=False),
             },
@@ -105,7 +106,8 @@ def bench_sgd(ctx: Context, batches: tuple[int, ...] = (32, 128, 1024)) -> list[
         check_trained(f"glassnet b{b}", s["glassnet"].results, chance)
         check_trained(f"torch b{b}", s["torch"].results, chance)
         check_trained(f"glassnet layer by layer b{b}", s["layers"].results, chance)
-        g, t, m, mem, lay = s["glassnet"], s["torch"], s["matmul"], s["memory"], s["layers"]
+        g, t, m, lay = s["glassnet"], s["torch"], s["matmul"], s["layers"]
+        gat, mem = s["gather"], s["memory"]
         step = "compiled step" if workloads.compiled_step_used(X, y, b) else "layer by layer"
         note = f"{_losses(g, t)}; best {t.best / g.best:.2f}x; {step}"
         rows.append(_epoch_row("MLP SGD epoch", b, len(X), g, t, targets.get(b), note))
@@ -120,6 +122,20 @@ def bench_sgd(ctx: Context, batches: tuple[int, ...] = (32, 128, 1024)) -> list[
                 higher_is_better=False,
                 note=f"8 matmuls/step alone: {m.median:.3f} s; best {g.best / m.best:.2f}x; "
                 f"ratio of medians {g.median / m.median:.2f}x",
+            )
+        )
+        overhead.append(
+            Row(
+                "epoch / (matmuls + gather)",
+                f"b{b}",
+                f"{g.median:.3f} s",
+                "",
+                paired_ratio(g, gat),
+                None,
+                higher_is_better=False,
+                note=f"the matmuls with the shuffled batch's gather: {gat.median:.3f} s "
+                f"({gat.median / m.median:.2f}x the matmuls alone); ratio of medians "
+                f"{g.median / gat.median:.2f}x",
             )
         )
         overhead.append(

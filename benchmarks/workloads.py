@@ -98,16 +98,18 @@ def matmul_setup(
     sizes: tuple[int, ...] = MNIST_SIZES,
     seed: int = 0,
     X: np.ndarray | None = None,
+    update: bool = True,
 ) -> Callable[[], float]:
     """Only the matrix products of an epoch: per step, forward X W for every layer, then
     dE/dW = X^T G for every layer and dE/dX = G W^T for all but the first (8 for 3 layers),
     each through the call ``fit`` makes (``glassnet._blas.product``).
 
-    With ``X`` (N, in) the steps also do the two memory-bound passes no engine can skip with
+    With ``X`` (N, in) the steps also do the memory-bound passes no engine can skip with
     shuffled mini-batches: the gather of each batch's rows in a fresh random order (the kernel
-    ``fit`` uses) and the SGD update W <- W - lr dE/dW of every parameter (one axpy over a flat
-    buffer, as ``fit``'s optimiser takes it). The epoch over this floor is then the engine's own
-    overhead: the elementwise layers, the loss, the bookkeeping and Python.
+    ``fit`` uses) and, unless ``update`` is False, the SGD update W <- W - lr dE/dW of every
+    parameter as its own pass (one axpy over a flat buffer, as ``fit``'s layer-by-layer step
+    takes it; the compiled step folds it into the dE/dW products). The epoch over this floor
+    is then the engine's own overhead: the elementwise layers, the loss, bookkeeping, Python.
 
     Examples
     --------
@@ -144,7 +146,7 @@ def matmul_setup(
                 product(acts[i][:b].T, grads[i + 1][:b], gWs[i], True)  # (in, out)
                 if i > 0:
                     product(grads[i + 1][:b], Ws[i].T, grads[i][:b], True)  # (B, in)
-            if X is not None:
+            if X is not None and update:
                 axpy(-1e-9, flat_grad, flat)  # W <- W - lr dE/dW over every parameter
         return float(gWs[0][0, 0] + flat[0])
 

@@ -31,14 +31,17 @@ def test_sgd_rows_on_a_small_mnist() -> None:
     assert [r.benchmark for r in rows] == [
         "MLP SGD epoch",
         "epoch / its matmuls",
+        "epoch / (matmuls + gather)",
         "epoch / (matmuls + gather + SGD update)",
         "compiled step / layer by layer",
     ]
-    speed, overhead, memory, compiled = rows
+    speed, overhead, gather, memory, compiled = rows
     assert speed.target == 1.5 and speed.ratio > 0 and "samples/s" in speed.glassnet
     assert overhead.target == 1.15 and not overhead.higher_is_better and overhead.ratio > 0
-    assert memory.target is None and not memory.higher_is_better and memory.ratio > 0
-    assert "gather" in memory.note
+    for floor in (gather, memory):
+        assert floor.target is None and not floor.higher_is_better and floor.ratio > 0
+        assert "gather" in floor.note
+    assert "x the matmuls alone" in gather.note and "update" in memory.note
     assert compiled.higher_is_better and compiled.ratio > 0 and "jit_compile=False" in compiled.note
     from glassnet import _jit
 
@@ -131,5 +134,10 @@ def test_memory_floor_gathers_every_batch_and_updates_every_parameter(monkeypatc
     assert sorted(np.concatenate(batches).tolist()) == list(range(100))  # a permutation
     assert calls["axpy"] == [4 * 3 + 3 + 3 * 2 + 2] * 4  # every weight and bias, each step
     calls["gather"].clear()
+    calls["axpy"].clear()
+    workloads.matmul_setup(100, 32, sizes=(4, 3, 2), X=X, update=False)()
+    assert [len(b) for b in calls["gather"]] == [32, 32, 32, 4]  # the gather floor: no update
+    assert calls["axpy"] == []
+    calls["gather"].clear()
     workloads.matmul_setup(100, 32, sizes=(4, 3, 2))()
-    assert calls["gather"] == []  # the plain floor: the products only
+    assert calls["gather"] == [] and calls["axpy"] == []  # the plain floor: the products only
