@@ -124,7 +124,7 @@ def test_one_step_of_the_articles_network_worked_by_hand():
     x, t, lr = 2.0, 1.0, 0.5
     X, T = np.array([[x]]), np.array([[t]])
     step = compiled_step.CompiledStep(net, MSE(), T, batch_size=1)
-    E = step.run(X, np.array([0]), T, None, SGD(net, lr=lr))
+    E = step.run(X, np.array([0]), None, SGD(net, lr=lr))
     Y = 1 / (1 + math.exp(-(0.5 * x + 0.1)))  # sigmoid(1.1) = 0.750260...
     dE_dY, dY_dz = 2 * (Y - t), Y * (1 - Y)  # the chain rule's factors
     assert E == pytest.approx((Y - t) ** 2, rel=1e-14)  # 0.062370...
@@ -236,7 +236,7 @@ def test_auto_takes_it_for_large_networks_only():
         ({"loss": "binary_cross_entropy"}, "the loss is binary_cross_entropy"),
         ({"sample_weight": np.ones(100)}, "sample or class weights"),
         ({"class_weight": "balanced"}, "sample or class weights"),
-        ({"T": "one-hot"}, "targets are not integer labels"),
+        ({"T": "soft"}, "targets are soft"),
         ({"layers": [gn.Dense(5, 4), gn.GELU(), gn.Dense(4, 3)]}, "it has a GELU layer"),
         ({"layers": [gn.Dense(5, 4), gn.Dropout(0.5), gn.Dense(4, 3)]}, "it has a Dropout"),
         ({"layers": [gn.ReLU(), gn.Dense(5, 3)]}, "its ReLU does not follow a Dense"),
@@ -249,7 +249,10 @@ def test_auto_takes_it_for_large_networks_only():
 def test_jit_compile_true_says_why_it_cannot(change, reason):
     X, labels, _ = data()
     targets = change.pop("T", None)
-    T = {"one-hot": np.eye(3)[labels], "zeros": np.zeros(len(labels), int)}.get(targets, labels)
+    T = {
+        "soft": np.eye(3)[labels] * 0.9 + 0.1 / 3,  # label smoothing
+        "zeros": np.zeros(len(labels), int),
+    }.get(targets, labels)
     loss = change.pop("loss", "cross_entropy")
     layers = change.pop("layers", [gn.Dense(5, 3)])
     if loss == "binary_cross_entropy":
@@ -300,3 +303,36 @@ def test_unshuffled_and_fortran_ordered_inputs_train_alike():
         runs.append(weights(net))
     for a, b in zip(*runs, strict=True):
         np.testing.assert_allclose(b, a, rtol=1e-12, atol=1e-14)
+
+
+def test_one_hot_targets_train_from_their_labels():
+    X, labels, _ = data()
+    T = np.eye(3)[labels]  # (N, 3) one-hot rows
+    runs = {}
+    for name, targets, jit_compile in [("one-hot", T, True), ("labels", labels, True),
+                                       ("one-hot, layer by layer", T, False)]:  # fmt: skip
+        net = gn.mlp([5, 16, 3], "relu", seed=3, dtype="float64")
+        h = net.fit(X, targets, loss="cross_entropy", optimizer="sgd", lr=0.1, epochs=2,
+                    batch_size=16, verbose=0, seed=1, jit_compile=jit_compile)  # fmt: skip
+        assert h.params["compiled_step"] is jit_compile
+        runs[name] = (weights(net), h.history["loss"], h.history["accuracy"])
+    for a, b in zip(runs["one-hot"][0], runs["labels"][0], strict=True):
+        np.testing.assert_array_equal(a, b)  # the very same step
+    assert runs["one-hot"][1:] == runs["labels"][1:]
+    for a, b in zip(runs["one-hot"][0], runs["one-hot, layer by layer"][0], strict=True):
+        np.testing.assert_allclose(a, b, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(runs["one-hot"][1], runs["one-hot, layer by layer"][1], rtol=1e-12)
+    assert runs["one-hot"][2] == runs["one-hot, layer by layer"][2]
+
+
+def test_one_hot_labels_accepts_exact_one_hot_rows_only():
+    T = np.eye(4)[[3, 0, 2]]
+    np.testing.assert_array_equal(compiled_step.one_hot_labels(T), [3, 0, 2])
+    assert compiled_step.one_hot_labels(T.astype(np.float32)).dtype == np.int64
+    for bad in (T * 0.9 + 0.025, np.array([[0.5, 0.5, 0, 0]]), np.array([[2.0, -1, 0, 0]])):
+        assert compiled_step.one_hot_labels(bad) is None  # soft, or not 0/1 rows
+    assert compiled_step.one_hot_labels(np.array([0, 1])) is None  # labels are not rows
+    net = gn.mlp([5, 3], seed=0)
+    assert compiled_step.why_not(net, CrossEntropy(), np.eye(3)[[2, 0]], None) is None
+    reason = compiled_step.why_not(net, CrossEntropy(), np.array([0.0, 2.0]), None)
+    assert reason == "cross_entropy's targets are not integer labels"  # fit makes them int64

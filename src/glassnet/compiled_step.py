@@ -15,8 +15,8 @@ It applies when all of these hold (:func:`why_not` names the first that fails):
 - numba is installed (the ``fast`` extra) and NumPy's OpenBLAS is found;
 - the network is Dense layers, each followed by at most one of ReLU, LeakyReLU (alpha >= 0),
   Tanh, Sigmoid or Identity, in float32 or float64;
-- the loss is cross-entropy on the last Dense's logits with integer labels, or the mean squared
-  error;
+- the loss is cross-entropy on the last Dense's logits with integer labels or one-hot rows
+  (trained from their labels: the same loss and gradient), or the mean squared error;
 - there are no sample or class weights, no tracing, no Dropout.
 
 With ``SGD`` (momentum, Nesterov and weight decay included) and no ``grad_hook`` the call takes
@@ -82,6 +82,28 @@ def _structure(net: Any) -> tuple[list[Dense], list[int], list[float]] | str:
     return dense, codes, alphas
 
 
+def one_hot_labels(T: np.ndarray) -> np.ndarray | None:
+    """The class of each row of one-hot targets T (N, K) as int64 labels (N,), or None where a
+    row is not one-hot (soft targets, such as label smoothing's) or T is not 2-D.
+
+    With one-hot rows, cross-entropy and its gradient are those of the labels exactly:
+    -sum_k t_k log p_k = -log p_y and p - t = p - onehot(y).
+
+    Examples
+    --------
+    >>> one_hot_labels(np.array([[0.0, 1.0], [1.0, 0.0]]))
+    array([1, 0])
+    >>> one_hot_labels(np.array([[0.1, 0.9]])) is None  # soft
+    True
+    """
+    if T.ndim != 2 or not len(T):
+        return None
+    labels = T.argmax(axis=1)
+    one_hot = np.zeros_like(T)
+    one_hot[np.arange(len(T)), labels] = 1
+    return labels.astype(np.int64) if np.array_equal(T, one_hot) else None
+
+
 def why_not(net: Any, loss: Loss, T: np.ndarray, weights: Any) -> str | None:
     """Why ``fit``'s compiled step cannot train this run, or None where it can.
 
@@ -103,7 +125,9 @@ def why_not(net: Any, loss: Loss, T: np.ndarray, weights: Any) -> str | None:
         return f"the network is not a plain MLP: {structure}"
     dense, codes, _ = structure
     if type(loss) is CrossEntropy:
-        if T.ndim != 1 or T.dtype.kind not in "iu":
+        if T.ndim == 2 and one_hot_labels(T) is None:
+            return "cross_entropy's targets are soft (rows that are not one-hot)"
+        if T.ndim == 1 and T.dtype.kind not in "iu":
             return "cross_entropy's targets are not integer labels"
         if codes[-1] != 0:
             return "cross_entropy needs the logits of the last Dense layer, with no activation"
@@ -131,7 +155,7 @@ class CompiledStep:
     loss : Loss
         CrossEntropy (integer labels) or MSE.
     T : ndarray, shape (N,) or (N, K)
-        The training targets (integer labels for cross-entropy).
+        The training targets (integer labels for cross-entropy), kept as :attr:`T`.
     batch_size : int
         The largest batch: buffers of that many rows are allocated once.
     updates : bool
@@ -145,7 +169,7 @@ class CompiledStep:
     >>> net = Sequential([Dense(1, 1, weights=[[0.5]], bias=[0.0])], dtype="float64")
     >>> X, T = np.array([[2.0]]), np.array([[0.0]])
     >>> step = CompiledStep(net, MSE(), T, batch_size=1)
-    >>> step.run(X, np.array([0]), T, None, SGD(net, lr=0.25))  # E = (0.5 * 2 - 0)^2
+    >>> step.run(X, np.array([0]), None, SGD(net, lr=0.25))  # E = (0.5 * 2 - 0)^2
     1.0
     >>> net.layers[0].params  # W - lr 2(Y - t) x = 0.5 - 0.25 * 4; b - lr 2(Y - t)
     {'W': array([[-0.5]]), 'b': array([-0.5])}
@@ -172,6 +196,7 @@ class CompiledStep:
         self.acts = tuple(np.empty((rows, w), dtype) for w in widths)  # (B, width) each
         # grads[l]: dE/d(acts[l]) for l >= 1 (grads[0] is never needed: no input gradient)
         self.grads = (np.empty((0, 0), dtype), *(np.empty_like(a) for a in self.acts[1:]))
+        self.T = T  # (N,) labels or (N, K) values
         self.targets = np.empty((rows, *T.shape[1:]), T.dtype)  # (B,) or (B, K): T[idx]
         self.Ws = tuple(d.params["W"] for d in dense)  # (in, out) each, updated in place
         self.bs = tuple(d.params["b"] for d in dense)  # (out,) each
@@ -194,10 +219,8 @@ class CompiledStep:
         # (the flat momentum buffer they view, the velocities of the Ws, of the bs)
         self._momentum: tuple[Any, ...] | None = None
 
-    def run(
-        self, X: np.ndarray, idx: np.ndarray, T: np.ndarray, predicted: Any, optimizer: Any
-    ) -> float:
-        """Train on the rows ``idx`` (m,) of X (N, in) and of the targets T: gather them,
+    def run(self, X: np.ndarray, idx: np.ndarray, predicted: Any, optimizer: Any) -> float:
+        """Train on the rows ``idx`` (m,) of X (N, in) and of the targets :attr:`T`: gather them,
         forward, the error E, backward, and for SGD ``optimizer``'s update of every weight
         (when ``updates`` is False the gradients are left in the layers' ``grads`` instead,
         and the caller steps ``optimizer``). Returns E; when E is not finite
@@ -218,7 +241,7 @@ class CompiledStep:
             optimizer.t += 1
         return float(
             self.kernel(
-                self.gemm, X, idx, T, self.targets, self.acts, self.grads, self.Ws, self.bs,
+                self.gemm, X, idx, self.T, self.targets, self.acts, self.grads, self.Ws, self.bs,
                 self.codes, self.alphas, into, settings,
             )
         )  # fmt: skip
@@ -291,4 +314,6 @@ def plan(
     if jit_compile is None and batch_size * net.n_params < MIN_WORK:
         return None
     updates = type(optimizer) is SGD and grad_hook is None
+    if type(loss) is CrossEntropy and T.ndim == 2:  # one-hot rows (why_not checked): labels
+        T = one_hot_labels(T)
     return CompiledStep(net, loss, T, batch_size, updates)

@@ -235,7 +235,7 @@ def fit(
                     if fast is not None:  # gather, forward, error, backward (SGD: update): one call
                         # (its loss is cross-entropy, which writes each row's argmax, or mse)
                         into = None if pred is None else pred[start : start + m]
-                        value, count = fast.run(X, idx, T, into, opt), m
+                        value, count = fast.run(X, idx, into, opt), m
                         if not math.isfinite(value):  # the step left the weights as they were
                             _diverged(net, good, epoch, b, value, opt)
                         if not fast.updates:  # it left dE/dW in the grads: step from them
