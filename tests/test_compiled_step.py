@@ -238,7 +238,12 @@ def test_auto_takes_it_for_large_networks_only():
         ({"class_weight": "balanced"}, "sample or class weights"),
         ({"T": "soft"}, "targets are soft"),
         ({"layers": [gn.Dense(5, 4), gn.GELU(), gn.Dense(4, 3)]}, "it has a GELU layer"),
-        ({"layers": [gn.Dense(5, 4), gn.Dropout(0.5), gn.Dense(4, 3)]}, "it has a Dropout"),
+        ({"layers": [gn.Dense(5, 3), gn.Dropout(0.5)]}, "a Dropout after its last Dense"),
+        ({"layers": [gn.Dropout(0.2), gn.Dropout(0.2), gn.Dense(5, 3)]}, "two Dropout layers"),
+        (
+            {"layers": [gn.Dense(5, 4), gn.Dropout(0.5), gn.ReLU(), gn.Dense(4, 3)]},
+            "its ReLU does not follow a Dense",
+        ),
         ({"layers": [gn.ReLU(), gn.Dense(5, 3)]}, "its ReLU does not follow a Dense"),
         ({"layers": [gn.Dense(5, 3), gn.Tanh(), gn.Tanh()]}, "its Tanh does not follow a Dense"),
         ({"layers": [gn.Dense(5, 3), gn.LeakyReLU(-0.5)]}, "negative alpha"),
@@ -336,3 +341,71 @@ def test_one_hot_labels_accepts_exact_one_hot_rows_only():
     assert compiled_step.why_not(net, CrossEntropy(), np.eye(3)[[2, 0]], None) is None
     reason = compiled_step.why_not(net, CrossEntropy(), np.array([0.0, 2.0]), None)
     assert reason == "cross_entropy's targets are not integer labels"  # fit makes them int64
+
+
+def dropout_net(spec, dtype, seed=3):
+    """A 5-16-8-3 network with Dropout(p) where ``spec`` puts them: "input", "hidden" (after
+    each hidden activation), "bare" (after a Dense with no activation) or "zero" (p = 0)."""
+    act = {"tanh": gn.Tanh, "sigmoid": gn.Sigmoid}.get(spec, gn.ReLU)
+    layers = {
+        "input": [gn.Dropout(0.2), gn.Dense(5, 16), act(), gn.Dense(16, 8), act()],
+        "bare": [gn.Dense(5, 16), gn.Dropout(0.3), gn.Dense(16, 8), act()],
+        "zero": [gn.Dense(5, 16), act(), gn.Dropout(0.0), gn.Dense(16, 8), act()],
+    }.get(spec, [gn.Dense(5, 16), act(), gn.Dropout(0.3), gn.Dense(16, 8), act(),
+                 gn.Dropout(0.5)])  # fmt: skip
+    return gn.Sequential([*layers, gn.Dense(8, 3)], dtype=dtype, seed=seed)
+
+
+@pytest.mark.parametrize("spec", ["hidden", "input", "bare", "zero", "tanh", "sigmoid"])
+@pytest.mark.parametrize("optimizer", ["sgd", "momentum", "adam"])
+def test_dropout_drops_the_same_units_as_the_layer_by_layer_step(spec, optimizer):
+    X, labels, _ = data()
+    opt = {"momentum": gn.SGD(lr=0.05, momentum=0.9)}.get(optimizer, optimizer)
+    runs = []
+    for jit_compile in (False, True):
+        net = dropout_net(spec, "float64")
+        h = net.fit(X, labels, loss="cross_entropy", optimizer=opt, lr=0.05, epochs=3,
+                    batch_size=32, seed=1, verbose=0, jit_compile=jit_compile)  # fmt: skip
+        assert h.params["compiled_step"] is jit_compile
+        runs.append((weights(net), h.history["loss"], h.history["accuracy"]))
+    (slow, loss_slow, acc_slow), (fast, loss_fast, acc_fast) = runs
+    for a, b in zip(slow, fast, strict=True):
+        np.testing.assert_allclose(a, b, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(loss_slow, loss_fast, rtol=1e-12)
+    assert acc_slow == acc_fast
+    assert not np.allclose(fast[0], dropout_net(spec, "float64").parameters()[0].value)
+
+
+def test_dropout_in_float32_and_with_mse():
+    X, _, targets = data()
+    for dtype, rtol in (("float32", 1e-4), ("float64", 1e-12)):
+        runs = []
+        for jit_compile in (False, True):
+            net = dropout_net("hidden", dtype)
+            net = gn.Sequential([*net.layers[:-1], gn.Dense(8, 2)], dtype=dtype, seed=3)
+            h = net.fit(X, targets, loss="mse", optimizer="sgd", lr=0.05, epochs=2,
+                        batch_size=32, seed=4, verbose=0, jit_compile=jit_compile)  # fmt: skip
+            runs.append((weights(net), h.history["loss"]))
+        for a, b in zip(runs[0][0], runs[1][0], strict=True):
+            assert a.dtype == b.dtype == np.dtype(dtype)
+            np.testing.assert_allclose(a, b, rtol=rtol, atol=rtol)
+        np.testing.assert_allclose(runs[0][1], runs[1][1], rtol=rtol)
+
+
+def test_a_dropout_step_worked_by_hand():
+    # x = [1, 2] -> Dropout(0.5) -> Dense(2, 1), MSE against t = 0: with mask m (0 or 2),
+    # y = (m * x) W + b; dE/dW = 2 y (m * x), dE/db = 2 y
+    net = gn.Sequential([gn.Dropout(0.5, rng=np.random.default_rng(0)),
+                         gn.Dense(2, 1, weights=[[0.5], [0.25]], bias=[0.0])], dtype="float64")  # fmt: skip
+    u = np.random.default_rng(0).random((1, 2))  # the draw the step will make: 0.64, 0.27
+    mask = np.where(u >= 0.5, 2.0, 0.0)
+    assert mask.tolist() == [[2.0, 0.0]]  # the first input kept (doubled), the second dropped
+    x, lr = np.array([[1.0, 2.0]]), 0.1
+    step = compiled_step.CompiledStep(net, MSE(), np.zeros((1, 1)), batch_size=1)
+    E = step.run(x, np.array([0]), None, SGD(net, lr=lr))
+    d = mask * x
+    y = float((d @ np.array([0.5, 0.25]))[0])  # 2 * 1 * 0.5 = 1
+    assert E == pytest.approx(y**2, rel=1e-15)
+    np.testing.assert_allclose(net.layers[1].params["W"].ravel(),
+                               np.array([0.5, 0.25]) - lr * 2 * y * d.ravel(), rtol=1e-15)  # fmt: skip
+    np.testing.assert_allclose(net.layers[1].params["b"], [-lr * 2 * y], rtol=1e-15)

@@ -17,6 +17,11 @@ The step is the same maths as the layer-by-layer engine (``Dense``, the activati
   and steps in Python. Either way dE/da_{l-1} is taken before W_l changes, as backpropagation
   requires.
 
+A Dropout with probability p on a layer's input multiplies it by a mask, 1 / (1 - p) where
+the layer's uniform draw is >= p and 0 elsewhere (inverted dropout, as ``Dropout`` computes it
+from the same draws): the Dense reads d = a * mask, and backward multiplies dE/dd by the mask
+to give dE/da before the activation's slope.
+
 The buffers are (B, width) arrays reused every step; a batch of m <= B rows uses their first m
 rows. This module imports numba and is only imported by :mod:`glassnet.compiled_step`, which
 decides when the step applies. BLAS is called through the address of NumPy's OpenBLAS gemm,
@@ -162,10 +167,26 @@ def squared_error(y, t, g, m):  # pragma: no cover - compiled
 
 
 @njit(nogil=True, cache=True)
-def forward(gemm, acts, Ws, bs, codes, alphas, m):  # pragma: no cover - compiled
-    """acts[0] is the gathered batch; acts[l + 1] = f_l(acts[l] W_l + b_l)."""
+def drop(a, u, d, m, p):  # pragma: no cover - compiled
+    """Inverted dropout as ``Dropout`` does it: u[:m] (uniform draws) <- the mask, 1 / (1 - p)
+    where u >= p and 0 elsewhere (kept for the backward pass); d[:m] <- a[:m] * mask."""
+    scale = a.dtype.type(1) / a.dtype.type(1.0 - p)
+    zero, threshold = a.dtype.type(0), a.dtype.type(p)
+    for r in range(m):
+        for j in range(a.shape[1]):
+            k = scale if u[r, j] >= threshold else zero
+            u[r, j] = k
+            d[r, j] = a[r, j] * k
+
+
+@njit(nogil=True, cache=True)
+def forward(gemm, acts, ins, Ws, bs, codes, alphas, masks, drops, m):  # pragma: no cover
+    """acts[0] is the gathered batch; Dense l reads ins[l], which is acts[l], or acts[l] times
+    its dropout mask where drops[l] = p > 0; acts[l + 1] = f_l(ins[l] W_l + b_l)."""
     for l in range(len(Ws)):
-        a, z, W = acts[l], acts[l + 1], Ws[l]
+        if drops[l] > 0:
+            drop(acts[l], masks[l], ins[l], m, drops[l])
+        a, z, W = ins[l], acts[l + 1], Ws[l]
         i, o = W.shape
         one, zero = W.dtype.type(1), W.dtype.type(0)
         call_gemm(gemm, _NO_TRANS, _NO_TRANS, m, o, i, one, a.ctypes.data, i, W.ctypes.data, o,
@@ -185,8 +206,12 @@ def momentum_update(w, g, v, lr, mu, nesterov, decay, first):  # pragma: no cove
 
 
 @njit(nogil=True, cache=True)
-def backward(gemm, acts, grads, Ws, bs, codes, alphas, m, opt):  # pragma: no cover - compiled
+def backward(
+    gemm, acts, ins, grads, Ws, bs, codes, alphas, masks, drops, m, opt
+):  # pragma: no cover - compiled
     """With dE/dy in grads[L]: every layer from the last, its input gradient, then its update.
+    Dense l's input is ins[l] (see :func:`forward`); under a dropout, dE/dacts[l] is
+    dE/dins[l] times the mask, as ``Dropout.backward`` gives it.
 
     ``opt`` = (mode, lr, weight decay of W, of b, momentum, nesterov, first step, the layers'
     dE/dW and dE/db buffers, the velocities of W, of b). Mode FOLD (plain SGD): the update is
@@ -198,14 +223,20 @@ def backward(gemm, acts, grads, Ws, bs, codes, alphas, m, opt):  # pragma: no co
     sums = np.empty(grads[L].shape[1])  # dE/db of the last layer, summed as its G is made
     times_slope(grads[L], acts[L], m, codes[L - 1], alphas[L - 1], sums)
     for l in range(L - 1, -1, -1):
-        a, G, W, b = acts[l], grads[l + 1], Ws[l], bs[l]
+        a, G, W, b = ins[l], grads[l + 1], Ws[l], bs[l]
         i, o = W.shape
         one, zero = W.dtype.type(1), W.dtype.type(0)
         below = np.empty(i if l > 0 else 0)  # dE/db of layer l - 1
         if l > 0:  # dE/da_{l-1} = G W^T, with W before its update, then times f'
+            g = grads[l]
             call_gemm(gemm, _NO_TRANS, _TRANS, m, i, o, one, G.ctypes.data, o, W.ctypes.data, o,
-                      zero, grads[l].ctypes.data, i)  # fmt: skip
-            times_slope(grads[l], a, m, codes[l - 1], alphas[l - 1], below)
+                      zero, g.ctypes.data, i)  # fmt: skip
+            if drops[l] > 0:  # through the dropout: times its mask
+                mask = masks[l]
+                for r in range(m):
+                    for j in range(i):
+                        g[r, j] *= mask[r, j]
+            times_slope(g, acts[l], m, codes[l - 1], alphas[l - 1], below)
         update(gemm, a, G, W, b, sums, m, l, opt)
         sums = below
 
@@ -239,7 +270,7 @@ def update(gemm, a, G, W, b, sums, m, l, opt):  # pragma: no cover - compiled
 
 @njit(nogil=True, cache=True)
 def step_cross_entropy(
-    gemm, X, idx, T, t, acts, grads, Ws, bs, codes, alphas, predicted, opt
+    gemm, X, idx, T, t, acts, grads, Ws, bs, codes, alphas, predicted, opt, ins, masks, drops
 ):  # pragma: no cover - compiled
     """One step on the rows ``idx`` of X with softmax cross-entropy on their integer labels
     T[idx] (gathered into t); returns E (the weights stay as they were when E is not finite).
@@ -248,18 +279,18 @@ def step_cross_entropy(
     _gather(X, idx, acts[0], _AHEAD, _LINE // X.itemsize)  # the batch, into acts[0]
     for r in range(m):
         t[r] = T[idx[r]]
-    forward(gemm, acts, Ws, bs, codes, alphas, m)
+    forward(gemm, acts, ins, Ws, bs, codes, alphas, masks, drops, m)
     L = len(Ws)
     rows = np.empty(m)  # each sample's -log p_t (softmax_ce's scratch)
     E = _softmax_ce(acts[L][:m], t[:m], grads[L][:m], rows, predicted[:m])
     if np.isfinite(E):
-        backward(gemm, acts, grads, Ws, bs, codes, alphas, m, opt)
+        backward(gemm, acts, ins, grads, Ws, bs, codes, alphas, masks, drops, m, opt)
     return E
 
 
 @njit(nogil=True, cache=True)
 def step_squared_error(
-    gemm, X, idx, T, t, acts, grads, Ws, bs, codes, alphas, predicted, opt
+    gemm, X, idx, T, t, acts, grads, Ws, bs, codes, alphas, predicted, opt, ins, masks, drops
 ):  # pragma: no cover - compiled
     """One step on the rows ``idx`` of X with the mean squared error against T[idx] (m, K),
     gathered into t; returns E."""
@@ -267,11 +298,11 @@ def step_squared_error(
     _gather(X, idx, acts[0], _AHEAD, _LINE // X.itemsize)
     for r in range(m):
         t[r] = T[idx[r]]
-    forward(gemm, acts, Ws, bs, codes, alphas, m)
+    forward(gemm, acts, ins, Ws, bs, codes, alphas, masks, drops, m)
     L = len(Ws)
     E = squared_error(acts[L], t, grads[L], m)
     if np.isfinite(E):
-        backward(gemm, acts, grads, Ws, bs, codes, alphas, m, opt)
+        backward(gemm, acts, ins, grads, Ws, bs, codes, alphas, masks, drops, m, opt)
     return E
 
 

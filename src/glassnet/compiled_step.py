@@ -17,7 +17,9 @@ It applies when all of these hold (:func:`why_not` names the first that fails):
   Tanh, Sigmoid or Identity, in float32 or float64;
 - the loss is cross-entropy on the last Dense's logits with integer labels or one-hot rows
   (trained from their labels: the same loss and gradient), or the mean squared error;
-- there are no sample or class weights, no tracing, no Dropout.
+- a Dropout may stand on the input or after any Dense block but the last (its draws come from
+  the layer's own generator, as in the layer-by-layer step, so both drop the same units);
+- there are no sample or class weights and no tracing.
 
 With ``SGD`` (momentum, Nesterov and weight decay included) and no ``grad_hook`` the call takes
 the update too; with any other optimiser, or a ``grad_hook`` (clipping is one), it leaves
@@ -38,6 +40,7 @@ import numpy as np
 
 from glassnet import _blas, _jit
 from glassnet.activations import Identity, LeakyReLU, ReLU, Sigmoid, Tanh
+from glassnet.dropout import Dropout
 from glassnet.layers import Dense
 from glassnet.losses import CrossEntropy, Loss
 from glassnet.losses.mse import MSE
@@ -52,23 +55,29 @@ MIN_WORK = 1 << 21
 _CODES = {Identity: 0, ReLU: 1, LeakyReLU: 2, Tanh: 3, Sigmoid: 4}
 
 
-def _structure(net: Any) -> tuple[list[Dense], list[int], list[float]] | str:
-    """(Dense layers, the code of the activation after each, LeakyReLU slopes), or why the
-    network is not one the compiled step runs."""
+def _structure(net: Any) -> tuple[list[Dense], list[int], list[float], list[Any]] | str:
+    """(Dense layers, the code of the activation after each, LeakyReLU slopes, the Dropout
+    on each Dense's input or None), or why the network is not one the compiled step runs."""
     dense: list[Dense] = []
     codes: list[int] = []
     alphas: list[float] = []
+    dropouts: list[Any] = [None]  # slot l: the Dropout on Dense l's input (0: on X)
     previous = None
     for layer in net.layers:
         if type(layer) is Dense:
             dense.append(layer)
             codes.append(0)
             alphas.append(0.0)
+            dropouts.append(None)  # the slot of the next Dense's input
+        elif type(layer) is Dropout:
+            if dropouts[-1] is not None:
+                return "it has two Dropout layers in a row"
+            dropouts[-1] = layer
         else:
             name = type(layer).__name__
             code = _CODES.get(type(layer))
             if code is None:
-                known = "Dense, ReLU, LeakyReLU, Tanh, Sigmoid, Identity"
+                known = "Dense, ReLU, LeakyReLU, Tanh, Sigmoid, Identity, Dropout"
                 return f"it has a {name} layer (the compiled step knows {known})"
             if type(previous) is not Dense:
                 return f"its {name} does not follow a Dense layer"
@@ -79,7 +88,9 @@ def _structure(net: Any) -> tuple[list[Dense], list[int], list[float]] | str:
         previous = layer
     if not dense:
         return "it has no Dense layer"
-    return dense, codes, alphas
+    if dropouts[-1] is not None:
+        return "it has a Dropout after its last Dense layer (on the output)"
+    return dense, codes, alphas, dropouts[:-1]
 
 
 def one_hot_labels(T: np.ndarray) -> np.ndarray | None:
@@ -123,7 +134,7 @@ def why_not(net: Any, loss: Loss, T: np.ndarray, weights: Any) -> str | None:
     structure = _structure(net)
     if isinstance(structure, str):
         return f"the network is not a plain MLP: {structure}"
-    dense, codes, _ = structure
+    dense, codes, _, _ = structure
     if type(loss) is CrossEntropy:
         if T.ndim == 2 and one_hot_labels(T) is None:
             return "cross_entropy's targets are soft (rows that are not one-hot)"
@@ -189,11 +200,20 @@ class CompiledStep:
 
         structure = _structure(net)
         assert not isinstance(structure, str), structure  # why_not checked it
-        dense, codes, alphas = structure
+        dense, codes, alphas, dropouts = structure
         rows, dtype = batch_size, net.dtype
-        # acts[l]: the input of Dense l (acts[0]: the gathered batch), acts[L]: the output
+        # acts[l]: the activation before Dense l (acts[0]: the gathered batch), acts[L]: the
+        # output; ins[l]: what Dense l reads, acts[l] itself or, under a Dropout, acts[l] * mask
         widths = [dense[0].in_features] + [d.out_features for d in dense]
         self.acts = tuple(np.empty((rows, w), dtype) for w in widths)  # (B, width) each
+        self.dropouts = [d if d is not None and d.p > 0 else None for d in dropouts]  # (L,)
+        self.drops = np.array([0.0 if d is None else d.p for d in self.dropouts])  # (L,)
+        none = np.empty((0, 0), dtype)
+        # masks[l]: Dropout l's uniform draws, which the step turns into 0 or 1 / (1 - p)
+        self.masks = tuple(none if d is None else np.empty_like(a)
+                           for d, a in zip(self.dropouts, self.acts, strict=False))  # fmt: skip
+        self.ins = tuple(a if d is None else np.empty_like(a)
+                         for d, a in zip(self.dropouts, self.acts, strict=False))  # fmt: skip
         # grads[l]: dE/d(acts[l]) for l >= 1 (grads[0] is never needed: no input gradient)
         self.grads = (np.empty((0, 0), dtype), *(np.empty_like(a) for a in self.acts[1:]))
         self.T = T  # (N,) labels or (N, K) values
@@ -228,6 +248,10 @@ class CompiledStep:
         cross-entropy, when given.
         """
         into = self.predicted if predicted is None else predicted
+        m = len(idx)
+        for layer, u in zip(self.dropouts, self.masks, strict=True):
+            if layer is not None:  # the draws Dropout.forward makes, from its own generator
+                layer.rng.random(out=u[:m], dtype=u.dtype)
         if not self.updates:
             settings = self._grads_only
         else:
@@ -242,7 +266,7 @@ class CompiledStep:
         return float(
             self.kernel(
                 self.gemm, X, idx, self.T, self.targets, self.acts, self.grads, self.Ws, self.bs,
-                self.codes, self.alphas, into, settings,
+                self.codes, self.alphas, into, settings, self.ins, self.masks, self.drops,
             )
         )  # fmt: skip
 

@@ -93,8 +93,10 @@ def test_jit_compile_chooses_the_step_and_says_why_it_cannot(tmp_path, capsys):
         assert on["history"]["params"]["compiled_step"] is True
         np.testing.assert_allclose(on["history"]["history"]["loss"],
                                    off["history"]["history"]["loss"], rtol=1e-5)  # fmt: skip
-    assert main([*base, "--jit-compile", "on", "--dropout", "0.2"]) == 2
-    assert "it has a Dropout layer" in capsys.readouterr().err
+        dropped = run_json(capsys, [*base, "--jit-compile", "on", "--dropout", "0.2"])
+        assert dropped["history"]["params"]["compiled_step"] is True  # Dropout compiles too
+    assert main([*base, "--jit-compile", "on", "--activation", "gelu"]) == 2
+    assert "it has a GELU layer" in capsys.readouterr().err
     config = tmp_path / "run.toml"
     config.write_text('jit_compile = "always"\n')
     assert main([*base, "--config", str(config)]) == 2
