@@ -210,10 +210,11 @@ class CompiledStep:
         self.drops = np.array([0.0 if d is None else d.p for d in self.dropouts])  # (L,)
         none = np.empty((0, 0), dtype)
         # masks[l]: Dropout l's uniform draws, which the step turns into 0 or 1 / (1 - p)
+        inputs = self.acts[:-1]  # (L,): each Dense's activation in
         self.masks = tuple(none if d is None else np.empty_like(a)
-                           for d, a in zip(self.dropouts, self.acts, strict=False))  # fmt: skip
+                           for d, a in zip(self.dropouts, inputs, strict=True))  # fmt: skip
         self.ins = tuple(a if d is None else np.empty_like(a)
-                         for d, a in zip(self.dropouts, self.acts, strict=False))  # fmt: skip
+                         for d, a in zip(self.dropouts, inputs, strict=True))  # fmt: skip
         # grads[l]: dE/d(acts[l]) for l >= 1 (grads[0] is never needed: no input gradient)
         self.grads = (np.empty((0, 0), dtype), *(np.empty_like(a) for a in self.acts[1:]))
         self.T = T  # (N,) labels or (N, K) values
