@@ -233,7 +233,16 @@ def test_auto_takes_it_for_large_networks_only():
 @pytest.mark.parametrize(
     ("change", "reason"),
     [
-        ({"loss": "binary_cross_entropy"}, "the loss is binary_cross_entropy"),
+        ({"loss": "binary_cross_entropy"}, "binary_cross_entropy needs one output"),
+        (
+            {
+                "loss": gn.BinaryCrossEntropy(from_logits=True),
+                "layers": [gn.Dense(5, 1)],
+                "T": "binary",
+            },
+            "binary_cross_entropy needs a Sigmoid after the last Dense",
+        ),
+        ({"loss": "huber", "layers": [gn.Dense(5, 1)], "T": "binary"}, "the loss is huber"),
         ({"sample_weight": np.ones(100)}, "sample or class weights"),
         ({"class_weight": "balanced"}, "sample or class weights"),
         ({"T": "soft"}, "targets are soft"),
@@ -255,6 +264,7 @@ def test_jit_compile_true_says_why_it_cannot(change, reason):
     X, labels, _ = data()
     targets = change.pop("T", None)
     T = {
+        "binary": (labels > 0).astype(float).reshape(-1, 1),
         "soft": np.eye(3)[labels] * 0.9 + 0.1 / 3,  # label smoothing
         "zeros": np.zeros(len(labels), int),
     }.get(targets, labels)
@@ -409,3 +419,57 @@ def test_a_dropout_step_worked_by_hand():
     np.testing.assert_allclose(net.layers[1].params["W"].ravel(),
                                np.array([0.5, 0.25]) - lr * 2 * y * d.ravel(), rtol=1e-15)  # fmt: skip
     np.testing.assert_allclose(net.layers[1].params["b"], [-lr * 2 * y], rtol=1e-15)
+
+
+@pytest.mark.parametrize("activation", ["relu", "tanh"])
+@pytest.mark.parametrize("optimizer", ["sgd", "momentum", "adam"])
+@pytest.mark.parametrize("dropout", [0.0, 0.3])
+def test_binary_cross_entropy_after_a_sigmoid(activation, optimizer, dropout):
+    X, labels, _ = data()
+    T = (labels > 0).astype(np.float64).reshape(-1, 1)  # (N, 1) binary targets
+    opt = {"momentum": gn.SGD(lr=0.1, momentum=0.9)}.get(optimizer, optimizer)
+    runs = []
+    for jit_compile in (False, True):
+        act = {"relu": gn.ReLU, "tanh": gn.Tanh}[activation]
+        net = gn.Sequential([gn.Dense(5, 16), act(), gn.Dropout(dropout), gn.Dense(16, 1),
+                             gn.Sigmoid()], dtype="float64", seed=3)  # fmt: skip
+        h = net.fit(X, T, loss="binary_cross_entropy", optimizer=opt, lr=0.1, epochs=3,
+                    batch_size=32, seed=1, verbose=0, jit_compile=jit_compile)  # fmt: skip
+        assert h.params["compiled_step"] is jit_compile
+        runs.append((weights(net), h.history["loss"], h.history["accuracy"]))
+    (slow, loss_slow, acc_slow), (fast, loss_fast, acc_fast) = runs
+    for a, b in zip(slow, fast, strict=True):
+        np.testing.assert_allclose(a, b, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(loss_slow, loss_fast, rtol=1e-12)
+    assert acc_slow == acc_fast and 0.5 < acc_fast[-1] <= 1.0
+
+
+def test_binary_cross_entropy_in_float32():
+    X, labels, _ = data()
+    T = (labels > 0).astype(np.float32).reshape(-1, 1)
+    runs = []
+    for jit_compile in (False, True):
+        net = gn.mlp([5, 16, 1], "relu", output_activation="sigmoid", seed=2)
+        h = net.fit(X, T, loss="binary_cross_entropy", optimizer="sgd", lr=0.1, epochs=3,
+                    batch_size=32, seed=1, verbose=0, jit_compile=jit_compile)  # fmt: skip
+        runs.append((weights(net), h.history["loss"]))
+    for a, b in zip(runs[0][0], runs[1][0], strict=True):
+        assert a.dtype == b.dtype == np.float32
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(runs[0][1], runs[1][1], rtol=1e-4)
+
+
+def test_one_binary_step_of_the_articles_network_worked_by_hand():
+    # the article's two nodes with cross-entropy: y = sigmoid(w x + b), E = -log y for t = 1,
+    # dE/dz = y - t, so w <- w - lr (y - t) x and b <- b - lr (y - t)
+    net = gn.Sequential([gn.Dense(1, 1, weights=[[0.5]], bias=[0.1]), gn.Sigmoid()],
+                        dtype="float64")  # fmt: skip
+    x, t, lr = 2.0, 1.0, 0.5
+    step = compiled_step.CompiledStep(net, gn.BinaryCrossEntropy(), np.array([[t]]), 1)
+    predicted = np.zeros(1, bool)
+    E = step.run(np.array([[x]]), np.array([0]), predicted, SGD(net, lr=lr))
+    y = 1 / (1 + math.exp(-1.1))  # sigmoid(0.5 * 2 + 0.1) = 0.750260...
+    assert E == pytest.approx(-math.log(y), rel=1e-14)
+    assert predicted.tolist() == [True]  # y > 0.5
+    assert net.layers[0].params["W"][0, 0] == pytest.approx(0.5 - lr * (y - t) * x, rel=1e-14)
+    assert net.layers[0].params["b"][0] == pytest.approx(0.1 - lr * (y - t), rel=1e-14)

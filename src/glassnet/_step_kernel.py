@@ -5,7 +5,8 @@ The step is the same maths as the layer-by-layer engine (``Dense``, the activati
 
 - forward, for each Dense l with its activation f_l:   a_l = f_l(a_{l-1} W_l + b_l)
   (the product is BLAS gemm; the bias and f_l one pass over its output);
-- the error E and dE/dy (softmax cross-entropy with integer labels, or the mean squared error);
+- the error E and dE/dy (softmax cross-entropy with integer labels, the mean squared error, or
+  binary cross-entropy taken from the last layer's logits, its sigmoid fused);
 - backward, from the last layer down, with G_l = dE/dz_l:
   dE/da_{l-1} = G_l W_l^T, then G_{l-1} = dE/da_{l-1} * f'_{l-1}, where f' comes from the
   activation's output: relu [a > 0], leaky relu 1 or alpha, tanh 1 - a^2, sigmoid a (1 - a);
@@ -45,7 +46,7 @@ from glassnet import _jit
 #: activation codes, as the kernel reads them
 IDENTITY, RELU, LEAKY_RELU, TANH, SIGMOID = 0, 1, 2, 3, 4
 #: loss codes
-CROSS_ENTROPY, MSE_LOSS = 1, 2
+CROSS_ENTROPY, MSE_LOSS, BINARY_THROUGH_SIGMOID = 1, 2, 3
 #: how the step ends: SGD folded into the gradient's gemm, SGD with momentum, or the gradients
 #: written for the optimiser to step in Python
 FOLD, MOMENTUM, GRADS = 0, 1, 2
@@ -180,6 +181,29 @@ def drop(a, u, d, m, p):  # pragma: no cover - compiled
 
 
 @njit(nogil=True, cache=True)
+def binary_through_sigmoid(z, t, g, m, predicted):  # pragma: no cover - compiled
+    """Binary cross-entropy of y = sigmoid(z) against t, from the logits z (m, K), as
+    ``BinaryCrossEntropy.forward_through_sigmoid`` takes it: E = mean softplus(z) - z t over
+    the m x K entries; dE/dz = (y - t) / (m K) into g (the sigmoid's y(1 - y) cancels);
+    predicted[r] = y > 0.5 for K = 1. softplus(u) = max(u, 0) + log1p(exp(-|u|)), and
+    y = exp(-softplus(-z)), as ``Sigmoid`` computes it, so nothing overflows."""
+    k = z.shape[1]
+    scale = g.dtype.type(1.0 / (m * k))
+    half, zero = z.dtype.type(0.5), z.dtype.type(0)
+    total = 0.0  # float64 accumulator
+    for r in range(m):
+        for j in range(k):
+            v, tv = z[r, j], t[r, j]
+            tail = np.log1p(np.exp(-abs(v)))
+            total += (max(v, zero) + tail) - v * tv  # softplus(z) - z t
+            y = np.exp(-(max(-v, zero) + tail))  # sigmoid(z) = exp(-softplus(-z))
+            g[r, j] = (y - tv) * scale
+            if j == 0:
+                predicted[r] = y > half
+    return total / (m * k)
+
+
+@njit(nogil=True, cache=True)
 def forward(gemm, acts, ins, Ws, bs, codes, alphas, masks, drops, m):  # pragma: no cover
     """acts[0] is the gathered batch; Dense l reads ins[l], which is acts[l], or acts[l] times
     its dropout mask where drops[l] = p > 0; acts[l + 1] = f_l(ins[l] W_l + b_l)."""
@@ -306,9 +330,32 @@ def step_squared_error(
     return E
 
 
+@njit(nogil=True, cache=True)
+def step_binary_through_sigmoid(
+    gemm, X, idx, T, t, acts, grads, Ws, bs, codes, alphas, predicted, opt, ins, masks, drops
+):  # pragma: no cover - compiled
+    """One step on the rows ``idx`` of X with binary cross-entropy after the last layer's
+    sigmoid, against T[idx] (m, K) gathered into t; ``codes`` gives the last layer no
+    activation, so acts[L] holds the logits z the loss is taken from; returns E."""
+    m = idx.shape[0]
+    _gather(X, idx, acts[0], _AHEAD, _LINE // X.itemsize)
+    for r in range(m):
+        t[r] = T[idx[r]]
+    forward(gemm, acts, ins, Ws, bs, codes, alphas, masks, drops, m)
+    L = len(Ws)
+    E = binary_through_sigmoid(acts[L], t, grads[L], m, predicted)
+    if np.isfinite(E):
+        backward(gemm, acts, ins, grads, Ws, bs, codes, alphas, masks, drops, m, opt)
+    return E
+
+
 _softmax_ce = _jit._compile()["softmax_ce"]
 _gather, _AHEAD = _jit._compile()["gather"], _jit._compile()["ahead"]  # fit's prefetching gather
 _LINE = 64  # bytes in a cache line: the gather asks for one element of each
 
 #: the step of each loss
-STEPS = {CROSS_ENTROPY: step_cross_entropy, MSE_LOSS: step_squared_error}
+STEPS = {
+    CROSS_ENTROPY: step_cross_entropy,
+    MSE_LOSS: step_squared_error,
+    BINARY_THROUGH_SIGMOID: step_binary_through_sigmoid,
+}

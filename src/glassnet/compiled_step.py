@@ -16,7 +16,9 @@ It applies when all of these hold (:func:`why_not` names the first that fails):
 - the network is Dense layers, each followed by at most one of ReLU, LeakyReLU (alpha >= 0),
   Tanh, Sigmoid or Identity, in float32 or float64;
 - the loss is cross-entropy on the last Dense's logits with integer labels or one-hot rows
-  (trained from their labels: the same loss and gradient), or the mean squared error;
+  (trained from their labels: the same loss and gradient), binary cross-entropy after a
+  Sigmoid on one output (taken from the logits, the sigmoid's y(1 - y) cancelled, as ``fit``
+  does layer by layer), or the mean squared error;
 - a Dropout may stand on the input or after any Dense block but the last (its draws come from
   the layer's own generator, as in the layer-by-layer step, so both drop the same units);
 - there are no sample or class weights and no tracing.
@@ -42,7 +44,7 @@ from glassnet import _blas, _jit
 from glassnet.activations import Identity, LeakyReLU, ReLU, Sigmoid, Tanh
 from glassnet.dropout import Dropout
 from glassnet.layers import Dense
-from glassnet.losses import CrossEntropy, Loss
+from glassnet.losses import BinaryCrossEntropy, CrossEntropy, Loss
 from glassnet.losses.mse import MSE
 from glassnet.optimizers import SGD, Optimizer
 
@@ -144,8 +146,14 @@ def why_not(net: Any, loss: Loss, T: np.ndarray, weights: Any) -> str | None:
             return "cross_entropy needs the logits of the last Dense layer, with no activation"
         if dense[-1].out_features < 2:
             return "cross_entropy needs at least two outputs, one per class"
+    elif type(loss) is BinaryCrossEntropy:
+        if loss.from_logits or codes[-1] != _CODES[Sigmoid]:
+            return "binary_cross_entropy needs a Sigmoid after the last Dense layer"
+        if dense[-1].out_features != 1:
+            return "binary_cross_entropy needs one output (a binary classifier)"
     elif type(loss) is not MSE:
-        return f"the loss is {loss.name} (the compiled step knows cross_entropy and mse)"
+        known = "cross_entropy, binary_cross_entropy and mse"
+        return f"the loss is {loss.name} (the compiled step knows {known})"
     if weights is not None:
         return "sample or class weights are given"
     if net.trace is not None:
@@ -190,6 +198,7 @@ class CompiledStep:
         self, net: Any, loss: Loss, T: np.ndarray, batch_size: int, updates: bool = True
     ) -> None:
         from glassnet._step_kernel import (  # imports numba
+            BINARY_THROUGH_SIGMOID,
             CROSS_ENTROPY,
             FOLD,
             GRADS,
@@ -223,9 +232,14 @@ class CompiledStep:
         self.bs = tuple(d.params["b"] for d in dense)  # (out,) each
         self.codes = np.array(codes, np.int64)  # (L,)
         self.alphas = np.array(alphas, np.float64)  # (L,)
-        self.loss_code = CROSS_ENTROPY if type(loss) is CrossEntropy else MSE_LOSS
+        self.loss_code = {CrossEntropy: CROSS_ENTROPY, BinaryCrossEntropy: BINARY_THROUGH_SIGMOID}
+        self.loss_code = self.loss_code.get(type(loss), MSE_LOSS)
+        if self.loss_code == BINARY_THROUGH_SIGMOID:  # the loss takes the logits; it applies
+            self.codes[-1] = _CODES[Identity]  # the last sigmoid itself
         self.writes_argmax = self.loss_code == CROSS_ENTROPY  # each row's predicted class
-        self.predicted = np.empty(rows, np.int64)  # (B,) the argmax, when fit does not ask
+        # (B,) the predicted classes, when fit does not ask: argmax, or y > 0.5 for one output
+        binary = self.loss_code == BINARY_THROUGH_SIGMOID
+        self.predicted = np.empty(rows, bool if binary else np.int64)
         self.gemm = _blas.gemm_address(dtype)
         self.kernel = STEPS[self.loss_code]
         self.dense = dense

@@ -233,7 +233,7 @@ def fit(
                     idx = order[start : start + batch_size]
                     m = len(idx)
                     if fast is not None:  # gather, forward, error, backward (SGD: update): one call
-                        # (its loss is cross-entropy, which writes each row's argmax, or mse)
+                        # (its loss writes each row's predicted class: argmax, or y > 0.5)
                         into = None if pred is None else pred[start : start + m]
                         value, count = fast.run(X, idx, into, opt), m
                         if not math.isfinite(value):  # the step left the weights as they were
