@@ -243,8 +243,6 @@ def test_auto_takes_it_for_large_networks_only():
             "binary_cross_entropy needs a Sigmoid after the last Dense",
         ),
         ({"loss": "huber", "layers": [gn.Dense(5, 1)], "T": "binary"}, "the loss is huber"),
-        ({"sample_weight": np.ones(100)}, "sample or class weights"),
-        ({"class_weight": "balanced"}, "sample or class weights"),
         ({"T": "soft"}, "targets are soft"),
         ({"layers": [gn.Dense(5, 4), gn.GELU(), gn.Dense(4, 3)]}, "it has a GELU layer"),
         ({"layers": [gn.Dense(5, 3), gn.Dropout(0.5)]}, "a Dropout after its last Dense"),
@@ -283,7 +281,7 @@ def test_without_numba_it_names_the_extra_and_auto_falls_back(monkeypatch):
     monkeypatch.setitem(_jit._state, "checked", True)
     monkeypatch.setitem(_jit._state, "enabled", False)
     net = gn.mlp([784, 256, 10], "relu", seed=0)
-    reason = compiled_step.why_not(net, CrossEntropy(), np.zeros(2, int), None)
+    reason = compiled_step.why_not(net, CrossEntropy(), np.zeros(2, int))
     assert "glassnet[fast]" in reason
     X, labels = np.zeros((8, 784), np.float32), np.arange(8) % 10
     with pytest.raises(ValueError, match="numba is not installed"):
@@ -348,8 +346,8 @@ def test_one_hot_labels_accepts_exact_one_hot_rows_only():
         assert compiled_step.one_hot_labels(bad) is None  # soft, or not 0/1 rows
     assert compiled_step.one_hot_labels(np.array([0, 1])) is None  # labels are not rows
     net = gn.mlp([5, 3], seed=0)
-    assert compiled_step.why_not(net, CrossEntropy(), np.eye(3)[[2, 0]], None) is None
-    reason = compiled_step.why_not(net, CrossEntropy(), np.array([0.0, 2.0]), None)
+    assert compiled_step.why_not(net, CrossEntropy(), np.eye(3)[[2, 0]]) is None
+    reason = compiled_step.why_not(net, CrossEntropy(), np.array([0.0, 2.0]))
     assert reason == "cross_entropy's targets are not integer labels"  # fit makes them int64
 
 
@@ -473,3 +471,53 @@ def test_one_binary_step_of_the_articles_network_worked_by_hand():
     assert predicted.tolist() == [True]  # y > 0.5
     assert net.layers[0].params["W"][0, 0] == pytest.approx(0.5 - lr * (y - t) * x, rel=1e-14)
     assert net.layers[0].params["b"][0] == pytest.approx(0.1 - lr * (y - t), rel=1e-14)
+
+
+@pytest.mark.parametrize("loss", ["cross_entropy", "mse", "binary_cross_entropy"])
+@pytest.mark.parametrize("optimizer", ["sgd", "adam"])
+def test_sample_weights_give_the_layer_by_layer_weighted_mean(loss, optimizer):
+    X, labels, targets = data()
+    w = np.random.default_rng(5).uniform(0, 3, len(X))
+    w[:32] = 0  # a first batch (unshuffled below) whose weights sum to 0 teaches nothing
+    T = {"cross_entropy": labels, "mse": targets,
+         "binary_cross_entropy": (labels > 0).astype(float).reshape(-1, 1)}[loss]  # fmt: skip
+    runs = []
+    for jit_compile in (False, True):
+        net = gn.mlp([5, 16, T.shape[1] if T.ndim == 2 else 3], "tanh", seed=3, dtype="float64",
+                     output_activation="sigmoid" if loss == "binary_cross_entropy" else None)  # fmt: skip
+        h = net.fit(X, T, sample_weight=w, loss=loss, optimizer=optimizer, lr=0.05, epochs=3,
+                    batch_size=32, seed=1, shuffle=False, verbose=0, jit_compile=jit_compile)  # fmt: skip
+        assert h.params["compiled_step"] is jit_compile
+        runs.append((weights(net), h.history["loss"]))
+    for a, b in zip(runs[0][0], runs[1][0], strict=True):
+        np.testing.assert_allclose(a, b, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(runs[0][1], runs[1][1], rtol=1e-12)
+
+
+def test_class_weights_train_alike():
+    X, labels, _ = data()
+    runs = []
+    for jit_compile in (False, True):
+        net = gn.mlp([5, 16, 3], "relu", seed=3, dtype="float64")
+        h = net.fit(X, labels, class_weight="balanced", loss="cross_entropy", optimizer="sgd",
+                    lr=0.05, epochs=3, batch_size=32, seed=1, verbose=0,
+                    jit_compile=jit_compile)  # fmt: skip
+        runs.append((weights(net), h.history["loss"], h.history["accuracy"]))
+    for a, b in zip(runs[0][0], runs[1][0], strict=True):
+        np.testing.assert_allclose(a, b, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(runs[0][1], runs[1][1], rtol=1e-12)
+    assert runs[0][2] == runs[1][2]
+
+
+def test_a_weighted_step_worked_by_hand():
+    # two samples of the article's network y = w x + b (no activation), MSE against 0 with
+    # weights 3 and 1: E_w = (3 y1^2 + y2^2) / 4 and dE_w/dy_n = 2 w_n y_n / 4
+    net = gn.Sequential([gn.Dense(1, 1, weights=[[0.5]], bias=[0.0])], dtype="float64")
+    X, lr = np.array([[1.0], [3.0]]), 0.1
+    step = compiled_step.CompiledStep(net, MSE(), np.zeros((2, 1)), 2, weights=np.array([3.0, 1.0]))
+    E = step.run(X, np.array([0, 1]), None, SGD(net, lr=lr))
+    y = np.array([0.5, 1.5])
+    assert E == pytest.approx((3 * 0.25 + 2.25) / 4, rel=1e-15)  # 0.75
+    grad_y = 2 * np.array([3.0, 1.0]) * y / 4  # [0.75, 0.75]
+    assert net.layers[0].params["W"][0, 0] == pytest.approx(0.5 - lr * (grad_y @ X[:, 0]))
+    assert net.layers[0].params["b"][0] == pytest.approx(-lr * grad_y.sum())

@@ -154,17 +154,43 @@ def times_slope(g, a, m, code, alpha, sums):  # pragma: no cover - compiled
 
 
 @njit(nogil=True, cache=True)
-def squared_error(y, t, g, m):  # pragma: no cover - compiled
-    """E = mean (y - t)^2 over the m x K entries; dE/dy = 2 (y - t) / (m K) into g."""
+def squared_error(y, t, g, m, rows):  # pragma: no cover - compiled
+    """E = mean (y - t)^2 over the m x K entries; dE/dy = 2 (y - t) / (m K) into g; each
+    sample's mean over its K entries into rows (m,)."""
     k = y.shape[1]
     scale = g.dtype.type(2.0 / (m * k))
-    total = 0.0  # float64 accumulator
+    total = 0.0  # float64 accumulators
     for r in range(m):
+        row = 0.0
         for j in range(k):
             d = y[r, j] - t[r, j]
-            total += d * d
+            row += d * d
             g[r, j] = d * scale
+        rows[r] = row / k
+        total += row
     return total / (m * k)
+
+
+@njit(nogil=True, cache=True)
+def weigh(E, rows, w, idx, g, m):  # pragma: no cover - compiled
+    """With sample weights w (N,), the weighted mean over the batch idx (m,) and its gradient,
+    as ``Loss.weighted_forward`` and ``Loss.weigh`` state them: E_w = sum_n w_n l_n / sum_n w_n
+    from each sample's loss l_n in rows, and row n of g (the plain mean's dE/dy) times
+    w_n m / sum_n w_n; weights that sum to 0 give E_w = 0 and a zero gradient. Without
+    weights (w empty) E is returned as it is."""
+    if w.shape[0] == 0:
+        return E
+    total = 0.0
+    for r in range(m):
+        total += w[idx[r]]
+    weighted = 0.0
+    for r in range(m):
+        wr = w[idx[r]]
+        weighted += rows[r] * wr
+        scale = g.dtype.type(wr * (m / total)) if total > 0 else g.dtype.type(0)
+        for j in range(g.shape[1]):
+            g[r, j] *= scale
+    return weighted / total if total > 0 else 0.0
 
 
 @njit(nogil=True, cache=True)
@@ -181,25 +207,29 @@ def drop(a, u, d, m, p):  # pragma: no cover - compiled
 
 
 @njit(nogil=True, cache=True)
-def binary_through_sigmoid(z, t, g, m, predicted):  # pragma: no cover - compiled
+def binary_through_sigmoid(z, t, g, m, predicted, rows):  # pragma: no cover - compiled
     """Binary cross-entropy of y = sigmoid(z) against t, from the logits z (m, K), as
     ``BinaryCrossEntropy.forward_through_sigmoid`` takes it: E = mean softplus(z) - z t over
     the m x K entries; dE/dz = (y - t) / (m K) into g (the sigmoid's y(1 - y) cancels);
-    predicted[r] = y > 0.5 for K = 1. softplus(u) = max(u, 0) + log1p(exp(-|u|)), and
-    y = exp(-softplus(-z)), as ``Sigmoid`` computes it, so nothing overflows."""
+    predicted[r] = y > 0.5 for K = 1; each sample's mean over its K entries into rows (m,).
+    softplus(u) = max(u, 0) + log1p(exp(-|u|)), and y = exp(-softplus(-z)), as ``Sigmoid``
+    computes it, so nothing overflows."""
     k = z.shape[1]
     scale = g.dtype.type(1.0 / (m * k))
     half, zero = z.dtype.type(0.5), z.dtype.type(0)
-    total = 0.0  # float64 accumulator
+    total = 0.0  # float64 accumulators
     for r in range(m):
+        row = 0.0
         for j in range(k):
             v, tv = z[r, j], t[r, j]
             tail = np.log1p(np.exp(-abs(v)))
-            total += (max(v, zero) + tail) - v * tv  # softplus(z) - z t
+            row += (max(v, zero) + tail) - v * tv  # softplus(z) - z t
             y = np.exp(-(max(-v, zero) + tail))  # sigmoid(z) = exp(-softplus(-z))
             g[r, j] = (y - tv) * scale
             if j == 0:
                 predicted[r] = y > half
+        rows[r] = row / k
+        total += row
     return total / (m * k)
 
 
@@ -294,10 +324,12 @@ def update(gemm, a, G, W, b, sums, m, l, opt):  # pragma: no cover - compiled
 
 @njit(nogil=True, cache=True)
 def step_cross_entropy(
-    gemm, X, idx, T, t, acts, grads, Ws, bs, codes, alphas, predicted, opt, ins, masks, drops
+    gemm, X, idx, T, t, acts, grads, Ws, bs, codes, alphas, predicted, opt, ins, masks, drops, w
 ):  # pragma: no cover - compiled
     """One step on the rows ``idx`` of X with softmax cross-entropy on their integer labels
     T[idx] (gathered into t); returns E (the weights stay as they were when E is not finite).
+    With sample weights w (N,) (empty for none) E is their weighted mean (:func:`weigh`), as
+    in the other steps.
     """
     m = idx.shape[0]
     _gather(X, idx, acts[0], _AHEAD, _LINE // X.itemsize)  # the batch, into acts[0]
@@ -305,8 +337,9 @@ def step_cross_entropy(
         t[r] = T[idx[r]]
     forward(gemm, acts, ins, Ws, bs, codes, alphas, masks, drops, m)
     L = len(Ws)
-    rows = np.empty(m)  # each sample's -log p_t (softmax_ce's scratch)
+    rows = np.empty(m)  # each sample's -log p_t
     E = _softmax_ce(acts[L][:m], t[:m], grads[L][:m], rows, predicted[:m])
+    E = weigh(E, rows, w, idx, grads[L], m)
     if np.isfinite(E):
         backward(gemm, acts, ins, grads, Ws, bs, codes, alphas, masks, drops, m, opt)
     return E
@@ -314,7 +347,7 @@ def step_cross_entropy(
 
 @njit(nogil=True, cache=True)
 def step_squared_error(
-    gemm, X, idx, T, t, acts, grads, Ws, bs, codes, alphas, predicted, opt, ins, masks, drops
+    gemm, X, idx, T, t, acts, grads, Ws, bs, codes, alphas, predicted, opt, ins, masks, drops, w
 ):  # pragma: no cover - compiled
     """One step on the rows ``idx`` of X with the mean squared error against T[idx] (m, K),
     gathered into t; returns E."""
@@ -324,7 +357,8 @@ def step_squared_error(
         t[r] = T[idx[r]]
     forward(gemm, acts, ins, Ws, bs, codes, alphas, masks, drops, m)
     L = len(Ws)
-    E = squared_error(acts[L], t, grads[L], m)
+    rows = np.empty(m)  # each sample's mean squared error
+    E = weigh(squared_error(acts[L], t, grads[L], m, rows), rows, w, idx, grads[L], m)
     if np.isfinite(E):
         backward(gemm, acts, ins, grads, Ws, bs, codes, alphas, masks, drops, m, opt)
     return E
@@ -332,7 +366,7 @@ def step_squared_error(
 
 @njit(nogil=True, cache=True)
 def step_binary_through_sigmoid(
-    gemm, X, idx, T, t, acts, grads, Ws, bs, codes, alphas, predicted, opt, ins, masks, drops
+    gemm, X, idx, T, t, acts, grads, Ws, bs, codes, alphas, predicted, opt, ins, masks, drops, w
 ):  # pragma: no cover - compiled
     """One step on the rows ``idx`` of X with binary cross-entropy after the last layer's
     sigmoid, against T[idx] (m, K) gathered into t; ``codes`` gives the last layer no
@@ -343,7 +377,9 @@ def step_binary_through_sigmoid(
         t[r] = T[idx[r]]
     forward(gemm, acts, ins, Ws, bs, codes, alphas, masks, drops, m)
     L = len(Ws)
-    E = binary_through_sigmoid(acts[L], t, grads[L], m, predicted)
+    rows = np.empty(m)  # each sample's binary cross-entropy
+    E = binary_through_sigmoid(acts[L], t, grads[L], m, predicted, rows)
+    E = weigh(E, rows, w, idx, grads[L], m)
     if np.isfinite(E):
         backward(gemm, acts, ins, grads, Ws, bs, codes, alphas, masks, drops, m, opt)
     return E

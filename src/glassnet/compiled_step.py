@@ -21,7 +21,8 @@ It applies when all of these hold (:func:`why_not` names the first that fails):
   does layer by layer), or the mean squared error;
 - a Dropout may stand on the input or after any Dense block but the last (its draws come from
   the layer's own generator, as in the layer-by-layer step, so both drop the same units);
-- there are no sample or class weights and no tracing.
+- the network is not being traced. Sample and class weights are taken (the weighted mean of
+  ``Loss.weighted_forward``).
 
 With ``SGD`` (momentum, Nesterov and weight decay included) and no ``grad_hook`` the call takes
 the update too; with any other optimiser, or a ``grad_hook`` (clipping is one), it leaves
@@ -117,15 +118,15 @@ def one_hot_labels(T: np.ndarray) -> np.ndarray | None:
     return labels.astype(np.int64) if np.array_equal(T, one_hot) else None
 
 
-def why_not(net: Any, loss: Loss, T: np.ndarray, weights: Any) -> str | None:
+def why_not(net: Any, loss: Loss, T: np.ndarray) -> str | None:
     """Why ``fit``'s compiled step cannot train this run, or None where it can.
 
     Examples
     --------
     >>> from glassnet import mlp
     >>> net = mlp([4, 8, 3], "relu")
-    >>> why_not(net, CrossEntropy(), np.zeros(2, int), np.ones(2))
-    'sample or class weights are given'
+    >>> why_not(net, CrossEntropy(), np.zeros(2))
+    "cross_entropy's targets are not integer labels"
     """
     if not _jit.enabled():
         return "numba is not installed (pip install 'glassnet[fast]') or GLASSNET_NO_JIT is set"
@@ -154,8 +155,6 @@ def why_not(net: Any, loss: Loss, T: np.ndarray, weights: Any) -> str | None:
     elif type(loss) is not MSE:
         known = "cross_entropy, binary_cross_entropy and mse"
         return f"the loss is {loss.name} (the compiled step knows {known})"
-    if weights is not None:
-        return "sample or class weights are given"
     if net.trace is not None:
         return "the network is being traced"
     arrays = [a for d in dense for key in ("W", "b") for a in (d.params[key], d.grads[key])]
@@ -181,6 +180,8 @@ class CompiledStep:
         True: :meth:`run` takes SGD's step itself (the optimiser must be ``SGD``). False: it
         writes dE/dW and dE/db into the layers' ``grads`` and the caller steps the optimiser
         (Adam, RMSprop, or SGD after a ``grad_hook`` such as clipping).
+    weights : ndarray, shape (N,), optional
+        Sample weights (float64, checked by ``fit``): each batch's E is their weighted mean.
 
     Examples
     --------
@@ -195,7 +196,13 @@ class CompiledStep:
     """
 
     def __init__(
-        self, net: Any, loss: Loss, T: np.ndarray, batch_size: int, updates: bool = True
+        self,
+        net: Any,
+        loss: Loss,
+        T: np.ndarray,
+        batch_size: int,
+        updates: bool = True,
+        weights: np.ndarray | None = None,
     ) -> None:
         from glassnet._step_kernel import (  # imports numba
             BINARY_THROUGH_SIGMOID,
@@ -227,6 +234,7 @@ class CompiledStep:
         # grads[l]: dE/d(acts[l]) for l >= 1 (grads[0] is never needed: no input gradient)
         self.grads = (np.empty((0, 0), dtype), *(np.empty_like(a) for a in self.acts[1:]))
         self.T = T  # (N,) labels or (N, K) values
+        self.weights = np.empty(0) if weights is None else weights  # (N,) float64, or none
         self.targets = np.empty((rows, *T.shape[1:]), T.dtype)  # (B,) or (B, K): T[idx]
         self.Ws = tuple(d.params["W"] for d in dense)  # (in, out) each, updated in place
         self.bs = tuple(d.params["b"] for d in dense)  # (out,) each
@@ -282,6 +290,7 @@ class CompiledStep:
             self.kernel(
                 self.gemm, X, idx, self.T, self.targets, self.acts, self.grads, self.Ws, self.bs,
                 self.codes, self.alphas, into, settings, self.ins, self.masks, self.drops,
+                self.weights,
             )
         )  # fmt: skip
 
@@ -342,7 +351,7 @@ def plan(
         raise TypeError(f"jit_compile must be None, True or False; got {jit_compile!r}.")
     if jit_compile is False:
         return None
-    reason = why_not(net, loss, T, weights)
+    reason = why_not(net, loss, T)
     if reason is not None:
         if jit_compile:
             raise ValueError(
@@ -355,4 +364,4 @@ def plan(
     updates = type(optimizer) is SGD and grad_hook is None
     if type(loss) is CrossEntropy and T.ndim == 2:  # one-hot rows (why_not checked): labels
         T = one_hot_labels(T)
-    return CompiledStep(net, loss, T, batch_size, updates)
+    return CompiledStep(net, loss, T, batch_size, updates, weights)

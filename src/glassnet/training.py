@@ -235,7 +235,8 @@ def fit(
                     if fast is not None:  # gather, forward, error, backward (SGD: update): one call
                         # (its loss writes each row's predicted class: argmax, or y > 0.5)
                         into = None if pred is None else pred[start : start + m]
-                        value, count = fast.run(X, idx, into, opt), m
+                        value = fast.run(X, idx, into, opt)
+                        count = m if weights is None else float(weights[idx].sum())
                         if not math.isfinite(value):  # the step left the weights as they were
                             _diverged(net, good, epoch, b, value, opt)
                         if not fast.updates:  # it left dE/dW in the grads: step from them
