@@ -231,6 +231,8 @@ class CompiledStep:
                            for d, a in zip(self.dropouts, inputs, strict=True))  # fmt: skip
         self.ins = tuple(a if d is None else np.empty_like(a)
                          for d, a in zip(self.dropouts, inputs, strict=True))  # fmt: skip
+        # (Dropout, its draws' buffer) for each dropout that draws
+        self._drawn = [(d, u) for d, u in zip(self.dropouts, self.masks, strict=True) if d]
         # grads[l]: dE/d(acts[l]) for l >= 1 (grads[0] is never needed: no input gradient)
         self.grads = (np.empty((0, 0), dtype), *(np.empty_like(a) for a in self.acts[1:]))
         self.T = T  # (N,) labels or (N, K) values
@@ -272,9 +274,8 @@ class CompiledStep:
         """
         into = self.predicted if predicted is None else predicted
         m = len(idx)
-        for layer, u in zip(self.dropouts, self.masks, strict=True):
-            if layer is not None:  # the draws Dropout.forward makes, from its own generator
-                layer.rng.random(out=u[:m], dtype=u.dtype)
+        for layer, u in self._drawn:  # the draws Dropout.forward makes, from its own generator
+            layer.rng.random(out=u[:m], dtype=u.dtype)
         if not self.updates:
             settings = self._grads_only
         else:
