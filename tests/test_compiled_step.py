@@ -43,7 +43,10 @@ def weights(net):
     return [p.value.copy() for p in net.parameters()]
 
 
-@pytest.mark.parametrize("activation", ["relu", "leaky_relu", "tanh", "sigmoid", "identity"])
+ACTIVATIONS = ["relu", "leaky_relu", "tanh", "sigmoid", "elu", "softplus", "identity"]
+
+
+@pytest.mark.parametrize("activation", ACTIVATIONS)
 @pytest.mark.parametrize("loss", ["cross_entropy", "mse"])
 def test_same_training_as_the_layer_by_layer_step_in_float64(activation, loss):
     slow, h_slow = train(False, activation, loss, "float64")
@@ -56,9 +59,10 @@ def test_same_training_as_the_layer_by_layer_step_in_float64(activation, loss):
     assert weights(fast)[0].dtype == np.float64
 
 
-def test_same_training_in_float32_and_everything_stays_float32():
-    slow, _ = train(False, "relu", "cross_entropy", "float32")
-    fast, _ = train(True, "relu", "cross_entropy", "float32")
+@pytest.mark.parametrize("activation", ["relu", "elu", "softplus"])
+def test_same_training_in_float32_and_everything_stays_float32(activation):
+    slow, _ = train(False, activation, "cross_entropy", "float32")
+    fast, _ = train(True, activation, "cross_entropy", "float32")
     for a, b in zip(weights(slow), weights(fast), strict=True):
         assert b.dtype == np.float32
         np.testing.assert_allclose(b, a, rtol=1e-4, atol=1e-6)
@@ -521,3 +525,18 @@ def test_a_weighted_step_worked_by_hand():
     grad_y = 2 * np.array([3.0, 1.0]) * y / 4  # [0.75, 0.75]
     assert net.layers[0].params["W"][0, 0] == pytest.approx(0.5 - lr * (grad_y @ X[:, 0]))
     assert net.layers[0].params["b"][0] == pytest.approx(-lr * grad_y.sum())
+
+
+def test_elu_with_its_own_alpha():
+    X, labels, _ = data()
+    runs = []
+    for jit_compile in (False, True):
+        net = gn.Sequential(
+            [gn.Dense(5, 16), gn.ELU(0.5), gn.Dense(16, 3)], dtype="float64", seed=4
+        )
+        net.fit(X, labels, loss="cross_entropy", optimizer="sgd", lr=0.1, epochs=3,
+                batch_size=32, seed=1, verbose=0, jit_compile=jit_compile)  # fmt: skip
+        runs.append(weights(net))
+    for a, b in zip(*runs, strict=True):
+        np.testing.assert_allclose(a, b, rtol=0, atol=1e-12)
+    assert compiled_step._structure(net)[2] == [0.5, 0.0]  # the slope reaches the kernel

@@ -9,7 +9,8 @@ The step is the same maths as the layer-by-layer engine (``Dense``, the activati
   binary cross-entropy taken from the last layer's logits, its sigmoid fused);
 - backward, from the last layer down, with G_l = dE/dz_l:
   dE/da_{l-1} = G_l W_l^T, then G_{l-1} = dE/da_{l-1} * f'_{l-1}, where f' comes from the
-  activation's output: relu [a > 0], leaky relu 1 or alpha, tanh 1 - a^2, sigmoid a (1 - a);
+  activation's output: relu [a > 0], leaky relu 1 or alpha, tanh 1 - a^2, sigmoid a (1 - a),
+  elu 1 or a + alpha, softplus 1 - e^-a;
 - the update. Plain SGD folds it into the gradient's own product: gemm computes
   C <- alpha A B + beta C, so with C = W_l, alpha = -lr and beta = 1 - lr * weight_decay it
   writes W_l <- (1 - lr lambda) W_l - lr a_{l-1}^T G_l directly, and dE/dW is never stored and
@@ -44,7 +45,7 @@ from numba.extending import intrinsic
 from glassnet import _jit
 
 #: activation codes, as the kernel reads them
-IDENTITY, RELU, LEAKY_RELU, TANH, SIGMOID = 0, 1, 2, 3, 4
+IDENTITY, RELU, LEAKY_RELU, TANH, SIGMOID, ELU, SOFTPLUS = 0, 1, 2, 3, 4, 5, 6
 #: loss codes
 CROSS_ENTROPY, MSE_LOSS, BINARY_THROUGH_SIGMOID = 1, 2, 3
 #: how the step ends: SGD folded into the gradient's gemm, SGD with momentum, or the gradients
@@ -107,6 +108,17 @@ def activate(z, b, m, code, alpha):  # pragma: no cover - compiled
         for r in range(m):
             for j in range(o):
                 z[r, j] = one / (one + np.exp(-(z[r, j] + b[j])))
+    elif code == ELU:  # z if z > 0, else alpha (e^z - 1)
+        a = z.dtype.type(alpha)
+        for r in range(m):
+            for j in range(o):
+                v = z[r, j] + b[j]
+                z[r, j] = v if v > zero else a * np.expm1(v)
+    elif code == SOFTPLUS:  # log(1 + e^z) = max(z, 0) + log1p(e^-|z|), never overflowing
+        for r in range(m):
+            for j in range(o):
+                v = z[r, j] + b[j]
+                z[r, j] = max(v, zero) + np.log1p(np.exp(-abs(v)))
     else:
         for r in range(m):
             for j in range(o):
@@ -145,6 +157,19 @@ def times_slope(g, a, m, code, alpha, sums):  # pragma: no cover - compiled
         for r in range(m):
             for j in range(o):
                 v = g[r, j] * (a[r, j] * (one - a[r, j]))
+                g[r, j] = v
+                sums[j] += v
+    elif code == ELU:  # 1 where a > 0 (so z > 0), else alpha e^z = a + alpha
+        s = g.dtype.type(alpha)
+        for r in range(m):
+            for j in range(o):
+                v = g[r, j] if a[r, j] > zero else g[r, j] * (a[r, j] + s)
+                g[r, j] = v
+                sums[j] += v
+    elif code == SOFTPLUS:  # sigmoid(z) = 1 - e^-a, from the output a = softplus(z)
+        for r in range(m):
+            for j in range(o):
+                v = g[r, j] * -np.expm1(-a[r, j])
                 g[r, j] = v
                 sums[j] += v
     else:

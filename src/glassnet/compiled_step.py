@@ -14,7 +14,8 @@ It applies when all of these hold (:func:`why_not` names the first that fails):
 
 - numba is installed (the ``fast`` extra) and NumPy's OpenBLAS is found;
 - the network is Dense layers, each followed by at most one of ReLU, LeakyReLU (alpha >= 0),
-  Tanh, Sigmoid or Identity, in float32 or float64;
+  Tanh, Sigmoid, ELU, Softplus or Identity, in float32 or float64 (each activation's slope is
+  taken from its output; SiLU's and GELU's need their input, so they train layer by layer);
 - the loss is cross-entropy on the last Dense's logits with integer labels or one-hot rows
   (trained from their labels: the same loss and gradient), binary cross-entropy after a
   Sigmoid on one output (taken from the logits, the sigmoid's y(1 - y) cancelled, as ``fit``
@@ -42,7 +43,7 @@ from typing import Any
 import numpy as np
 
 from glassnet import _blas, _jit
-from glassnet.activations import Identity, LeakyReLU, ReLU, Sigmoid, Tanh
+from glassnet.activations import ELU, Identity, LeakyReLU, ReLU, Sigmoid, Softplus, Tanh
 from glassnet.dropout import Dropout
 from glassnet.layers import Dense
 from glassnet.losses import BinaryCrossEntropy, CrossEntropy, Loss
@@ -55,7 +56,7 @@ from glassnet.optimizers import SGD, Optimizer
 MIN_WORK = 1 << 21
 
 #: the activation after a Dense, by exact type (a subclass may change the maths)
-_CODES = {Identity: 0, ReLU: 1, LeakyReLU: 2, Tanh: 3, Sigmoid: 4}
+_CODES = {Identity: 0, ReLU: 1, LeakyReLU: 2, Tanh: 3, Sigmoid: 4, ELU: 5, Softplus: 6}
 
 
 def _structure(net: Any) -> tuple[list[Dense], list[int], list[float], list[Any]] | str:
@@ -80,7 +81,7 @@ def _structure(net: Any) -> tuple[list[Dense], list[int], list[float], list[Any]
             name = type(layer).__name__
             code = _CODES.get(type(layer))
             if code is None:
-                known = "Dense, ReLU, LeakyReLU, Tanh, Sigmoid, Identity, Dropout"
+                known = "Dense, ReLU, LeakyReLU, Tanh, Sigmoid, ELU, Softplus, Identity, Dropout"
                 return f"it has a {name} layer (the compiled step knows {known})"
             if type(previous) is not Dense:
                 return f"its {name} does not follow a Dense layer"
