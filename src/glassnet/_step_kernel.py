@@ -10,7 +10,8 @@ The step is the same maths as the layer-by-layer engine (``Dense``, the activati
 - backward, from the last layer down, with G_l = dE/dz_l:
   dE/da_{l-1} = G_l W_l^T, then G_{l-1} = dE/da_{l-1} * f'_{l-1}, where f' comes from the
   activation's output: relu [a > 0], leaky relu 1 or alpha, tanh 1 - a^2, sigmoid a (1 - a),
-  elu 1 or a + alpha, softplus 1 - e^-a;
+  elu 1 or a + alpha, softplus 1 - e^-a; for SiLU and GELU (y = z g(z)) from the input z,
+  which the forward pass keeps;
 - the update. Plain SGD folds it into the gradient's own product: gemm computes
   C <- alpha A B + beta C, so with C = W_l, alpha = -lr and beta = 1 - lr * weight_decay it
   writes W_l <- (1 - lr lambda) W_l - lr a_{l-1}^T G_l directly, and dE/dW is never stored and
@@ -35,6 +36,7 @@ anew, about 3 s).
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -46,6 +48,10 @@ from glassnet import _jit
 
 #: activation codes, as the kernel reads them
 IDENTITY, RELU, LEAKY_RELU, TANH, SIGMOID, ELU, SOFTPLUS = 0, 1, 2, 3, 4, 5, 6
+#: activations whose slope needs their input z, which the step keeps (``pre``)
+SILU, GELU, GELU_TANH = 7, 8, 9
+#: sqrt(2 / pi), sqrt(2), sqrt(2 pi): GELU's constants
+_SQRT_2_PI, _SQRT_2, _SQRT_TAU = 0.7978845608028654, 1.4142135623730951, 2.5066282746310002
 #: loss codes
 CROSS_ENTROPY, MSE_LOSS, BINARY_THROUGH_SIGMOID = 1, 2, 3
 #: how the step ends: SGD folded into the gradient's gemm, SGD with momentum, or the gradients
@@ -84,7 +90,35 @@ def call_gemm(
 
 
 @njit(nogil=True, cache=True)
-def activate(z, b, m, code, alpha):  # pragma: no cover - compiled
+def gate(v, code):  # pragma: no cover - compiled
+    """The factor g(z) of the gated activations y = z g(z), in float64: SiLU's sigmoid(z), as
+    ``Sigmoid`` computes it (exp(-softplus(-z))); GELU's Phi(z) = (1 + erf(z / sqrt 2)) / 2,
+    or with its tanh approximation (1 + tanh(sqrt(2/pi) (z + 0.044715 z^3))) / 2."""
+    z = float(v)
+    if code == SILU:
+        return math.exp(-(max(-z, 0.0) + math.log1p(math.exp(-abs(z)))))
+    if code == GELU:
+        return 0.5 * (1.0 + math.erf(z / _SQRT_2))
+    return 0.5 * (1.0 + math.tanh(_SQRT_2_PI * (z + 0.044715 * z * z * z)))
+
+
+@njit(nogil=True, cache=True)
+def gate_slope(v, code):  # pragma: no cover - compiled
+    """dy/dz of y = z g(z) at z = v, in float64: SiLU s (1 + z (1 - s)) with s = sigmoid(z);
+    GELU Phi(z) + z phi(z); tanh GELU Phi~(z) + z (1 - t^2) u'(z) / 2 with t = tanh(u(z))."""
+    z = float(v)
+    if code == SILU:
+        s = gate(z, code)
+        return s * (1.0 + z * (1.0 - s))
+    if code == GELU:
+        return gate(z, code) + z * (math.exp(-0.5 * z * z) / _SQRT_TAU)
+    t = math.tanh(_SQRT_2_PI * (z + 0.044715 * z * z * z))
+    du = _SQRT_2_PI * (1.0 + 3 * 0.044715 * z * z)
+    return 0.5 * (1.0 + t) + 0.5 * z * (1.0 - t * t) * du
+
+
+@njit(nogil=True, cache=True)
+def activate(z, b, m, code, alpha, pre):  # pragma: no cover - compiled
     """z[:m] <- f(z[:m] + b) in one pass, a loop per activation so each runs on SIMD lanes."""
     o = z.shape[1]
     one = z.dtype.type(1)
@@ -119,6 +153,12 @@ def activate(z, b, m, code, alpha):  # pragma: no cover - compiled
             for j in range(o):
                 v = z[r, j] + b[j]
                 z[r, j] = max(v, zero) + np.log1p(np.exp(-abs(v)))
+    elif code >= SILU:  # z kept in pre for the slope
+        for r in range(m):
+            for j in range(o):
+                v = z[r, j] + b[j]
+                pre[r, j] = v
+                z[r, j] = v * gate(v, code)
     else:
         for r in range(m):
             for j in range(o):
@@ -126,7 +166,7 @@ def activate(z, b, m, code, alpha):  # pragma: no cover - compiled
 
 
 @njit(nogil=True, cache=True)
-def times_slope(g, a, m, code, alpha, sums):  # pragma: no cover - compiled
+def times_slope(g, a, m, code, alpha, sums, pre):  # pragma: no cover - compiled
     """g[:m] <- g[:m] * f'(z), f' written from the activation's output a = f(z); sums (o,)
     <- the column sums of the new g[:m] (float64, row by row), in the same pass: with
     G = dE/dz, they are the layer's dE/db = sum_n G_n."""
@@ -170,6 +210,12 @@ def times_slope(g, a, m, code, alpha, sums):  # pragma: no cover - compiled
         for r in range(m):
             for j in range(o):
                 v = g[r, j] * -np.expm1(-a[r, j])
+                g[r, j] = v
+                sums[j] += v
+    elif code >= SILU:  # from the input z that activate kept
+        for r in range(m):
+            for j in range(o):
+                v = g[r, j] * gate_slope(pre[r, j], code)
                 g[r, j] = v
                 sums[j] += v
     else:
@@ -259,7 +305,7 @@ def binary_through_sigmoid(z, t, g, m, predicted, rows):  # pragma: no cover - c
 
 
 @njit(nogil=True, cache=True)
-def forward(gemm, acts, ins, Ws, bs, codes, alphas, masks, drops, m):  # pragma: no cover
+def forward(gemm, acts, ins, Ws, bs, codes, alphas, masks, drops, pres, m):  # pragma: no cover
     """acts[0] is the gathered batch; Dense l reads ins[l], which is acts[l], or acts[l] times
     its dropout mask where drops[l] = p > 0; acts[l + 1] = f_l(ins[l] W_l + b_l)."""
     for l in range(len(Ws)):
@@ -270,7 +316,7 @@ def forward(gemm, acts, ins, Ws, bs, codes, alphas, masks, drops, m):  # pragma:
         one, zero = W.dtype.type(1), W.dtype.type(0)
         call_gemm(gemm, _NO_TRANS, _NO_TRANS, m, o, i, one, a.ctypes.data, i, W.ctypes.data, o,
                   zero, z.ctypes.data, o)  # fmt: skip
-        activate(z, bs[l], m, codes[l], alphas[l])
+        activate(z, bs[l], m, codes[l], alphas[l], pres[l])
 
 
 @njit(nogil=True, cache=True)
@@ -286,7 +332,7 @@ def momentum_update(w, g, v, lr, mu, nesterov, decay, first):  # pragma: no cove
 
 @njit(nogil=True, cache=True)
 def backward(
-    gemm, acts, ins, grads, Ws, bs, codes, alphas, masks, drops, m, opt
+    gemm, acts, ins, grads, Ws, bs, codes, alphas, masks, drops, pres, m, opt
 ):  # pragma: no cover - compiled
     """With dE/dy in grads[L]: every layer from the last, its input gradient, then its update.
     Dense l's input is ins[l] (see :func:`forward`); under a dropout, dE/dacts[l] is
@@ -300,7 +346,7 @@ def backward(
     Each layer's dE/db is summed in the pass that makes its G (:func:`times_slope`)."""
     L = len(Ws)
     sums = np.empty(grads[L].shape[1])  # dE/db of the last layer, summed as its G is made
-    times_slope(grads[L], acts[L], m, codes[L - 1], alphas[L - 1], sums)
+    times_slope(grads[L], acts[L], m, codes[L - 1], alphas[L - 1], sums, pres[L - 1])
     for l in range(L - 1, -1, -1):
         a, G, W, b = ins[l], grads[l + 1], Ws[l], bs[l]
         i, o = W.shape
@@ -315,7 +361,7 @@ def backward(
                 for r in range(m):
                     for j in range(i):
                         g[r, j] *= mask[r, j]
-            times_slope(g, acts[l], m, codes[l - 1], alphas[l - 1], below)
+            times_slope(g, acts[l], m, codes[l - 1], alphas[l - 1], below, pres[l - 1])
         update(gemm, a, G, W, b, sums, m, l, opt)
         sums = below
 
@@ -349,7 +395,24 @@ def update(gemm, a, G, W, b, sums, m, l, opt):  # pragma: no cover - compiled
 
 @njit(nogil=True, cache=True)
 def step_cross_entropy(
-    gemm, X, idx, T, t, acts, grads, Ws, bs, codes, alphas, predicted, opt, ins, masks, drops, w
+    gemm,
+    X,
+    idx,
+    T,
+    t,
+    acts,
+    grads,
+    Ws,
+    bs,
+    codes,
+    alphas,
+    predicted,
+    opt,
+    ins,
+    masks,
+    drops,
+    w,
+    pres,
 ):  # pragma: no cover - compiled
     """One step on the rows ``idx`` of X with softmax cross-entropy on their integer labels
     T[idx] (gathered into t); returns E (the weights stay as they were when E is not finite).
@@ -360,19 +423,36 @@ def step_cross_entropy(
     _gather(X, idx, acts[0], _AHEAD, _LINE // X.itemsize)  # the batch, into acts[0]
     for r in range(m):
         t[r] = T[idx[r]]
-    forward(gemm, acts, ins, Ws, bs, codes, alphas, masks, drops, m)
+    forward(gemm, acts, ins, Ws, bs, codes, alphas, masks, drops, pres, m)
     L = len(Ws)
     rows = np.empty(m)  # each sample's -log p_t
     E = _softmax_ce(acts[L][:m], t[:m], grads[L][:m], rows, predicted[:m])
     E = weigh(E, rows, w, idx, grads[L], m)
     if np.isfinite(E):
-        backward(gemm, acts, ins, grads, Ws, bs, codes, alphas, masks, drops, m, opt)
+        backward(gemm, acts, ins, grads, Ws, bs, codes, alphas, masks, drops, pres, m, opt)
     return E
 
 
 @njit(nogil=True, cache=True)
 def step_squared_error(
-    gemm, X, idx, T, t, acts, grads, Ws, bs, codes, alphas, predicted, opt, ins, masks, drops, w
+    gemm,
+    X,
+    idx,
+    T,
+    t,
+    acts,
+    grads,
+    Ws,
+    bs,
+    codes,
+    alphas,
+    predicted,
+    opt,
+    ins,
+    masks,
+    drops,
+    w,
+    pres,
 ):  # pragma: no cover - compiled
     """One step on the rows ``idx`` of X with the mean squared error against T[idx] (m, K),
     gathered into t; returns E."""
@@ -380,18 +460,35 @@ def step_squared_error(
     _gather(X, idx, acts[0], _AHEAD, _LINE // X.itemsize)
     for r in range(m):
         t[r] = T[idx[r]]
-    forward(gemm, acts, ins, Ws, bs, codes, alphas, masks, drops, m)
+    forward(gemm, acts, ins, Ws, bs, codes, alphas, masks, drops, pres, m)
     L = len(Ws)
     rows = np.empty(m)  # each sample's mean squared error
     E = weigh(squared_error(acts[L], t, grads[L], m, rows), rows, w, idx, grads[L], m)
     if np.isfinite(E):
-        backward(gemm, acts, ins, grads, Ws, bs, codes, alphas, masks, drops, m, opt)
+        backward(gemm, acts, ins, grads, Ws, bs, codes, alphas, masks, drops, pres, m, opt)
     return E
 
 
 @njit(nogil=True, cache=True)
 def step_binary_through_sigmoid(
-    gemm, X, idx, T, t, acts, grads, Ws, bs, codes, alphas, predicted, opt, ins, masks, drops, w
+    gemm,
+    X,
+    idx,
+    T,
+    t,
+    acts,
+    grads,
+    Ws,
+    bs,
+    codes,
+    alphas,
+    predicted,
+    opt,
+    ins,
+    masks,
+    drops,
+    w,
+    pres,
 ):  # pragma: no cover - compiled
     """One step on the rows ``idx`` of X with binary cross-entropy after the last layer's
     sigmoid, against T[idx] (m, K) gathered into t; ``codes`` gives the last layer no
@@ -400,13 +497,13 @@ def step_binary_through_sigmoid(
     _gather(X, idx, acts[0], _AHEAD, _LINE // X.itemsize)
     for r in range(m):
         t[r] = T[idx[r]]
-    forward(gemm, acts, ins, Ws, bs, codes, alphas, masks, drops, m)
+    forward(gemm, acts, ins, Ws, bs, codes, alphas, masks, drops, pres, m)
     L = len(Ws)
     rows = np.empty(m)  # each sample's binary cross-entropy
     E = binary_through_sigmoid(acts[L], t, grads[L], m, predicted, rows)
     E = weigh(E, rows, w, idx, grads[L], m)
     if np.isfinite(E):
-        backward(gemm, acts, ins, grads, Ws, bs, codes, alphas, masks, drops, m, opt)
+        backward(gemm, acts, ins, grads, Ws, bs, codes, alphas, masks, drops, pres, m, opt)
     return E
 
 

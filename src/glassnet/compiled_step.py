@@ -14,8 +14,9 @@ It applies when all of these hold (:func:`why_not` names the first that fails):
 
 - numba is installed (the ``fast`` extra) and NumPy's OpenBLAS is found;
 - the network is Dense layers, each followed by at most one of ReLU, LeakyReLU (alpha >= 0),
-  Tanh, Sigmoid, ELU, Softplus or Identity, in float32 or float64 (each activation's slope is
-  taken from its output; SiLU's and GELU's need their input, so they train layer by layer);
+  Tanh, Sigmoid, ELU, Softplus, SiLU, GELU (exact or tanh) or Identity, in float32 or float64
+  (a slope is taken from the activation's output, or for SiLU and GELU from its input z,
+  which the step keeps);
 - the loss is cross-entropy on the last Dense's logits with integer labels or one-hot rows
   (trained from their labels: the same loss and gradient), binary cross-entropy after a
   Sigmoid on one output (taken from the logits, the sigmoid's y(1 - y) cancelled, as ``fit``
@@ -43,7 +44,17 @@ from typing import Any
 import numpy as np
 
 from glassnet import _blas, _jit
-from glassnet.activations import ELU, Identity, LeakyReLU, ReLU, Sigmoid, Softplus, Tanh
+from glassnet.activations import (
+    ELU,
+    GELU,
+    Identity,
+    LeakyReLU,
+    ReLU,
+    Sigmoid,
+    SiLU,
+    Softplus,
+    Tanh,
+)
 from glassnet.dropout import Dropout
 from glassnet.layers import Dense
 from glassnet.losses import BinaryCrossEntropy, CrossEntropy, Loss
@@ -56,7 +67,11 @@ from glassnet.optimizers import SGD, Optimizer
 MIN_WORK = 1 << 21
 
 #: the activation after a Dense, by exact type (a subclass may change the maths)
-_CODES = {Identity: 0, ReLU: 1, LeakyReLU: 2, Tanh: 3, Sigmoid: 4, ELU: 5, Softplus: 6}
+_CODES = {
+    Identity: 0, ReLU: 1, LeakyReLU: 2, Tanh: 3, Sigmoid: 4, ELU: 5, Softplus: 6, SiLU: 7, GELU: 8,
+}  # fmt: skip
+#: the code of GELU(approximate="tanh"), and the first of the codes whose slope needs z
+_GELU_TANH, _GATED = 9, 7
 
 
 def _structure(net: Any) -> tuple[list[Dense], list[int], list[float], list[Any]] | str:
@@ -81,12 +96,14 @@ def _structure(net: Any) -> tuple[list[Dense], list[int], list[float], list[Any]
             name = type(layer).__name__
             code = _CODES.get(type(layer))
             if code is None:
-                known = "Dense, ReLU, LeakyReLU, Tanh, Sigmoid, ELU, Softplus, Identity, Dropout"
+                known = "Dense, Dropout and the activations but Softmax"
                 return f"it has a {name} layer (the compiled step knows {known})"
             if type(previous) is not Dense:
                 return f"its {name} does not follow a Dense layer"
             if type(layer) is LeakyReLU and layer.alpha < 0:
                 return "its LeakyReLU has a negative alpha"
+            if type(layer) is GELU and layer.approximate == "tanh":
+                code = _GELU_TANH
             codes[-1] = code
             alphas[-1] = float(getattr(layer, "alpha", 0.0))
         previous = layer
@@ -232,6 +249,9 @@ class CompiledStep:
                            for d, a in zip(self.dropouts, inputs, strict=True))  # fmt: skip
         self.ins = tuple(a if d is None else np.empty_like(a)
                          for d, a in zip(self.dropouts, inputs, strict=True))  # fmt: skip
+        # pres[l]: Dense l's pre-activation z, kept where the slope needs it (SiLU, GELU)
+        self.pres = tuple(np.empty((rows, d.out_features), dtype) if code >= _GATED else none
+                          for d, code in zip(dense, codes, strict=True))  # fmt: skip
         # (Dropout, its draws' buffer) for each dropout that draws
         self._drawn = [(d, u) for d, u in zip(self.dropouts, self.masks, strict=True) if d]
         # grads[l]: dE/d(acts[l]) for l >= 1 (grads[0] is never needed: no input gradient)
@@ -292,7 +312,7 @@ class CompiledStep:
             self.kernel(
                 self.gemm, X, idx, self.T, self.targets, self.acts, self.grads, self.Ws, self.bs,
                 self.codes, self.alphas, into, settings, self.ins, self.masks, self.drops,
-                self.weights,
+                self.weights, self.pres,
             )
         )  # fmt: skip
 

@@ -95,8 +95,8 @@ def test_jit_compile_chooses_the_step_and_says_why_it_cannot(tmp_path, capsys):
                                    off["history"]["history"]["loss"], rtol=1e-5)  # fmt: skip
         dropped = run_json(capsys, [*base, "--jit-compile", "on", "--dropout", "0.2"])
         assert dropped["history"]["params"]["compiled_step"] is True  # Dropout compiles too
-    assert main([*base, "--jit-compile", "on", "--activation", "gelu"]) == 2
-    assert "it has a GELU layer" in capsys.readouterr().err
+    assert main([*base, "--jit-compile", "on", "--loss", "huber"]) == 2
+    assert "the loss is huber" in capsys.readouterr().err
     config = tmp_path / "run.toml"
     config.write_text('jit_compile = "always"\n')
     assert main([*base, "--config", str(config)]) == 2
