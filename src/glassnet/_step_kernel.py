@@ -394,117 +394,62 @@ def update(gemm, a, G, W, b, sums, m, l, opt):  # pragma: no cover - compiled
 
 
 @njit(nogil=True, cache=True)
-def step_cross_entropy(
-    gemm,
-    X,
-    idx,
-    T,
-    t,
-    acts,
-    grads,
-    Ws,
-    bs,
-    codes,
-    alphas,
-    predicted,
-    opt,
-    ins,
-    masks,
-    drops,
-    w,
-    pres,
-):  # pragma: no cover - compiled
-    """One step on the rows ``idx`` of X with softmax cross-entropy on their integer labels
-    T[idx] (gathered into t); returns E (the weights stay as they were when E is not finite).
-    With sample weights w (N,) (empty for none) E is their weighted mean (:func:`weigh`), as
-    in the other steps.
-    """
+def load_and_forward(gemm, X, idx, T, t, net):  # pragma: no cover - compiled
+    """Gather the rows ``idx`` of X into acts[0] and of T into t, then the forward pass.
+    ``net`` = (acts, grads, Ws, bs, codes, alphas, ins, masks, drops, pres): the buffers and
+    layers of :func:`forward` and :func:`backward`."""
+    acts, grads, Ws, bs, codes, alphas, ins, masks, drops, pres = net
     m = idx.shape[0]
     _gather(X, idx, acts[0], _AHEAD, _LINE // X.itemsize)  # the batch, into acts[0]
     for r in range(m):
         t[r] = T[idx[r]]
     forward(gemm, acts, ins, Ws, bs, codes, alphas, masks, drops, pres, m)
-    L = len(Ws)
-    rows = np.empty(m)  # each sample's -log p_t
-    E = _softmax_ce(acts[L][:m], t[:m], grads[L][:m], rows, predicted[:m])
-    E = weigh(E, rows, w, idx, grads[L], m)
+
+
+@njit(nogil=True, cache=True)
+def backward_if_finite(E, gemm, net, m, opt):  # pragma: no cover - compiled
+    """The backward pass and update from dE/dy in grads[L], unless E is not finite (then the
+    weights stay as they were); returns E."""
+    acts, grads, Ws, bs, codes, alphas, ins, masks, drops, pres = net
     if np.isfinite(E):
         backward(gemm, acts, ins, grads, Ws, bs, codes, alphas, masks, drops, pres, m, opt)
     return E
 
 
 @njit(nogil=True, cache=True)
-def step_squared_error(
-    gemm,
-    X,
-    idx,
-    T,
-    t,
-    acts,
-    grads,
-    Ws,
-    bs,
-    codes,
-    alphas,
-    predicted,
-    opt,
-    ins,
-    masks,
-    drops,
-    w,
-    pres,
-):  # pragma: no cover - compiled
+def step_cross_entropy(gemm, X, idx, T, t, predicted, opt, w, net):  # pragma: no cover
+    """One step on the rows ``idx`` of X with softmax cross-entropy on their integer labels
+    T[idx] (gathered into t); returns E (the weights stay as they were when E is not finite).
+    With sample weights w (N,) (empty for none) E is their weighted mean (:func:`weigh`), as
+    in the other steps. ``net``: see :func:`load_and_forward`."""
+    load_and_forward(gemm, X, idx, T, t, net)
+    m, out, grad = idx.shape[0], net[0][-1], net[1][-1]  # the output and dE/dy buffers
+    rows = np.empty(m)  # each sample's -log p_t
+    E = _softmax_ce(out[:m], t[:m], grad[:m], rows, predicted[:m])
+    return backward_if_finite(weigh(E, rows, w, idx, grad, m), gemm, net, m, opt)
+
+
+@njit(nogil=True, cache=True)
+def step_squared_error(gemm, X, idx, T, t, predicted, opt, w, net):  # pragma: no cover
     """One step on the rows ``idx`` of X with the mean squared error against T[idx] (m, K),
     gathered into t; returns E."""
-    m = idx.shape[0]
-    _gather(X, idx, acts[0], _AHEAD, _LINE // X.itemsize)
-    for r in range(m):
-        t[r] = T[idx[r]]
-    forward(gemm, acts, ins, Ws, bs, codes, alphas, masks, drops, pres, m)
-    L = len(Ws)
+    load_and_forward(gemm, X, idx, T, t, net)
+    m, out, grad = idx.shape[0], net[0][-1], net[1][-1]
     rows = np.empty(m)  # each sample's mean squared error
-    E = weigh(squared_error(acts[L], t, grads[L], m, rows), rows, w, idx, grads[L], m)
-    if np.isfinite(E):
-        backward(gemm, acts, ins, grads, Ws, bs, codes, alphas, masks, drops, pres, m, opt)
-    return E
+    E = squared_error(out, t, grad, m, rows)
+    return backward_if_finite(weigh(E, rows, w, idx, grad, m), gemm, net, m, opt)
 
 
 @njit(nogil=True, cache=True)
-def step_binary_through_sigmoid(
-    gemm,
-    X,
-    idx,
-    T,
-    t,
-    acts,
-    grads,
-    Ws,
-    bs,
-    codes,
-    alphas,
-    predicted,
-    opt,
-    ins,
-    masks,
-    drops,
-    w,
-    pres,
-):  # pragma: no cover - compiled
+def step_binary_through_sigmoid(gemm, X, idx, T, t, predicted, opt, w, net):  # pragma: no cover
     """One step on the rows ``idx`` of X with binary cross-entropy after the last layer's
     sigmoid, against T[idx] (m, K) gathered into t; ``codes`` gives the last layer no
-    activation, so acts[L] holds the logits z the loss is taken from; returns E."""
-    m = idx.shape[0]
-    _gather(X, idx, acts[0], _AHEAD, _LINE // X.itemsize)
-    for r in range(m):
-        t[r] = T[idx[r]]
-    forward(gemm, acts, ins, Ws, bs, codes, alphas, masks, drops, pres, m)
-    L = len(Ws)
+    activation, so the output buffer holds the logits z the loss is taken from; returns E."""
+    load_and_forward(gemm, X, idx, T, t, net)
+    m, out, grad = idx.shape[0], net[0][-1], net[1][-1]
     rows = np.empty(m)  # each sample's binary cross-entropy
-    E = binary_through_sigmoid(acts[L], t, grads[L], m, predicted, rows)
-    E = weigh(E, rows, w, idx, grads[L], m)
-    if np.isfinite(E):
-        backward(gemm, acts, ins, grads, Ws, bs, codes, alphas, masks, drops, pres, m, opt)
-    return E
+    E = binary_through_sigmoid(out, t, grad, m, predicted, rows)
+    return backward_if_finite(weigh(E, rows, w, idx, grad, m), gemm, net, m, opt)
 
 
 _softmax_ce = _jit._compile()["softmax_ce"]

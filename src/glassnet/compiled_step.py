@@ -284,6 +284,9 @@ class CompiledStep:
         self._grads_only += (self.Ws, self.bs)
         # (the flat momentum buffer they view, the velocities of the Ws, of the bs)
         self._momentum: tuple[Any, ...] | None = None
+        # the buffers and layers, as the kernel takes them (_step_kernel.load_and_forward)
+        self._net = (self.acts, self.grads, self.Ws, self.bs, self.codes, self.alphas, self.ins,
+                     self.masks, self.drops, self.pres)  # fmt: skip
 
     def run(self, X: np.ndarray, idx: np.ndarray, predicted: Any, optimizer: Any) -> float:
         """Train on the rows ``idx`` (m,) of X (N, in) and of the targets :attr:`T`: gather them,
@@ -309,11 +312,8 @@ class CompiledStep:
             )  # fmt: skip
             optimizer.t += 1
         return float(
-            self.kernel(
-                self.gemm, X, idx, self.T, self.targets, self.acts, self.grads, self.Ws, self.bs,
-                self.codes, self.alphas, into, settings, self.ins, self.masks, self.drops,
-                self.weights, self.pres,
-            )
+            self.kernel(self.gemm, X, idx, self.T, self.targets, into, settings, self.weights,
+                        self._net)
         )  # fmt: skip
 
     def _momentum_state(self, optimizer: SGD) -> tuple[bool, Any, Any]:
