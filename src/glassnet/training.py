@@ -129,7 +129,8 @@ def fit(
         (:mod:`glassnet.clipping`, PyTorch's ``clip_grad_norm_`` and ``clip_grad_value_``).
     jit_compile : bool, optional
         Whether each step runs as one compiled call (:mod:`glassnet.compiled_step`: numba,
-        for plain MLPs on cross-entropy or MSE, any optimiser): None (default) where it
+        for MLPs of Dense, Dropout and activations on cross-entropy, binary cross-entropy or
+        MSE, any optimiser): None (default) where it
         applies and the network is large enough to gain, True always (a ValueError says why
         where it cannot), False never (the layers one by one). The weights are the same up
         to rounding; with plain SGD, whose update it folds into the gradient's product, it
