@@ -4,6 +4,7 @@ a step worked out by hand, when it applies and why not, divergence and resuming.
 from __future__ import annotations
 
 import math
+import random
 
 import numpy as np
 import pytest
@@ -555,3 +556,52 @@ def test_gelu_with_the_tanh_approximation():
     for a, b in zip(*runs, strict=True):
         np.testing.assert_allclose(a, b, rtol=0, atol=1e-12)
     assert compiled_step._structure(net)[1] == [9, 0]  # the tanh form's own code
+
+
+@pytest.mark.parametrize("trial", range(24))
+def test_random_networks_train_alike_both_ways(trial):
+    """Random plain MLPs (activations, dropouts, losses, optimisers, weights, clipping, batch
+    sizes drawn by ``trial``): the compiled step and the layer-by-layer step agree."""
+    r = random.Random(trial)
+    rng = np.random.default_rng(trial)
+    X, labels = rng.standard_normal((90, 6)), rng.integers(0, 3, 90)
+    activations = [gn.ReLU, gn.Tanh, gn.Sigmoid, gn.ELU, gn.Softplus, gn.SiLU, gn.GELU,
+                   lambda: gn.GELU(approximate="tanh"), lambda: gn.LeakyReLU(0.1), None]  # fmt: skip
+    loss = r.choice(["cross_entropy", "one-hot", "mse", "binary_cross_entropy"])
+    widths = [6] + [r.choice([4, 7, 9]) for _ in range(r.randint(1, 3))]
+
+    def build():
+        rb = random.Random(trial + 1000)  # the same layers for both runs
+        layers = [gn.Dropout(rb.choice([0.1, 0.5]))] if rb.random() < 0.3 else []
+        for a, b in zip(widths[:-1], widths[1:], strict=True):
+            layers.append(gn.Dense(a, b))
+            activation = rb.choice(activations)
+            if activation is not None:
+                layers.append(activation())
+            if rb.random() < 0.4:
+                layers.append(gn.Dropout(rb.choice([0.0, 0.2, 0.5])))
+        layers.append(gn.Dense(widths[-1], {"mse": 2, "binary_cross_entropy": 1}.get(loss, 3)))
+        if loss == "binary_cross_entropy":
+            layers.append(gn.Sigmoid())
+        return gn.Sequential(layers, dtype="float64", seed=trial)
+
+    T = {"cross_entropy": labels, "one-hot": np.eye(3)[labels], "mse": X[:, :2] ** 2,
+         "binary_cross_entropy": (labels > 0).astype(float).reshape(-1, 1)}[loss]  # fmt: skip
+    optimizer = r.choice(["sgd", "adam", "rmsprop", "momentum"])
+    nesterov, batch = r.random() < 0.5, r.choice([8, 32])
+    weights_ = rng.uniform(0, 2, 90) if r.random() < 0.3 else None
+    clip = 1.0 if r.random() < 0.2 else None
+    runs = []
+    for jit_compile in (False, True):
+        net = build()
+        opt = (
+            SGD(lr=0.05, momentum=0.9, nesterov=nesterov) if optimizer == "momentum" else optimizer
+        )
+        h = net.fit(X, T, loss="cross_entropy" if loss == "one-hot" else loss, optimizer=opt,
+                    lr=0.05, epochs=2, batch_size=batch, seed=1, verbose=0,
+                    sample_weight=weights_, clip_norm=clip, jit_compile=jit_compile)  # fmt: skip
+        assert h.params["compiled_step"] is jit_compile
+        runs.append((weights(net), h.history["loss"]))
+    for a, b in zip(runs[0][0], runs[1][0], strict=True):
+        np.testing.assert_allclose(a, b, rtol=0, atol=1e-10)
+    np.testing.assert_allclose(runs[0][1], runs[1][1], rtol=1e-10)
