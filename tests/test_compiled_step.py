@@ -44,6 +44,31 @@ def weights(net):
     return [p.value.copy() for p in net.parameters()]
 
 
+def both_ways(build, X, T, optimizer="sgd", **fit_kwargs):
+    """Train a fresh ``build()`` layer by layer, then compiled, with the same ``fit``
+    arguments (``optimizer``: a name, or a callable making a fresh optimiser for each run);
+    check which step trained each; return [(weights, history)] for the two runs."""
+    runs = []
+    for jit_compile in (False, True):
+        net = build()
+        opt = optimizer() if callable(optimizer) else optimizer
+        h = net.fit(X, T, optimizer=opt, verbose=0, jit_compile=jit_compile, **fit_kwargs)
+        assert h.params["compiled_step"] is jit_compile
+        runs.append((weights(net), h))
+    return runs
+
+
+def assert_alike(runs, atol, loss_rtol, accuracy=False):
+    """The two runs of :func:`both_ways` end with weights within ``atol`` and epoch losses
+    within ``loss_rtol`` (and, with ``accuracy``, the same epoch accuracies)."""
+    (slow, h_slow), (fast, h_fast) = runs
+    for a, b in zip(slow, fast, strict=True):
+        np.testing.assert_allclose(a, b, rtol=0, atol=atol)
+    np.testing.assert_allclose(h_slow.history["loss"], h_fast.history["loss"], rtol=loss_rtol)
+    if accuracy:
+        assert h_slow.history["accuracy"] == h_fast.history["accuracy"]
+
+
 ACTIVATIONS = ["relu", "leaky_relu", "tanh", "sigmoid", "elu", "softplus", "silu", "gelu",
                "identity"]  # fmt: skip
 
@@ -374,19 +399,11 @@ def dropout_net(spec, dtype, seed=3):
 @pytest.mark.parametrize("optimizer", ["sgd", "momentum", "adam"])
 def test_dropout_drops_the_same_units_as_the_layer_by_layer_step(spec, optimizer):
     X, labels, _ = data()
-    opt = {"momentum": gn.SGD(lr=0.05, momentum=0.9)}.get(optimizer, optimizer)
-    runs = []
-    for jit_compile in (False, True):
-        net = dropout_net(spec, "float64")
-        h = net.fit(X, labels, loss="cross_entropy", optimizer=opt, lr=0.05, epochs=3,
-                    batch_size=32, seed=1, verbose=0, jit_compile=jit_compile)  # fmt: skip
-        assert h.params["compiled_step"] is jit_compile
-        runs.append((weights(net), h.history["loss"], h.history["accuracy"]))
-    (slow, loss_slow, acc_slow), (fast, loss_fast, acc_fast) = runs
-    for a, b in zip(slow, fast, strict=True):
-        np.testing.assert_allclose(a, b, rtol=0, atol=1e-12)
-    np.testing.assert_allclose(loss_slow, loss_fast, rtol=1e-12)
-    assert acc_slow == acc_fast
+    opt = (lambda: gn.SGD(lr=0.05, momentum=0.9)) if optimizer == "momentum" else optimizer
+    runs = both_ways(lambda: dropout_net(spec, "float64"), X, labels, opt,
+                     loss="cross_entropy", lr=0.05, epochs=3, batch_size=32, seed=1)  # fmt: skip
+    assert_alike(runs, atol=1e-12, loss_rtol=1e-12, accuracy=True)
+    fast = runs[1][0]
     assert not np.allclose(fast[0], dropout_net(spec, "float64").parameters()[0].value)
 
 
@@ -431,21 +448,17 @@ def test_a_dropout_step_worked_by_hand():
 def test_binary_cross_entropy_after_a_sigmoid(activation, optimizer, dropout):
     X, labels, _ = data()
     T = (labels > 0).astype(np.float64).reshape(-1, 1)  # (N, 1) binary targets
-    opt = {"momentum": gn.SGD(lr=0.1, momentum=0.9)}.get(optimizer, optimizer)
-    runs = []
-    for jit_compile in (False, True):
-        act = {"relu": gn.ReLU, "tanh": gn.Tanh}[activation]
-        net = gn.Sequential([gn.Dense(5, 16), act(), gn.Dropout(dropout), gn.Dense(16, 1),
-                             gn.Sigmoid()], dtype="float64", seed=3)  # fmt: skip
-        h = net.fit(X, T, loss="binary_cross_entropy", optimizer=opt, lr=0.1, epochs=3,
-                    batch_size=32, seed=1, verbose=0, jit_compile=jit_compile)  # fmt: skip
-        assert h.params["compiled_step"] is jit_compile
-        runs.append((weights(net), h.history["loss"], h.history["accuracy"]))
-    (slow, loss_slow, acc_slow), (fast, loss_fast, acc_fast) = runs
-    for a, b in zip(slow, fast, strict=True):
-        np.testing.assert_allclose(a, b, rtol=0, atol=1e-12)
-    np.testing.assert_allclose(loss_slow, loss_fast, rtol=1e-12)
-    assert acc_slow == acc_fast and 0.5 < acc_fast[-1] <= 1.0
+    opt = (lambda: gn.SGD(lr=0.1, momentum=0.9)) if optimizer == "momentum" else optimizer
+    act = {"relu": gn.ReLU, "tanh": gn.Tanh}[activation]
+
+    def build():
+        return gn.Sequential([gn.Dense(5, 16), act(), gn.Dropout(dropout), gn.Dense(16, 1),
+                              gn.Sigmoid()], dtype="float64", seed=3)  # fmt: skip
+
+    runs = both_ways(build, X, T, opt, loss="binary_cross_entropy", lr=0.1, epochs=3,
+                     batch_size=32, seed=1)  # fmt: skip
+    assert_alike(runs, atol=1e-12, loss_rtol=1e-12, accuracy=True)
+    assert 0.5 < runs[1][1].history["accuracy"][-1] <= 1.0
 
 
 def test_binary_cross_entropy_in_float32():
@@ -487,32 +500,21 @@ def test_sample_weights_give_the_layer_by_layer_weighted_mean(loss, optimizer):
     w[:32] = 0  # a first batch (unshuffled below) whose weights sum to 0 teaches nothing
     T = {"cross_entropy": labels, "mse": targets,
          "binary_cross_entropy": (labels > 0).astype(float).reshape(-1, 1)}[loss]  # fmt: skip
-    runs = []
-    for jit_compile in (False, True):
-        net = gn.mlp([5, 16, T.shape[1] if T.ndim == 2 else 3], "tanh", seed=3, dtype="float64",
-                     output_activation="sigmoid" if loss == "binary_cross_entropy" else None)  # fmt: skip
-        h = net.fit(X, T, sample_weight=w, loss=loss, optimizer=optimizer, lr=0.05, epochs=3,
-                    batch_size=32, seed=1, shuffle=False, verbose=0, jit_compile=jit_compile)  # fmt: skip
-        assert h.params["compiled_step"] is jit_compile
-        runs.append((weights(net), h.history["loss"]))
-    for a, b in zip(runs[0][0], runs[1][0], strict=True):
-        np.testing.assert_allclose(a, b, rtol=0, atol=1e-12)
-    np.testing.assert_allclose(runs[0][1], runs[1][1], rtol=1e-12)
+    output = "sigmoid" if loss == "binary_cross_entropy" else None
+    widths = [5, 16, T.shape[1] if T.ndim == 2 else 3]
+    runs = both_ways(lambda: gn.mlp(widths, "tanh", seed=3, dtype="float64",
+                                    output_activation=output),
+                     X, T, optimizer, sample_weight=w, loss=loss, lr=0.05, epochs=3,
+                     batch_size=32, seed=1, shuffle=False)  # fmt: skip
+    assert_alike(runs, atol=1e-12, loss_rtol=1e-12)
 
 
 def test_class_weights_train_alike():
     X, labels, _ = data()
-    runs = []
-    for jit_compile in (False, True):
-        net = gn.mlp([5, 16, 3], "relu", seed=3, dtype="float64")
-        h = net.fit(X, labels, class_weight="balanced", loss="cross_entropy", optimizer="sgd",
-                    lr=0.05, epochs=3, batch_size=32, seed=1, verbose=0,
-                    jit_compile=jit_compile)  # fmt: skip
-        runs.append((weights(net), h.history["loss"], h.history["accuracy"]))
-    for a, b in zip(runs[0][0], runs[1][0], strict=True):
-        np.testing.assert_allclose(a, b, rtol=0, atol=1e-12)
-    np.testing.assert_allclose(runs[0][1], runs[1][1], rtol=1e-12)
-    assert runs[0][2] == runs[1][2]
+    runs = both_ways(lambda: gn.mlp([5, 16, 3], "relu", seed=3, dtype="float64"), X, labels,
+                     class_weight="balanced", loss="cross_entropy", lr=0.05, epochs=3,
+                     batch_size=32, seed=1)  # fmt: skip
+    assert_alike(runs, atol=1e-12, loss_rtol=1e-12, accuracy=True)
 
 
 def test_a_weighted_step_worked_by_hand():
@@ -531,31 +533,28 @@ def test_a_weighted_step_worked_by_hand():
 
 def test_elu_with_its_own_alpha():
     X, labels, _ = data()
-    runs = []
-    for jit_compile in (False, True):
-        net = gn.Sequential(
-            [gn.Dense(5, 16), gn.ELU(0.5), gn.Dense(16, 3)], dtype="float64", seed=4
-        )
-        net.fit(X, labels, loss="cross_entropy", optimizer="sgd", lr=0.1, epochs=3,
-                batch_size=32, seed=1, verbose=0, jit_compile=jit_compile)  # fmt: skip
-        runs.append(weights(net))
-    for a, b in zip(*runs, strict=True):
-        np.testing.assert_allclose(a, b, rtol=0, atol=1e-12)
-    assert compiled_step._structure(net)[2] == [0.5, 0.0]  # the slope reaches the kernel
+
+    def build():
+        return gn.Sequential([gn.Dense(5, 16), gn.ELU(0.5), gn.Dense(16, 3)], dtype="float64",
+                             seed=4)  # fmt: skip
+
+    runs = both_ways(build, X, labels, loss="cross_entropy", lr=0.1, epochs=3, batch_size=32,
+                     seed=1)  # fmt: skip
+    assert_alike(runs, atol=1e-12, loss_rtol=1e-12)
+    assert compiled_step._structure(build())[2] == [0.5, 0.0]  # the slope reaches the kernel
 
 
 def test_gelu_with_the_tanh_approximation():
     X, labels, _ = data()
-    runs = []
-    for jit_compile in (False, True):
-        net = gn.Sequential([gn.Dense(5, 16), gn.GELU(approximate="tanh"), gn.Dense(16, 3)],
-                            dtype="float64", seed=4)  # fmt: skip
-        net.fit(X, labels, loss="cross_entropy", optimizer="sgd", lr=0.1, epochs=3,
-                batch_size=32, seed=1, verbose=0, jit_compile=jit_compile)  # fmt: skip
-        runs.append(weights(net))
-    for a, b in zip(*runs, strict=True):
-        np.testing.assert_allclose(a, b, rtol=0, atol=1e-12)
-    assert compiled_step._structure(net)[1] == [9, 0]  # the tanh form's own code
+
+    def build():
+        return gn.Sequential([gn.Dense(5, 16), gn.GELU(approximate="tanh"), gn.Dense(16, 3)],
+                             dtype="float64", seed=4)  # fmt: skip
+
+    runs = both_ways(build, X, labels, loss="cross_entropy", lr=0.1, epochs=3, batch_size=32,
+                     seed=1)  # fmt: skip
+    assert_alike(runs, atol=1e-12, loss_rtol=1e-12)
+    assert compiled_step._structure(build())[1] == [9, 0]  # the tanh form's own code
 
 
 @pytest.mark.parametrize("trial", range(24))
@@ -591,17 +590,9 @@ def test_random_networks_train_alike_both_ways(trial):
     nesterov, batch = r.random() < 0.5, r.choice([8, 32])
     weights_ = rng.uniform(0, 2, 90) if r.random() < 0.3 else None
     clip = 1.0 if r.random() < 0.2 else None
-    runs = []
-    for jit_compile in (False, True):
-        net = build()
-        opt = (
-            SGD(lr=0.05, momentum=0.9, nesterov=nesterov) if optimizer == "momentum" else optimizer
-        )
-        h = net.fit(X, T, loss="cross_entropy" if loss == "one-hot" else loss, optimizer=opt,
-                    lr=0.05, epochs=2, batch_size=batch, seed=1, verbose=0,
-                    sample_weight=weights_, clip_norm=clip, jit_compile=jit_compile)  # fmt: skip
-        assert h.params["compiled_step"] is jit_compile
-        runs.append((weights(net), h.history["loss"]))
-    for a, b in zip(runs[0][0], runs[1][0], strict=True):
-        np.testing.assert_allclose(a, b, rtol=0, atol=1e-10)
-    np.testing.assert_allclose(runs[0][1], runs[1][1], rtol=1e-10)
+    if optimizer == "momentum":
+        optimizer = lambda: SGD(lr=0.05, momentum=0.9, nesterov=nesterov)  # noqa: E731
+    runs = both_ways(build, X, T, optimizer, loss="cross_entropy" if loss == "one-hot" else loss,
+                     lr=0.05, epochs=2, batch_size=batch, seed=1, sample_weight=weights_,
+                     clip_norm=clip)  # fmt: skip
+    assert_alike(runs, atol=1e-10, loss_rtol=1e-10)

@@ -34,7 +34,8 @@ dE/dW and dE/db in the layers' ``grads`` and ``fit`` then runs the hook and
 ``fit(jit_compile=None)`` uses it where it applies and the step is large enough to gain
 (:data:`MIN_WORK`); ``True`` asks for it and raises with the reason where it cannot run;
 ``False`` keeps the layer-by-layer step. Both give the same weights up to rounding (tests hold
-them to 1e-11 in float64). Plain SGD's folded update never writes the layers' ``grads``.
+them to 1e-11 in float64, random networks mixing every feature to 1e-10). Plain SGD's folded
+update never writes the layers' ``grads``.
 """
 
 from __future__ import annotations
@@ -182,14 +183,14 @@ def why_not(net: Any, loss: Loss, T: np.ndarray) -> str | None:
 
 
 class CompiledStep:
-    """One SGD step on a gathered batch, in one compiled call (see the module's notes).
+    """One training step on a gathered batch, in one compiled call (see the module's notes).
 
     Parameters
     ----------
     net : Sequential
         A plain MLP (:func:`why_not` returned None for it).
     loss : Loss
-        CrossEntropy (integer labels) or MSE.
+        CrossEntropy (integer labels), BinaryCrossEntropy (after a Sigmoid) or MSE.
     T : ndarray, shape (N,) or (N, K)
         The training targets (integer labels for cross-entropy), kept as :attr:`T`.
     batch_size : int
@@ -263,13 +264,13 @@ class CompiledStep:
         self.bs = tuple(d.params["b"] for d in dense)  # (out,) each
         self.codes = np.array(codes, np.int64)  # (L,)
         self.alphas = np.array(alphas, np.float64)  # (L,)
-        self.loss_code = {CrossEntropy: CROSS_ENTROPY, BinaryCrossEntropy: BINARY_THROUGH_SIGMOID}
-        self.loss_code = self.loss_code.get(type(loss), MSE_LOSS)
-        if self.loss_code == BINARY_THROUGH_SIGMOID:  # the loss takes the logits; it applies
-            self.codes[-1] = _CODES[Identity]  # the last sigmoid itself
-        self.writes_argmax = self.loss_code == CROSS_ENTROPY  # each row's predicted class
-        # (B,) the predicted classes, when fit does not ask: argmax, or y > 0.5 for one output
+        codes_of = {CrossEntropy: CROSS_ENTROPY, BinaryCrossEntropy: BINARY_THROUGH_SIGMOID}
+        self.loss_code = codes_of.get(type(loss), MSE_LOSS)
+        self.writes_argmax = self.loss_code == CROSS_ENTROPY  # each row's argmax, in the step
         binary = self.loss_code == BINARY_THROUGH_SIGMOID
+        if binary:  # the loss takes the logits; it applies the last sigmoid itself
+            self.codes[-1] = _CODES[Identity]
+        # (B,) the predicted classes, when fit does not ask: argmax, or y > 0.5 for one output
         self.predicted = np.empty(rows, bool if binary else np.int64)
         self.gemm = _blas.gemm_address(dtype)
         self.kernel = STEPS[self.loss_code]
@@ -293,8 +294,8 @@ class CompiledStep:
         forward, the error E, backward, and for SGD ``optimizer``'s update of every weight
         (when ``updates`` is False the gradients are left in the layers' ``grads`` instead,
         and the caller steps ``optimizer``). Returns E; when E is not finite
-        nothing else happens. ``predicted`` (m,) receives each row's argmax for
-        cross-entropy, when given.
+        nothing else happens. ``predicted`` (m,) receives each row's predicted class when
+        given: the argmax for cross-entropy, y > 0.5 for binary cross-entropy.
         """
         into = self.predicted if predicted is None else predicted
         m = len(idx)
@@ -373,6 +374,9 @@ def plan(
         raise TypeError(f"jit_compile must be None, True or False; got {jit_compile!r}.")
     if jit_compile is False:
         return None
+    if type(loss) is CrossEntropy and T.ndim == 2:  # one-hot rows train from their labels
+        labels = one_hot_labels(T)
+        T = T if labels is None else labels  # (soft rows: why_not says so)
     reason = why_not(net, loss, T)
     if reason is not None:
         if jit_compile:
@@ -384,6 +388,4 @@ def plan(
     if jit_compile is None and batch_size * net.n_params < MIN_WORK:
         return None
     updates = type(optimizer) is SGD and grad_hook is None
-    if type(loss) is CrossEntropy and T.ndim == 2:  # one-hot rows (why_not checked): labels
-        T = one_hot_labels(T)
     return CompiledStep(net, loss, T, batch_size, updates, weights)

@@ -233,11 +233,12 @@ def fit(
                 for b, start in enumerate(range(0, n, batch_size)):
                     idx = order[start : start + batch_size]
                     m = len(idx)
+                    wb = None if wbuf is None else weights.take(idx, 0, wbuf[:m])  # (m,)
+                    count = m if wb is None else float(wb.sum())  # the batch's share of E
                     if fast is not None:  # gather, forward, error, backward (SGD: update): one call
                         # (its loss writes each row's predicted class: argmax, or y > 0.5)
                         into = None if pred is None else pred[start : start + m]
                         value = fast.run(X, idx, into, opt)
-                        count = m if weights is None else float(weights[idx].sum())
                         if not math.isfinite(value):  # the step left the weights as they were
                             _diverged(net, good, epoch, b, value, opt)
                         if not fast.updates:  # it left dE/dW in the grads: step from them
@@ -248,11 +249,9 @@ def fit(
                         xb = _jit.gather_rows(X, idx, xbuf[:m])  # (m, in), gathered once
                         tb = T.take(idx, 0, tbuf[:m])
                         y = net.forward(xb)  # (m, out)
-                        wb = None if wbuf is None else weights.take(idx, 0, wbuf[:m])  # (m,)
                         # E and dE/dy (dE/dz from a sigmoid's logits: y(1 - y) cancels, exactly)
                         z = sigmoid.z if fuse_sigmoid else None  # (m, out)
                         value, grad = loss_obj.error_and_gradient(y, tb, wb, z)
-                        count = m if wb is None else float(wb.sum())  # the batch's share
                         if not math.isfinite(value):
                             _diverged(net, good, epoch, b, value, opt)
                         if pred is not None and loss_obj.predicted is not None:
