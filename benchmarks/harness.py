@@ -121,6 +121,70 @@ def paired_ratio(reference: Samples, candidate: Samples) -> float:
     return statistics.median(r / c for r, c in pairs)
 
 
+#: a round in which the BLAS multiplies at least this many times faster on two threads than on
+#: one had the machine's two cores (1.8x-1.9x here when it does; 1.0x-1.4x in the spells when
+#: the host gives the virtual machine less than two cores' worth at once)
+TWO_CORES = 1.6
+
+
+def two_thread_speedup(reps: int = 20) -> float:
+    """How many times faster the BLAS runs a product on all its threads than on one, now.
+
+    One layer's forward product at batch 128 (128 x 784 times 784 x 256, float32) is timed
+    ``reps`` times on one thread and ``reps`` times on all of them, one after the other. On a
+    2-core machine that gets its two cores the answer is about 1.8; when the host runs both
+    virtual CPUs on less than two cores it drops towards 1 (every two-thread product slows,
+    the one-thread ones do not), and the epoch's memory-bound passes slow more than its
+    products. Rounds are then told apart by :data:`TWO_CORES`.
+
+    Examples
+    --------
+    >>> two_thread_speedup(reps=2) > 0
+    True
+    """
+    import numpy as np
+    from threadpoolctl import threadpool_limits
+
+    rng = np.random.default_rng(0)
+    a = rng.random((128, 784), dtype=np.float32)  # (B, in)
+    w = rng.random((784, 256), dtype=np.float32)  # (in, out)
+    out = np.empty((128, 256), np.float32)
+
+    def timed() -> float:
+        np.matmul(a, w, out=out)  # warm: buffers, threads awake
+        start = time.perf_counter()
+        for _ in range(reps):
+            np.matmul(a, w, out=out)
+        return time.perf_counter() - start
+
+    with threadpool_limits(1, user_api="blas"):
+        one = timed()
+    return one / timed()
+
+
+def split_rounds(
+    numerator: Samples, denominator: Samples, speedups: list[float], at: float = TWO_CORES
+) -> tuple[list[float], list[float]]:
+    """Per-round time ratios numerator / denominator, split by the round's two-thread speed-up:
+    (rounds with two cores, the others).
+
+    Examples
+    --------
+    >>> g = Samples("g", [1.1, 1.5, 1.2]); m = Samples("m", [1.0, 1.0, 1.0])
+    >>> split_rounds(g, m, [1.8, 1.3, 1.9])
+    ([1.1, 1.2], [1.5])
+    """
+    if not len(numerator.seconds) == len(denominator.seconds) == len(speedups):
+        raise ValueError(
+            f"split_rounds needs one speed-up per round; got {len(speedups)} for "
+            f"{len(numerator.seconds)} and {len(denominator.seconds)} samples."
+        )
+    two, other = [], []
+    for n, d, s in zip(numerator.seconds, denominator.seconds, speedups, strict=True):
+        (two if s >= at else other).append(n / d)
+    return two, other
+
+
 def load_average() -> float:
     """The 1-minute load average (0.0 where the OS does not give one).
 

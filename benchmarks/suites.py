@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from benchmarks import torch_ref, workloads
+from benchmarks import harness
 from benchmarks.harness import Samples, alternate, paired_ratio, ratio
 from benchmarks.report import Row
 
@@ -81,6 +82,22 @@ def _epoch_row(
     return Row(name, f"b{batch}", rate_g, rate_t, paired_ratio(t, g), target, note=note)
 
 
+def _two_core_row(batch: int, g: Samples, m: Samples, speedups: list[float]) -> Row:
+    """The epoch over its matmuls in the rounds that had two cores (see
+    :func:`harness.two_thread_speedup`), and in the others, with every round's speed-up."""
+    two, other = harness.split_rounds(g, m, speedups)
+    ups = ", ".join(f"{v:.2f}" for v in speedups)
+    note = (
+        f"{len(two)} of {len(speedups)} rounds had two cores (BLAS two-thread speed-up >= "
+        f"{harness.TWO_CORES}; per round: {ups})"
+    )
+    if other:
+        note += f"; the other rounds: median {np.median(other):.2f}x"
+    value = float(np.median(two)) if two else float("nan")
+    return Row("epoch / its matmuls, two-core rounds", f"b{batch}", f"{g.median:.3f} s", "",
+               value, None, higher_is_better=False, note=note)  # fmt: skip
+
+
 def bench_sgd(ctx: Context, batches: tuple[int, ...] = (32, 128, 1024)) -> list[Row]:
     """MLP 784-256-128-10 ReLU, softmax-CE, SGD lr 0.1, one epoch (fit's default: the compiled
     step), the same epoch layer by layer, PyTorch's, and the matmul floors."""
@@ -98,6 +115,8 @@ def bench_sgd(ctx: Context, batches: tuple[int, ...] = (32, 128, 1024)) -> list[
                 "gather": lambda b=b: workloads.matmul_setup(len(X), b, X=X, update=False),
                 "memory": lambda b=b: workloads.matmul_setup(len(X), b, X=X),
                 "layers": lambda b=b: workloads.epoch_setup(X, y, b, jit_compile=False),
+                # what the machine gives two BLAS threads in this round (see TWO_CORES)
+                "cores": lambda: harness.two_thread_speedup,
             },
             ctx.repeats,
             ctx.pause,
@@ -124,6 +143,7 @@ def bench_sgd(ctx: Context, batches: tuple[int, ...] = (32, 128, 1024)) -> list[
                 f"ratio of medians {g.median / m.median:.2f}x",
             )
         )
+        overhead.append(_two_core_row(b, g, m, s["cores"].results))
         overhead.append(
             Row(
                 "epoch / (matmuls + gather)",

@@ -31,11 +31,16 @@ def test_sgd_rows_on_a_small_mnist() -> None:
     assert [r.benchmark for r in rows] == [
         "MLP SGD epoch",
         "epoch / its matmuls",
+        "epoch / its matmuls, two-core rounds",
         "epoch / (matmuls + gather)",
         "epoch / (matmuls + gather + SGD update)",
         "compiled step / layer by layer",
     ]
-    speed, overhead, gather, memory, compiled = rows
+    speed, overhead, two_core, gather, memory, compiled = rows
+    assert two_core.target is None and not two_core.higher_is_better
+    assert "rounds had two cores" in two_core.note and "per round: " in two_core.note
+    speedup = float(two_core.note.split("per round: ")[1].split(")")[0])
+    assert speedup > 0 and (np.isnan(two_core.ratio) == (speedup < harness.TWO_CORES))
     assert speed.target == 1.5 and speed.ratio > 0 and "samples/s" in speed.glassnet
     assert overhead.target == 1.15 and not overhead.higher_is_better and overhead.ratio > 0
     for floor in (gather, memory):
@@ -141,3 +146,11 @@ def test_memory_floor_gathers_every_batch_and_updates_every_parameter(monkeypatc
     calls["gather"].clear()
     workloads.matmul_setup(100, 32, sizes=(4, 3, 2))()
     assert calls["gather"] == [] and calls["axpy"] == []  # the plain floor: the products only
+
+
+def test_split_rounds_needs_one_speedup_per_round() -> None:
+    g, m = harness.Samples("g", [1.2, 1.4]), harness.Samples("m", [1.0, 1.0])
+    assert harness.split_rounds(g, m, [1.9, 1.2]) == ([1.2], [1.4])
+    assert harness.split_rounds(g, m, [1.9, 1.2], at=1.1) == ([1.2, 1.4], [])
+    with pytest.raises(ValueError, match="one speed-up per round; got 1 for 2 and 2"):
+        harness.split_rounds(g, m, [1.9])
