@@ -12,8 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from benchmarks import torch_ref, workloads
-from benchmarks import harness
+from benchmarks import harness, torch_ref, workloads
 from benchmarks.harness import Samples, alternate, paired_ratio, ratio
 from benchmarks.report import Row
 
