@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -60,6 +61,8 @@ def markdown_table(rows: list[Row]) -> str:
     | benchmark | setting | glassnet | PyTorch | ratio | target | met | note |
     |---|---|---|---|---|---|---|---|
     | sgd | b32 | 1.0 s | 2.0 s | 2.00x | >= 2.00x | yes |  |
+    >>> print(markdown_table([Row("x", "b128", "", "", float("nan"), None)]).splitlines()[-1])
+    | x | b128 |  |  | none |  |  |  |
     """
     lines = [
         "| benchmark | setting | glassnet | PyTorch | ratio | target | met | note |",
@@ -70,8 +73,9 @@ def markdown_table(rows: list[Row]) -> str:
             target = ""
         else:
             target = f"{'>=' if r.higher_is_better else '<='} {r.target:.2f}x"
+        shown = "none" if math.isnan(r.ratio) else f"{r.ratio:.2f}x"  # nan: no round measured
         lines.append(
-            f"| {r.benchmark} | {r.setting} | {r.glassnet} | {r.torch} | {r.ratio:.2f}x | "
+            f"| {r.benchmark} | {r.setting} | {r.glassnet} | {r.torch} | {shown} | "
             f"{target} | {r.verdict} | {r.note} |"
         )
     return "\n".join(lines)
