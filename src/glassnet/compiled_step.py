@@ -266,7 +266,6 @@ class CompiledStep:
         self.alphas = np.array(alphas, np.float64)  # (L,)
         codes_of = {CrossEntropy: CROSS_ENTROPY, BinaryCrossEntropy: BINARY_THROUGH_SIGMOID}
         self.loss_code = codes_of.get(type(loss), MSE_LOSS)
-        self.writes_argmax = self.loss_code == CROSS_ENTROPY  # each row's argmax, in the step
         binary = self.loss_code == BINARY_THROUGH_SIGMOID
         if binary:  # the loss takes the logits; it applies the last sigmoid itself
             self.codes[-1] = _CODES[Identity]
