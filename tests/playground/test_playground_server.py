@@ -25,6 +25,7 @@ from glassnet.serialize import load
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 XOR = {"dataset": "xor", "noise": 0.1, "n_points": 40, "test_ratio": 0.25, "seed": 3}
+WS = "ws://127.0.0.1:8765/ws"  # the client speaks as the page served on loopback
 NET = {
     "hidden": [3],
     "activations": ["tanh"],
@@ -39,7 +40,7 @@ NET = {
 
 @pytest.fixture(scope="module")
 def client() -> TestClient:
-    return TestClient(create_app())
+    return TestClient(create_app(), base_url="http://127.0.0.1:8765")
 
 
 def until(ws: Any, kind: str, limit: int = 50) -> dict[str, Any]:
@@ -73,7 +74,7 @@ def test_page_and_static_files(client: TestClient) -> None:
 
 
 def test_state_draws_the_engines_numbers(client: TestClient) -> None:
-    with client.websocket_connect("/ws") as ws:
+    with client.websocket_connect(WS) as ws:
         got = setup(ws)
     X, y = xor(40, noise=0.1, seed=3)
     pts = np.array(got["data"]["points"])  # (40, 4)
@@ -101,7 +102,7 @@ def test_state_draws_the_engines_numbers(client: TestClient) -> None:
 
 
 def test_training_steps_play_and_pause(client: TestClient) -> None:
-    with client.websocket_connect("/ws") as ws:
+    with client.websocket_connect(WS) as ws:
         first = setup(ws)["state"]["train_loss"]
         ws.send_json({"type": "step", "unit": "batch"})
         s = until(ws, "state")
@@ -120,7 +121,7 @@ def test_training_steps_play_and_pause(client: TestClient) -> None:
 
 
 def test_points_added_removed_and_downloaded(client: TestClient) -> None:
-    with client.websocket_connect("/ws") as ws:
+    with client.websocket_connect(WS) as ws:
         setup(ws)
         ws.send_json({"type": "add_point", "x": 0.9, "y": -0.9, "label": 1})
         pts = until(ws, "data")["points"]
@@ -139,7 +140,7 @@ def test_points_added_removed_and_downloaded(client: TestClient) -> None:
 
 def test_a_downloaded_csv_uploads_back_with_its_split(client: TestClient) -> None:
     for data in (XOR, {**XOR, "dataset": "gaussian"}):
-        with client.websocket_connect("/ws") as ws:
+        with client.websocket_connect(WS) as ws:
             first = setup(ws, data)["data"]
             ws.send_json({"type": "download_data"})
             raw = base64.b64decode(until(ws, "file")["data"])
@@ -150,7 +151,7 @@ def test_a_downloaded_csv_uploads_back_with_its_split(client: TestClient) -> Non
 
 
 def test_csv_upload(client: TestClient) -> None:
-    with client.websocket_connect("/ws") as ws:
+    with client.websocket_connect(WS) as ws:
         setup(ws)
         csv = "x1,x2,label\n0,0,0\n1,1,1\n-1,1,0\n0.5,-0.5,1\n"
         ws.send_json({"type": "upload_csv", "data": b64(csv.encode())})
@@ -160,7 +161,7 @@ def test_csv_upload(client: TestClient) -> None:
 
 
 def test_model_download_and_load(client: TestClient) -> None:
-    with client.websocket_connect("/ws") as ws:
+    with client.websocket_connect(WS) as ws:
         state = setup(ws)["state"]
         ws.send_json({"type": "download_model"})
         raw = base64.b64decode(until(ws, "file")["data"])
@@ -179,7 +180,7 @@ def test_model_download_and_load(client: TestClient) -> None:
 
 def test_step_mode_matches_explain(client: TestClient) -> None:
     data = {"dataset": "spirals", "noise": 0.1, "n_points": 60, "test_ratio": 0.3, "seed": 2}
-    with client.websocket_connect("/ws") as ws:
+    with client.websocket_connect(WS) as ws:
         setup(ws, data)
         ws.send_json({"type": "sample_forward", "index": 4})
         fwd = until(ws, "sample")
@@ -205,7 +206,7 @@ def test_step_mode_matches_explain(client: TestClient) -> None:
 
 
 def test_two_tabs_are_independent(client: TestClient) -> None:
-    with client.websocket_connect("/ws") as a, client.websocket_connect("/ws") as b:
+    with client.websocket_connect(WS) as a, client.websocket_connect(WS) as b:
         setup(a)
         a.send_json({"type": "play"})
         until(a, "state")
@@ -263,7 +264,7 @@ BAD = [
 def test_bad_messages_get_an_error_and_the_session_survives(
     client: TestClient, msg: Any, match: str
 ) -> None:
-    with client.websocket_connect("/ws") as ws:
+    with client.websocket_connect(WS) as ws:
         if isinstance(msg, str):
             ws.send_text(msg)
         else:
@@ -276,7 +277,7 @@ def test_bad_messages_get_an_error_and_the_session_survives(
 
 
 def test_bad_models_and_params_after_a_forward_pass(client: TestClient) -> None:
-    with client.websocket_connect("/ws") as ws:
+    with client.websocket_connect(WS) as ws:
         setup(ws)
         path = f"/tmp/glassnet-test-{time.time_ns()}.npz"
         mlp([3, 2, 1], seed=0).save(path)
@@ -298,7 +299,7 @@ def test_bad_models_and_params_after_a_forward_pass(client: TestClient) -> None:
 
 def test_the_page_gets_each_features_map_and_name(client: TestClient) -> None:
     chosen = ["x1", "x1^2", "sin(pi*x2)"]
-    with client.websocket_connect("/ws") as ws:
+    with client.websocket_connect(WS) as ws:
         state = setup(ws, net={**NET, "features": chosen})["state"]
     assert state["spec"]["features"] == chosen and state["net"]["inputs"] == chosen
     assert state["net"]["widths"] == [3, 3, 1]  # NET: one hidden layer of 3
@@ -311,7 +312,7 @@ def test_the_page_gets_each_features_map_and_name(client: TestClient) -> None:
 
 def test_step_mode_and_saved_models_use_the_features(client: TestClient) -> None:
     chosen = ["x1", "x2", "x1*x2"]
-    with client.websocket_connect("/ws") as ws:
+    with client.websocket_connect(WS) as ws:
         setup(ws, net={**NET, "features": chosen})
         ws.send_json({"type": "sample_forward", "index": 5})
         fwd = until(ws, "sample")
@@ -335,7 +336,7 @@ def test_step_mode_and_saved_models_use_the_features(client: TestClient) -> None
 
 def test_a_regression_set_sends_values_and_their_map(client: TestClient) -> None:
     plane = {"dataset": "plane", "noise": 0.0, "n_points": 60, "test_ratio": 0.25, "seed": 1}
-    with client.websocket_connect("/ws") as ws:
+    with client.websocket_connect(WS) as ws:
         got = setup(ws, plane, {**NET, "hidden": [], "activations": []})
         data, state = got["data"], got["state"]
         assert data["regression"] and data["n_classes"] == 0

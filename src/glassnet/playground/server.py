@@ -19,12 +19,14 @@ from typing import Any
 
 import numpy as np
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.responses import FileResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from glassnet.playground import modelio, validate, views
+from glassnet.playground.guard import HostOriginGuard
 from glassnet.playground.session import Session
 from glassnet.playground.steptab import StepModeHandlers
 
@@ -221,13 +223,25 @@ async def no_icon(request: Any) -> Response:
     return Response(status_code=204)
 
 
-def create_app() -> Starlette:
+def create_app(allow_remote: bool = False) -> Starlette:
     """The Starlette application: "/" (the page), "/static/..." and "/ws".
+
+    Every request passes :class:`glassnet.playground.guard.HostOriginGuard` first: its Host
+    must be a loopback address (unless ``allow_remote``) and its Origin, if any, the page's own.
+
+    Parameters
+    ----------
+    allow_remote : bool, default False
+        Accept requests whose Host is not a loopback address (a server listening beyond
+        loopback on purpose, ``glassnet playground --allow-remote``).
 
     Examples
     --------
-    >>> sorted(r.path for r in create_app().routes)
+    >>> app = create_app()
+    >>> sorted(r.path for r in app.routes)
     ['/', '/favicon.ico', '/static', '/ws']
+    >>> [m.cls.__name__ for m in app.user_middleware]
+    ['HostOriginGuard']
     """
     return Starlette(
         routes=[
@@ -235,7 +249,8 @@ def create_app() -> Starlette:
             Route("/favicon.ico", no_icon),
             Mount("/static", app=StaticFiles(directory=STATIC), name="static"),
             WebSocketRoute("/ws", ws_endpoint),
-        ]
+        ],
+        middleware=[Middleware(HostOriginGuard, allow_remote=allow_remote)],
     )
 
 
@@ -262,11 +277,14 @@ def bind_socket(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
     return sock
 
 
-def make_server(sock: socket.socket) -> Any:
-    """A uvicorn Server for the app; run it with ``server.run(sockets=[sock])``."""
+def make_server(sock: socket.socket, allow_remote: bool = False) -> Any:
+    """A uvicorn Server for the app; run it with ``server.run(sockets=[sock])``.
+
+    ``allow_remote`` is passed to :func:`create_app` (accept a Host that is not loopback).
+    """
     import uvicorn
 
     config = uvicorn.Config(
-        create_app(), log_level="warning", ws_max_size=16 * 2**20, lifespan="off"
+        create_app(allow_remote), log_level="warning", ws_max_size=16 * 2**20, lifespan="off"
     )
     return uvicorn.Server(config)
