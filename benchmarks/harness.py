@@ -262,9 +262,9 @@ def environment() -> dict[str, Any]:
         "openblas_env": {k: v for k, v in os.environ.items() if k.startswith("OPENBLAS_")},
         "load": load_average(),
     }
-    from glassnet import _jit
+    from glassnet.fast import jit
 
-    if _jit.enabled():
+    if jit.enabled():
         import numba
 
         env["kernels"] = (

@@ -195,9 +195,9 @@ def bench_sgd(ctx: Context, batches: tuple[int, ...] = (32, 128, 1024)) -> list[
 def bench_kernels(ctx: Context, batches: tuple[int, ...] = (32, 128, 1024)) -> list[Row]:
     """What the compiled kernels (numba) add: the SGD epoch's batches with them and without,
     switched every 10 batches inside one fit (see :class:`workloads.KernelToggle`)."""
-    from glassnet import _jit
+    from glassnet.fast import jit
 
-    if not _jit.enabled():
+    if not jit.enabled():
         return []
     X, y, _, _ = ctx.mnist()
     rows = []

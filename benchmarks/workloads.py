@@ -11,10 +11,11 @@ from collections.abc import Callable
 
 import numpy as np
 
-from glassnet import Sequential, _jit
+from glassnet import Sequential
 from glassnet import mlp as gn_mlp
-from glassnet._blas import axpy, product
 from glassnet.callbacks import Callback
+from glassnet.fast import jit
+from glassnet.fast.blas import axpy, product
 
 #: widths of the MNIST network the speed targets are stated for
 MNIST_SIZES = (784, 256, 128, 10)
@@ -102,7 +103,7 @@ def matmul_setup(
 ) -> Callable[[], float]:
     """Only the matrix products of an epoch: per step, forward X W for every layer, then
     dE/dW = X^T G for every layer and dE/dX = G W^T for all but the first (8 for 3 layers),
-    each through the call ``fit`` makes (``glassnet._blas.product``).
+    each through the call ``fit`` makes (``glassnet.fast.blas.product``).
 
     With ``X`` (N, in) the steps also do the memory-bound passes no engine can skip with
     shuffled mini-batches: the gather of each batch's rows in a fresh random order (the kernel
@@ -138,7 +139,7 @@ def matmul_setup(
         for start in starts:
             b = min(batch_size, n - start)
             if X is not None:
-                _jit.gather_rows(X, order[start : start + b], acts[0][:b])
+                jit.gather_rows(X, order[start : start + b], acts[0][:b])
             for i in range(L):
                 product(acts[i][:b], Ws[i], acts[i + 1][:b], True)  # (B, out)
             grads[L][:b] = acts[L][:b]
@@ -245,13 +246,13 @@ class KernelToggle(Callback):
 
     def __init__(self, every: int = 10) -> None:
         self.every = every
-        self.was = dict(_jit._state)
+        self.was = dict(jit._state)
         self.times: dict[bool, list[float]] = {True: [], False: []}
         self.last: float | None = None
         self._set(True)
 
     def _set(self, on: bool) -> None:
-        _jit._state.update(checked=True, enabled=on and self.was["enabled"])
+        jit._state.update(checked=True, enabled=on and self.was["enabled"])
         self.on = on
 
     def on_batch_end(self, batch: int, size: int, loss: float) -> None:
@@ -265,7 +266,7 @@ class KernelToggle(Callback):
 
     def restore(self) -> None:
         """Put the kernels' setting back as it was."""
-        _jit._state.update(self.was)
+        jit._state.update(self.was)
 
 
 def kernels_run(

@@ -20,7 +20,7 @@ import numpy as np
 
 import glassnet as gn
 from glassnet.datasets import Standardizer, load_digits
-from glassnet.metrics import accuracy, confusion_matrix
+from glassnet.metrics.scores import accuracy, confusion_matrix
 
 
 def format_confusion(cm: np.ndarray) -> str:

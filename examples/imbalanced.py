@@ -23,7 +23,7 @@ import numpy as np
 
 import glassnet as gn
 from glassnet.datasets import blobs, train_test_split
-from glassnet.metrics import accuracy, confusion_matrix, precision_recall_f1
+from glassnet.metrics.scores import accuracy, confusion_matrix, precision_recall_f1
 
 
 def make_data(seed: int) -> tuple[np.ndarray, np.ndarray]:

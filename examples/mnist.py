@@ -19,7 +19,7 @@ import time
 
 import glassnet as gn
 from glassnet.datasets import load_mnist
-from glassnet.metrics import accuracy, confusion_matrix
+from glassnet.metrics.scores import accuracy, confusion_matrix
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -7,16 +7,16 @@ import importlib.util
 import pytest
 
 #: a module that imports numba at its top: not collected at all where numba is missing
-collect_ignore = [] if importlib.util.find_spec("numba") else ["glassnet/_prefetch.py"]
+collect_ignore = [] if importlib.util.find_spec("numba") else ["glassnet/fast/prefetch.py"]
 
-NEEDS_NUMBA = ("glassnet._jit.relu_backward", "glassnet._jit.softmax_cross_entropy")
+NEEDS_NUMBA = ("glassnet.fast.jit.relu_backward", "glassnet.fast.jit.softmax_cross_entropy")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Skip those examples, with the reason, where numba is not installed."""
-    from glassnet import _jit
+    from glassnet.fast import jit
 
-    if _jit.enabled():
+    if jit.enabled():
         return
     skip = pytest.mark.skip(
         reason="numba is off: not installed (pip install glassnet[fast]) or GLASSNET_NO_JIT set"

@@ -52,22 +52,22 @@ def test_sgd_rows_on_a_small_mnist() -> None:
         assert "gather" in floor.note
     assert "x the matmuls alone" in gather.note and "update" in memory.note
     assert compiled.higher_is_better and compiled.ratio > 0 and "jit_compile=False" in compiled.note
-    from glassnet import _jit
+    from glassnet.fast import jit
 
     # the default fit of this network takes the compiled step wherever numba is installed
-    assert speed.note.endswith(f"{'compiled step' if _jit.enabled() else 'layer by layer'}; "
+    assert speed.note.endswith(f"{'compiled step' if jit.enabled() else 'layer by layer'}; "
                                f"ratio of medians {speed.note.split()[-1]}")  # fmt: skip
     # both sides trained: the loss is checked inside bench_sgd, which raises otherwise
     assert float(speed.note.split()[1].rstrip(";")) < np.log(10)
 
 
 def test_kernel_rows_switch_and_restore() -> None:
-    from glassnet import _jit
+    from glassnet.fast import jit
 
-    before = dict(_jit._state)
+    before = dict(jit._state)
     rows = suites.bench_kernels(suites.Context(pause=0.0, quick=True, n_mnist=2048), (128,))
-    assert dict(_jit._state) == before  # the toggle put the setting back
-    if not _jit.enabled():
+    assert dict(jit._state) == before  # the toggle put the setting back
+    if not jit.enabled():
         assert rows == []
         return
     (row,) = rows
@@ -128,13 +128,13 @@ def test_main_prints_environment_and_table(monkeypatch, capsys, tmp_path: Path) 
 
 def test_memory_floor_gathers_every_batch_and_updates_every_parameter(monkeypatch) -> None:
     calls: dict[str, list] = {"gather": [], "axpy": []}
-    real_gather = workloads._jit.gather_rows
+    real_gather = workloads.jit.gather_rows
 
     def gather(X, idx, out):
         calls["gather"].append(np.array(idx))
         return real_gather(X, idx, out)
 
-    monkeypatch.setattr(workloads._jit, "gather_rows", gather)
+    monkeypatch.setattr(workloads.jit, "gather_rows", gather)
     monkeypatch.setattr(workloads, "axpy", lambda a, x, y: calls["axpy"].append(y.size))
     X = np.arange(100 * 4, dtype=np.float32).reshape(100, 4)
     workloads.matmul_setup(100, 32, sizes=(4, 3, 2), X=X)()

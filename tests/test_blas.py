@@ -7,8 +7,8 @@ import ctypes
 import numpy as np
 import pytest
 
-from glassnet import _blas
-from glassnet._blas import MIN_SIZE, SMALL_PRODUCT, abs_sum, axpy, has_blas_axpy, product
+from glassnet.fast import blas
+from glassnet.fast.blas import MIN_SIZE, SMALL_PRODUCT, abs_sum, axpy, has_blas_axpy, product
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -52,7 +52,7 @@ def test_product_is_matmul_bit_for_bit(shape_a, shape_b, transpose_a, dtype, mon
 def test_abs_sum_is_the_sum_of_absolute_values(dtype, n):
     x = np.random.default_rng(2).standard_normal(n).astype(dtype)
     total = abs_sum(x)
-    if np.dtype(dtype) in _blas._ASUM:  # NumPy's OpenBLAS is found on the machines this runs on
+    if np.dtype(dtype) in blas._ASUM:  # NumPy's OpenBLAS is found on the machines this runs on
         assert total == pytest.approx(np.abs(x.astype(np.float64)).sum(), rel=1e-5)
     else:
         assert total is None
@@ -65,12 +65,12 @@ def test_abs_sum_takes_only_contiguous_float_arrays():
 
 
 def test_an_asum_that_drops_nan_or_inf_is_not_used():
-    assert _blas._propagates(lambda n, ptr, inc: 1.0, np.float32) is False  # ignores its input
+    assert blas._propagates(lambda n, ptr, inc: 1.0, np.float32) is False  # ignores its input
 
     def skips_last(n, ptr, inc):  # a kernel whose tail loop misses the last value
         x = np.ctypeslib.as_array(ctypes.cast(ptr, ctypes.POINTER(ctypes.c_double)), (n,))
         return float(np.abs(x[: n - 1]).sum())
 
-    assert _blas._propagates(skips_last, np.float64) is False
-    for dtype, fn in _blas._ASUM.items():  # the ones in use pass the check
-        assert _blas._propagates(fn, dtype)
+    assert blas._propagates(skips_last, np.float64) is False
+    for dtype, fn in blas._ASUM.items():  # the ones in use pass the check
+        assert blas._propagates(fn, dtype)

@@ -7,7 +7,7 @@ import pytest
 import glassnet as gn
 from glassnet.callbacks import Callback
 from glassnet.optimizers import Parameter
-from glassnet.training import DivergedError
+from glassnet.train.fit import DivergedError
 
 torch = pytest.importorskip("torch")
 

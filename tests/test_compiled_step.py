@@ -1,4 +1,4 @@
-"""fit's compiled step (glassnet.compiled_step): the same training as the layer-by-layer step,
+"""fit's compiled step (glassnet.train.compiled_step): the same training as the layer-by-layer step,
 a step worked out by hand, when it applies and why not, divergence and resuming."""
 
 from __future__ import annotations
@@ -10,12 +10,13 @@ import numpy as np
 import pytest
 
 import glassnet as gn
-from glassnet import _blas, _jit, compiled_step
+from glassnet.fast import blas, jit
 from glassnet.losses import MSE, CrossEntropy
 from glassnet.optimizers import SGD
+from glassnet.train import compiled_step
 
 pytestmark = pytest.mark.skipif(
-    not _jit.enabled() or _blas.gemm_function(np.float32) is None,
+    not jit.enabled() or blas.gemm_function(np.float32) is None,
     reason="the compiled step needs numba and NumPy's OpenBLAS",
 )
 
@@ -254,7 +255,7 @@ def test_auto_takes_it_for_large_networks_only():
     labels = np.zeros(4, np.int64)
     step = compiled_step.plan(big, CrossEntropy(), SGD(big), labels, None, None, 128, None)
     assert isinstance(step, compiled_step.CompiledStep)
-    from glassnet._step_kernel import CROSS_ENTROPY  # numba is there: the step was built
+    from glassnet.train.step_kernel import CROSS_ENTROPY  # numba is there: the step was built
 
     assert step.loss_code == CROSS_ENTROPY and len(step.Ws) == 3  # its kernel writes the argmax
     assert (
@@ -311,8 +312,8 @@ def test_jit_compile_true_says_why_it_cannot(change, reason):
 
 
 def test_without_numba_it_names_the_extra_and_auto_falls_back(monkeypatch):
-    monkeypatch.setitem(_jit._state, "checked", True)
-    monkeypatch.setitem(_jit._state, "enabled", False)
+    monkeypatch.setitem(jit._state, "checked", True)
+    monkeypatch.setitem(jit._state, "enabled", False)
     net = gn.mlp([784, 256, 10], "relu", seed=0)
     reason = compiled_step.why_not(net, CrossEntropy(), np.zeros(2, int))
     assert "glassnet[fast]" in reason
@@ -330,7 +331,7 @@ def test_jit_compile_must_be_a_bool_or_none():
 
 def test_gemm_function_computes_alpha_a_b_plus_beta_c():
     for dtype in (np.float32, np.float64):
-        gemm = _blas.gemm_function(dtype)
+        gemm = blas.gemm_function(dtype)
         A = np.arange(6, dtype=dtype).reshape(2, 3)
         B = np.arange(12, dtype=dtype).reshape(3, 4)
         C = np.ones((2, 4), dtype)

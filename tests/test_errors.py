@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import glassnet as gn
-from glassnet._checks import check_finite
+from glassnet.utils.validation import check_finite
 
 RNG = np.random.default_rng(0)
 X = RNG.normal(size=(10, 3))
@@ -125,7 +125,7 @@ def test_inf_and_minus_inf_together_and_a_sum_that_only_overflows():
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("order", ["C", "F"])  # C: summed by the BLAS (where found); F: NumPy
 def test_check_finite_on_a_large_array_finds_each_bad_value(dtype, order):
-    from glassnet._blas import MIN_SIZE
+    from glassnet.fast.blas import MIN_SIZE
 
     big = np.ones((MIN_SIZE // 3, 3), dtype, order=order)  # above the BLAS's threshold
     check_finite(big, "X")

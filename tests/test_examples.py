@@ -36,7 +36,7 @@ def test_example_has_docstring_main_guard_and_public_imports_only(name):
     assert doc and f"python examples/{name}.py" in doc  # says what it shows and how to run it
     assert any(isinstance(n, ast.FunctionDef) and n.name == "main" for n in tree.body)
     assert 'if __name__ == "__main__":\n    main()' in source
-    dotted = [  # every imported name, spelt in full: "glassnet.metrics.accuracy"
+    dotted = [  # every imported name, spelt in full: "glassnet.metrics.scores.accuracy"
         f"{n.module}.{a.name}" if isinstance(n, ast.ImportFrom) else a.name
         for n in ast.walk(tree)
         if isinstance(n, (ast.Import, ast.ImportFrom))

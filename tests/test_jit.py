@@ -1,4 +1,4 @@
-"""The compiled kernels of fit (glassnet._jit) against the NumPy code they replace."""
+"""The compiled kernels of fit (glassnet.fast.jit) against the NumPy code they replace."""
 
 from __future__ import annotations
 
@@ -10,18 +10,18 @@ import numpy as np
 import pytest
 
 import glassnet as gn
-from glassnet import _jit
 from glassnet.activations import ReLU
+from glassnet.fast import jit
 from glassnet.losses import CrossEntropy
 
-needs_numba = pytest.mark.skipif(not _jit.enabled(), reason="numba is not installed")
+needs_numba = pytest.mark.skipif(not jit.enabled(), reason="numba is not installed")
 
 
 @pytest.fixture
 def jit_off(monkeypatch):
     """Run the NumPy code even where numba is installed."""
-    monkeypatch.setitem(_jit._state, "enabled", False)
-    monkeypatch.setitem(_jit._state, "checked", True)
+    monkeypatch.setitem(jit._state, "enabled", False)
+    monkeypatch.setitem(jit._state, "checked", True)
 
 
 def _ce_numpy(z: np.ndarray, t: np.ndarray) -> tuple[float, np.ndarray]:
@@ -38,7 +38,7 @@ def test_softmax_cross_entropy_kernel_matches_numpy(dtype, tol, label_dtype) -> 
     t = rng.integers(0, 7, 40).astype(label_dtype)
     expect_E, expect_g = _ce_numpy(z, t)
     g = np.empty_like(z)
-    E = _jit.softmax_cross_entropy(z, t, g)
+    E = jit.softmax_cross_entropy(z, t, g)
     assert isinstance(E, float) and g.dtype == dtype
     assert E == pytest.approx(expect_E, rel=tol)
     np.testing.assert_allclose(g, expect_g, rtol=tol, atol=tol)
@@ -48,10 +48,10 @@ def test_softmax_cross_entropy_kernel_matches_numpy(dtype, tol, label_dtype) -> 
 def test_softmax_cross_entropy_kernel_by_hand_and_at_extremes() -> None:
     g = np.empty((2, 2))
     # row 1: z = (0, 0), t = 1: E = log 2, dE/dz = (0.5, -0.5)/2; row 2: z = (1000, 0), t = 0: E = 0
-    E = _jit.softmax_cross_entropy(np.array([[0.0, 0.0], [1000.0, 0.0]]), np.array([1, 0]), g)
+    E = jit.softmax_cross_entropy(np.array([[0.0, 0.0], [1000.0, 0.0]]), np.array([1, 0]), g)
     assert E == pytest.approx(np.log(2) / 2, rel=1e-12)  # no overflow from exp(1000)
     np.testing.assert_allclose(g, [[0.25, -0.25], [0.0, 0.0]], atol=1e-15)
-    E = _jit.softmax_cross_entropy(np.array([[np.nan, 0.0]]), np.array([0]), np.empty((1, 2)))
+    E = jit.softmax_cross_entropy(np.array([[np.nan, 0.0]]), np.array([0]), np.empty((1, 2)))
     assert np.isnan(E)  # fit's divergence check sees it
 
 
@@ -63,7 +63,7 @@ def test_softmax_cross_entropy_kernel_gives_each_rows_argmax() -> None:
     z[1] = [5, 1, 1, 1, 1, 1]  # the first class
     z[2] = [0, 0, 0, 0, 0, 9]  # the last class
     predicted = np.full(50, -1, np.int64)
-    _jit.softmax_cross_entropy(z, np.zeros(50, np.int64), np.empty_like(z), None, predicted)
+    jit.softmax_cross_entropy(z, np.zeros(50, np.int64), np.empty_like(z), None, predicted)
     np.testing.assert_array_equal(predicted, np.argmax(z, axis=1))
     assert predicted[:3].tolist() == [1, 0, 5]
     loss = CrossEntropy()
@@ -82,7 +82,7 @@ def test_relu_backward_kernel_matches_numpy(dtype) -> None:
     y = np.maximum(rng.standard_normal((33, 20)), 0).astype(dtype)  # a ReLU output
     y[0, :5] = 0.0
     grad = rng.standard_normal((33, 20)).astype(dtype)
-    out = _jit.relu_backward(grad, y, np.empty_like(grad))
+    out = jit.relu_backward(grad, y, np.empty_like(grad))
     np.testing.assert_array_equal(out, grad * (y > 0))  # exact: a copy or a zero
     assert out.dtype == dtype
 
@@ -94,8 +94,8 @@ def test_fit_uses_the_kernels_only_on_large_enough_arrays() -> None:
     y = relu.forward(np.array([[-1.0, 2.0]], np.float32))
     g = relu.backward(np.array([[3.0, 4.0]], np.float32))
     np.testing.assert_array_equal(g, [[0, 4]])  # 2 elements < MIN_SIZE: the NumPy code
-    assert y.size < _jit.MIN_SIZE
-    assert not _jit.worth(_jit.MIN_SIZE - 1) and _jit.worth(_jit.MIN_SIZE)
+    assert y.size < jit.MIN_SIZE
+    assert not jit.worth(jit.MIN_SIZE - 1) and jit.worth(jit.MIN_SIZE)
     loss = CrossEntropy()
     loss.trusted_labels = True
     z = np.zeros((32, 10), np.float32)
@@ -120,7 +120,7 @@ def _train(dtype: str, history: dict | None = None) -> tuple[list[float], list[n
 def test_fit_with_and_without_kernels_agree(dtype, tol, monkeypatch) -> None:
     with_kernels: dict = {}
     loss_jit, w_jit = _train(dtype, with_kernels)
-    monkeypatch.setitem(_jit._state, "enabled", False)
+    monkeypatch.setitem(jit._state, "enabled", False)
     without: dict = {}
     loss_np, w_np = _train(dtype, without)
     # the accuracy from the kernel's argmax is fit's own argmax of the same outputs
@@ -135,11 +135,11 @@ def test_fit_with_and_without_kernels_agree(dtype, tol, monkeypatch) -> None:
 def test_fit_learns_without_the_kernels(jit_off) -> None:
     losses, _ = _train("float32")
     assert losses[-1] < losses[0]
-    assert not _jit.worth(10**6)
+    assert not jit.worth(10**6)
 
 
 def test_glassnet_no_jit_turns_the_kernels_off() -> None:
-    code = "from glassnet import _jit; print(_jit.enabled())"
+    code = "from glassnet.fast import jit; print(jit.enabled())"
     env = {"GLASSNET_NO_JIT": "1", "PATH": ""}
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
     assert out.stdout.strip() == "False", out.stderr
@@ -157,7 +157,7 @@ def test_gather_rows_equals_fancy_indexing(dtype, rows) -> None:
     rng = np.random.default_rng(2)
     X = rng.standard_normal((500, 37)).astype(dtype)
     idx = rng.permutation(500)[:rows]
-    out = _jit.gather_rows(X, idx, np.empty((rows, 37), dtype))
+    out = jit.gather_rows(X, idx, np.empty((rows, 37), dtype))
     np.testing.assert_array_equal(out, X[idx])  # 1-5 rows: np.take; 200 rows: the kernel
 
 
@@ -165,16 +165,16 @@ def test_gather_rows_equals_fancy_indexing(dtype, rows) -> None:
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("rows", [1, 3, 4, 5, 200])  # fewer rows than it asks ahead, and many
 def test_prefetching_gathers_equal_fancy_indexing(dtype, rows) -> None:
-    from glassnet import _prefetch
+    from glassnet.fast import prefetch
 
     rng = np.random.default_rng(4)
     X = rng.standard_normal((700, 37)).astype(dtype)  # 37: rows end mid cache line
     idx = rng.permutation(700)[:rows]
     compiled = 0
-    for kernel in (_prefetch._gather, _prefetch._gather_typed):  # the instruction's two names
+    for kernel in (prefetch._gather, prefetch._gather_typed):  # the instruction's two names
         out = np.full((rows, 37), np.nan, dtype)
         try:
-            kernel(X, idx, out, _prefetch.AHEAD, 64 // X.itemsize)
+            kernel(X, idx, out, prefetch.AHEAD, 64 // X.itemsize)
         except Exception:  # this LLVM takes only the other name
             continue
         compiled += 1
@@ -184,12 +184,12 @@ def test_prefetching_gathers_equal_fancy_indexing(dtype, rows) -> None:
 
 @needs_numba
 def test_fit_gathers_with_the_prefetching_kernel() -> None:
-    from glassnet import _prefetch
+    from glassnet.fast import prefetch
 
-    kernel = _jit._compile()["gather"]
-    assert kernel is _prefetch.build_gather()  # found here, so fit uses it
-    assert kernel in (_prefetch._gather_opaque, _prefetch._gather_typed)
-    assert _jit._compile()["ahead"] == _prefetch.AHEAD
+    kernel = jit._compile()["gather"]
+    assert kernel is prefetch.build_gather()  # found here, so fit uses it
+    assert kernel in (prefetch._gather_opaque, prefetch._gather_typed)
+    assert jit._compile()["ahead"] == prefetch.AHEAD
 
 
 def test_a_new_process_finds_the_compiled_kernels_in_numbas_cache() -> None:
@@ -208,4 +208,4 @@ def test_a_new_process_finds_the_compiled_kernels_in_numbas_cache() -> None:
     )
     saved = [line for line in second.stdout.splitlines() if "data saved" in line]
     assert saved == []  # the second process compiled nothing
-    assert "_step_kernel.step_cross_entropy" in second.stdout  # and loaded the step from disk
+    assert "step_kernel.step_cross_entropy" in second.stdout  # and loaded the step from disk

@@ -183,7 +183,7 @@ def test_decay_biases_is_checked_and_kept_in_the_settings():
     assert rebuilt.decay_biases is False and rebuilt.weight_decay == 0.1
 
 
-KERNEL_CASES = [  # optimisers with a compiled update (glassnet._optim_kernels)
+KERNEL_CASES = [  # optimisers with a compiled update (glassnet.fast.optim_kernels)
     (gn.Adam, torch.optim.Adam, {"lr": 0.01}),
     (gn.Adam, torch.optim.Adam, {"lr": 0.01, "weight_decay": 0.1, "betas": (0.8, 0.95)}),
     (gn.AdamW, torch.optim.AdamW, {"lr": 0.02, "weight_decay": 0.5}),
@@ -194,7 +194,7 @@ KERNEL_CASES = [  # optimisers with a compiled update (glassnet._optim_kernels)
         {"lr": 0.01, "alpha": 0.9, "momentum": 0.5, "weight_decay": 0.1},
     ),
 ]
-BIG = [(30, 20), (20,), (20, 7), (7,)]  # 767 elements, past _jit.MIN_SIZE: the compiled path
+BIG = [(30, 20), (20,), (20, 7), (7,)]  # 767 elements, past jit.MIN_SIZE: the compiled path
 
 
 @pytest.mark.parametrize(("ours", "theirs", "kwargs"), KERNEL_CASES, ids=lambda c: repr(c)[:60])
@@ -202,10 +202,10 @@ BIG = [(30, 20), (20,), (20, 7), (7,)]  # 767 elements, past _jit.MIN_SIZE: the 
 def test_compiled_updates_match_torch(ours, theirs, kwargs, flat, monkeypatch):
     """The compiled one-pass updates, on parameters large enough to take them, against
     torch.optim in float64 to 1e-10 (flat: one buffer, as a Sequential's parameters)."""
-    from glassnet import _jit
+    from glassnet.fast import jit
     from glassnet.optimizers import adam, rmsprop
 
-    if not _jit.enabled():
+    if not jit.enabled():
         pytest.skip("numba is not installed: the compiled updates are off")
     calls = []
     for module, name in ((adam, "adam_update"), (rmsprop, "rmsprop_update")):
@@ -225,7 +225,7 @@ def test_compiled_updates_match_torch(ours, theirs, kwargs, flat, monkeypatch):
             )
             for i, (w, a, b) in enumerate(zip(start, offsets[:-1], offsets[1:], strict=True))
         ]
-        assert _jit.worth(values.size)  # fmt: skip
+        assert jit.worth(values.size)  # fmt: skip
     else:
         params = [Parameter(str(i), w.copy(), np.zeros_like(w)) for i, w in enumerate(start)]
     opt = ours(params, **kwargs)
@@ -239,9 +239,9 @@ def test_compiled_updates_match_torch(ours, theirs, kwargs, flat, monkeypatch):
 
 @pytest.mark.parametrize("name", ["adam", "adamw", "rmsprop"])
 def test_compiled_and_numpy_updates_agree_in_float32(name, monkeypatch):
-    from glassnet import _jit
+    from glassnet.fast import jit
 
-    if not _jit.enabled():
+    if not jit.enabled():
         pytest.skip("numba is not installed: the compiled updates are off")
 
     def train():
@@ -254,7 +254,7 @@ def test_compiled_and_numpy_updates_agree_in_float32(name, monkeypatch):
         return h.history["loss"], [p.value.copy() for p in net.parameters()]
 
     compiled = train()
-    monkeypatch.setitem(_jit._state, "enabled", False)
+    monkeypatch.setitem(jit._state, "enabled", False)
     plain = train()
     np.testing.assert_allclose(compiled[0], plain[0], rtol=1e-5)
     for a, b in zip(compiled[1], plain[1], strict=True):

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import glassnet as gn
-from glassnet import serialize
+from glassnet.saving import serialize
 
 EPOCHS = 8
 

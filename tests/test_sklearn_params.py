@@ -10,7 +10,7 @@ import pytest
 from sklearn import neural_network as sk
 from sklearn.neural_network._stochastic_optimizers import AdamOptimizer, SGDOptimizer
 
-from glassnet.callback_base import snapshot
+from glassnet.callbacks.base import snapshot
 from glassnet.optimizers import SGD, Adam, Parameter
 from glassnet.sklearn import MLPClassifier, MLPRegressor
 from glassnet.sklearn._rules import NoImprovement, set_lr

@@ -11,7 +11,7 @@ Examples
 0.6457
 """
 
-from glassnet import build, datasets
+from glassnet import datasets
 from glassnet.activations import (
     ELU,
     GELU,
@@ -25,7 +25,6 @@ from glassnet.activations import (
     Tanh,
     get_activation,
 )
-from glassnet.build import mlp
 from glassnet.callbacks import (
     Callback,
     CosineAnnealingLR,
@@ -37,12 +36,11 @@ from glassnet.callbacks import (
     ReduceLROnPlateau,
     StepLR,
 )
-from glassnet.clipping import clip_grad_norm, clip_grad_value
-from glassnet.dropout import Dropout
-from glassnet.explain_batch import BatchExplanation, explain_batch
-from glassnet.explanation import Explanation, explain
-from glassnet.gradcheck import GradcheckReport, gradcheck
+from glassnet.explain.batch import BatchExplanation, explain_batch
+from glassnet.explain.explanation import Explanation, explain
+from glassnet.explain.gradcheck import GradcheckReport, gradcheck
 from glassnet.layers import Dense, Layer
+from glassnet.layers.dropout import Dropout
 from glassnet.losses import (
     MAE,
     MSE,
@@ -53,12 +51,15 @@ from glassnet.losses import (
     PoissonNLL,
     get_loss,
 )
-from glassnet.lr_finder import LRFinderResult, lr_find
-from glassnet.network import Sequential
+from glassnet.model import build
+from glassnet.model.build import mlp
+from glassnet.model.sequential import Sequential
+from glassnet.model.trace import Trace
 from glassnet.optimizers import SGD, Adam, AdamW, Optimizer, RMSprop, get_optimizer
-from glassnet.serialize import load, load_checkpoint, save_checkpoint
-from glassnet.trace import Trace
-from glassnet.training import DivergedError, fit
+from glassnet.optimizers.clipping import clip_grad_norm, clip_grad_value
+from glassnet.saving.serialize import load, load_checkpoint, save_checkpoint
+from glassnet.train.fit import DivergedError, fit
+from glassnet.train.lr_finder import LRFinderResult, lr_find
 
 __version__ = "0.1.0"
 

@@ -80,7 +80,7 @@ def test_clip_norm_reaches_fit_and_a_resume_keeps_it_bit_for_bit(tmp_path, capsy
 
 
 def test_jit_compile_chooses_the_step_and_says_why_it_cannot(tmp_path, capsys):
-    from glassnet import _jit
+    from glassnet.fast import jit
 
     base = [*IRIS, "--quiet", "--optimizer", "sgd", "--epochs", "3", "--seed", "1"]
     auto = run_json(capsys, base)  # iris's 4-16-8-3 network is too small to gain
@@ -88,7 +88,7 @@ def test_jit_compile_chooses_the_step_and_says_why_it_cannot(tmp_path, capsys):
     assert auto["history"]["params"]["compiled_step"] is False
     assert off["history"]["params"]["compiled_step"] is False
     assert off["history"]["history"]["loss"] == auto["history"]["history"]["loss"]
-    if _jit.enabled():
+    if jit.enabled():
         on = run_json(capsys, [*base, "--jit-compile", "on"])
         assert on["history"]["params"]["compiled_step"] is True
         np.testing.assert_allclose(on["history"]["history"]["loss"],

@@ -11,10 +11,10 @@ import numpy as np
 import pytest
 
 from glassnet import load
-from glassnet.build import mlp
 from glassnet.datasets.generated import spirals
-from glassnet.explanation import explain
-from glassnet.layers import Dense
+from glassnet.explain.explanation import explain
+from glassnet.layers.dense import Dense
+from glassnet.model.build import mlp
 from glassnet.playground import views
 
 pytestmark = pytest.mark.browser

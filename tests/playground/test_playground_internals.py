@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 
 from glassnet import Dense, LeakyReLU, Sequential, Sigmoid, Tanh
-from glassnet.build import mlp
 from glassnet.losses import get_loss
+from glassnet.model.build import mlp
 from glassnet.playground import features, views
-from glassnet.playground.layout import dense_with_activation
+from glassnet.playground.dense_blocks import dense_with_activation
 from glassnet.playground.modelio import spec_of
 from glassnet.playground.session import Session
 from glassnet.playground.stepmode import node_values, run_step

@@ -15,12 +15,12 @@ with warnings.catch_warnings():  # starlette 1.x suggests httpx2 for its TestCli
     warnings.simplefilter("ignore")
     from starlette.testclient import TestClient
 
-from glassnet.build import mlp
 from glassnet.datasets.generated import spirals, xor
-from glassnet.explanation import explain
+from glassnet.explain.explanation import explain
+from glassnet.model.build import mlp
 from glassnet.playground.server import create_app
 from glassnet.playground.views import OUTPUT_GRID, grid
-from glassnet.serialize import load
+from glassnet.saving.serialize import load
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 

@@ -43,7 +43,7 @@ def _assert_has_content_fixture():
 @pytest.fixture
 def two_node_step():
     from glassnet.cli.explain_cmd import two_node_network
-    from glassnet.explanation import explain
+    from glassnet.explain.explanation import explain
 
     return explain(two_node_network(0.5, 0.1), [1.0], [0.8], lr=1.0)
 

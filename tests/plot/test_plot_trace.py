@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 import numpy as np
 import pytest
 
-from glassnet.explain_render import fmt
+from glassnet.explain.render import fmt
 from glassnet.plot import plot_trace, trace_svg
 
 
@@ -48,7 +48,7 @@ def test_two_node_svg_shows_every_forward_and_backward_number(two_node_step):
 
 def test_svg_numbers_follow_the_trace_not_fixed_values():
     from glassnet.cli.explain_cmd import two_node_network
-    from glassnet.explanation import explain
+    from glassnet.explain.explanation import explain
 
     step = explain(two_node_network(-1.0, 0.3), [2.0], [0.1], lr=0.5)
     joined = "\n".join(_svg_texts(trace_svg(step)))
@@ -70,7 +70,7 @@ def test_png_two_panels_with_content(two_node_step, tmp_path, image_array, asser
 
 def test_larger_network_and_batch_trace_draws():
     from glassnet import mlp
-    from glassnet.explanation import explain
+    from glassnet.explain.explanation import explain
 
     step = explain(
         mlp("2,3,2", activation="tanh", dtype="float64", seed=0), [1.0, -1.0], [0.0, 1.0]

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from glassnet._checks import unknown_name
 from glassnet.activations.base import Activation, Identity
 from glassnet.activations.rectifiers import ELU, GELU, LeakyReLU, ReLU, SiLU, Softplus
 from glassnet.activations.squashing import Sigmoid, Softmax, Tanh
+from glassnet.utils.validation import unknown_name
 
 __all__ = [
     "ACTIVATIONS",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from glassnet.layers import Layer
+from glassnet.layers.base import Layer
 
 
 class Activation(Layer):

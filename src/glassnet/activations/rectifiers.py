@@ -10,9 +10,9 @@ from typing import Any
 
 import numpy as np
 
-from glassnet import _jit
 from glassnet.activations.base import Activation
 from glassnet.activations.squashing import Sigmoid
+from glassnet.fast import jit
 
 
 class ReLU(Activation):
@@ -37,8 +37,8 @@ class ReLU(Activation):
         return (self.y > 0).astype(self.y.dtype)
 
     def _backward_into(self, grad_out: np.ndarray, out: np.ndarray) -> np.ndarray:
-        if self.reuse_buffers and _jit.worth(out.size):  # while fitting: one compiled pass
-            return _jit.relu_backward(grad_out, self.y, out)
+        if self.reuse_buffers and jit.worth(out.size):  # while fitting: one compiled pass
+            return jit.relu_backward(grad_out, self.y, out)
         # dE/dz = dE/dy * [y > 0]: a boolean mask, then one multiply (both SIMD loops;
         # copyto(where=) is 7-30x slower).
         keep = self._buffer("keep", grad_out.shape, np.dtype(np.bool_))  # (N, d)

@@ -23,14 +23,14 @@ from typing import Any
 
 import numpy as np
 
-from glassnet.build import parse_widths
 from glassnet.cli._checkpoint import CLICheckpoint, merge_history
 from glassnet.cli._data import SampleWeights, apply_scaling, is_csv, load_data, load_weighted
 from glassnet.datasets import one_hot
 from glassnet.losses import get_loss
-from glassnet.report import classification_report, print_report, regression_report
-from glassnet.serialize import load_checkpoint, save_checkpoint
-from glassnet.targets import prepare_targets
+from glassnet.losses.targets import prepare_targets
+from glassnet.metrics.report import classification_report, print_report, regression_report
+from glassnet.model.build import parse_widths
+from glassnet.saving.serialize import load_checkpoint, save_checkpoint
 
 __all__ = [
     "DEFAULT_HIDDEN",

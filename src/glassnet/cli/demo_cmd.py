@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import time
 
-from glassnet.build import mlp
 from glassnet.cli.explain_cmd import two_node_network
-from glassnet.explanation import explain
+from glassnet.explain.explanation import explain
+from glassnet.model.build import mlp
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:

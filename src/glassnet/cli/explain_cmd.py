@@ -8,13 +8,13 @@ from typing import Any
 
 import numpy as np
 
-from glassnet.build import mlp
-from glassnet.explain_batch import explain_batch
-from glassnet.explain_render import fmt
-from glassnet.explanation import explain
-from glassnet.layers import Dense
+from glassnet.explain.batch import explain_batch
+from glassnet.explain.explanation import explain
+from glassnet.explain.render import fmt
+from glassnet.layers.dense import Dense
 from glassnet.losses import get_loss
-from glassnet.network import Sequential
+from glassnet.model.build import mlp
+from glassnet.model.sequential import Sequential
 
 
 def two_node_network(w: float, b: float, activation: str = "sigmoid") -> Sequential:
@@ -100,7 +100,7 @@ def _network(args: argparse.Namespace) -> Sequential:
         return mlp(
             args.layers, args.activation, output_activation=out_act, dtype="float64", seed=args.seed
         )
-    from glassnet.serialize import load
+    from glassnet.saving.serialize import load
 
     return load(args.network).copy("float64")
 
@@ -143,7 +143,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run_batch(args: argparse.Namespace, net: Sequential) -> int:
-    """``--x`` with samples separated by ';': :func:`glassnet.explain_batch` on them."""
+    """``--x`` with samples separated by ';': :func:`glassnet.explain.batch` on them."""
     rows = [_spread(_floats(r), net.in_features, "--x", "inputs") for r in args.x.split(";")]
     if get_loss(args.loss).name == "cross_entropy":
         targets: Any = [int(float(t)) for t in args.target.split(";")]

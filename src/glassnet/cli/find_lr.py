@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from glassnet.lr_finder import lr_find
+from glassnet.train.lr_finder import lr_find
 
 __all__ = ["run_find_lr"]
 

@@ -6,9 +6,9 @@ import argparse
 
 import numpy as np
 
-from glassnet.build import mlp
-from glassnet.gradcheck import gradcheck
+from glassnet.explain.gradcheck import gradcheck
 from glassnet.losses import get_loss
+from glassnet.model.build import mlp
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:

@@ -94,7 +94,7 @@ def _figure(args: argparse.Namespace) -> Any:
         return plot.plot_network(net)
     if args.kind == "trace":
         from glassnet.cli.explain_cmd import _floats
-        from glassnet.explanation import explain
+        from glassnet.explain.explanation import explain
         from glassnet.losses import get_loss
 
         loss = args.loss or (net.loss_.name if net.loss_ is not None else "mse")

@@ -20,7 +20,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-from glassnet.build import mlp
 from glassnet.cli import _common as common
 from glassnet.cli.find_lr import run_find_lr
 from glassnet.cli.train_flags import EPILOG, SPEC, add_flags
@@ -35,8 +34,9 @@ from glassnet.cli.train_settings import (
     settings_from,
 )
 from glassnet.datasets import Standardizer
-from glassnet.serialize import load_checkpoint
-from glassnet.training import fit
+from glassnet.model.build import mlp
+from glassnet.saving.serialize import load_checkpoint
+from glassnet.train.fit import fit
 
 __all__ = [
     "EPILOG",

@@ -242,7 +242,7 @@ def regularized_optimizer(s: dict[str, Any], optimizer: Any, net: Any, resumed: 
     >>> regularized_optimizer({"weight_decay": 0.01, "dropout": None}, "sgd", mlp("2,1"), False)
     SGD(lr=0.01, momentum=0.0, nesterov=False, weight_decay=0.01)
     """
-    from glassnet.dropout import Dropout
+    from glassnet.layers.dropout import Dropout
     from glassnet.optimizers import get_optimizer
 
     decay, dropout = s["weight_decay"], s["dropout"]

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from glassnet._checks import check_sample_weight
+from glassnet.utils.validation import check_sample_weight
 
 MAX_CLASSES = 20  # an integer target with at most this many values is taken as class labels
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from glassnet._checks import unknown_name
 from glassnet.losses.base import Loss
 from glassnet.losses.binary_cross_entropy import _FLOOR as _FLOOR
 from glassnet.losses.binary_cross_entropy import BinaryCrossEntropy
@@ -28,6 +27,7 @@ from glassnet.losses.huber import Huber
 from glassnet.losses.mae import MAE
 from glassnet.losses.mse import MSE
 from glassnet.losses.poisson import PoissonNLL
+from glassnet.utils.validation import unknown_name
 
 __all__ = [
     "LOSSES",

@@ -1,7 +1,7 @@
 """Softmax cross-entropy on logits, fused with its gradient dE/dz = (p - onehot(t)) / N.
 
 Targets are integer labels or rows of class probabilities; while ``fit`` runs, the loss and
-its gradient may come from one compiled loop (:mod:`glassnet._jit`).
+its gradient may come from one compiled loop (:mod:`glassnet.fast.jit`).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from glassnet import _jit
+from glassnet.fast import jit
 from glassnet.losses.base import Loss
 
 
@@ -30,7 +30,7 @@ class CrossEntropy(Loss):
     .. math:: dE/dz = (p - \text{onehot}(t)) / N
 
     While ``fit`` runs with integer labels and numba installed, forward computes E and this
-    gradient in one compiled loop (:mod:`glassnet._jit`); the numbers agree to rounding.
+    gradient in one compiled loop (:mod:`glassnet.fast.jit`); the numbers agree to rounding.
 
     Examples
     --------
@@ -69,13 +69,13 @@ class CrossEntropy(Loss):
             raise ValueError(f"CrossEntropy expected logits of shape (N, K); got {z.shape}.")
         n, k = z.shape
         t = np.asarray(t)
-        if self.trusted_labels and t.ndim == 1 and t.dtype.kind in "iu" and _jit.worth(z.size):
+        if self.trusted_labels and t.ndim == 1 and t.dtype.kind in "iu" and jit.worth(z.size):
             # fit's path: loss and dE/dz in one compiled loop (backward returns the gradient)
             self.labels, self.t, self.n, self.p = t, t, n, None
             self._grad = self._kept("_grad_cache", z.shape, z.dtype)  # (N, K)
             self.losses = self._kept("_loss_cache", (n,), np.float64)  # (N,)
             self.predicted = self._kept("_predicted_cache", (n,), np.int64)  # argmax z_n
-            return _jit.softmax_cross_entropy(z, t, self._grad, self.losses, self.predicted)
+            return jit.softmax_cross_entropy(z, t, self._grad, self.losses, self.predicted)
         zmax = z.max(axis=1, keepdims=True)  # (N, 1)
         p = np.subtract(z, zmax)  # (N, K), shifted logits, max 0
         np.exp(p, out=p)

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from glassnet._checks import check_positive_float, unknown_name
 from glassnet.optimizers.adam import Adam, AdamW
 from glassnet.optimizers.base import Optimizer, Parameter, flat_buffers
 from glassnet.optimizers.rmsprop import RMSprop
 from glassnet.optimizers.sgd import SGD
+from glassnet.utils.validation import check_positive_float, unknown_name
 
 __all__ = [
     "OPTIMIZERS",

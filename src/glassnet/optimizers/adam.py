@@ -6,8 +6,8 @@ from typing import Any
 
 import numpy as np
 
-from glassnet import _jit
-from glassnet._optim_kernels import adam_update
+from glassnet.fast import jit
+from glassnet.fast.optim_kernels import adam_update
 from glassnet.optimizers.base import (  # Parameter: for the examples
     Optimizer,
     Parameter,  # noqa: F401
@@ -65,7 +65,7 @@ class Adam(Optimizer):
         b1, b2 = self.betas
         m = self._buf(state, "exp_avg", w)
         v = self._buf(state, "exp_avg_sq", w)
-        if _jit.worth(w.size) and compiled_ok(w, g, m, v, decay):  # one compiled pass
+        if jit.worth(w.size) and compiled_ok(w, g, m, v, decay):  # one compiled pass
             adam_update(
                 w.reshape(-1), g.reshape(-1), m.reshape(-1), v.reshape(-1),
                 decay=np.reshape(decay, -1) if np.ndim(decay) else decay,

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from glassnet._checks import check_positive_float
+from glassnet.utils.validation import check_positive_float
 
 
 @dataclass
@@ -230,7 +230,7 @@ class Optimizer:
 def flat_buffers(params: list[Parameter]) -> tuple[np.ndarray, np.ndarray, list[slice]] | None:
     """(values, grads, slices) if the parameters tile one flat buffer in order, else None.
 
-    A :class:`~glassnet.network.Sequential` keeps all its parameters in one 1-D array (and its
+    A :class:`~glassnet.model.sequential.Sequential` keeps all its parameters in one 1-D array (and its
     gradients in another), each parameter a reshaped slice; updating the whole buffer at once
     is the same maths in one NumPy call instead of one per parameter.
 

@@ -6,9 +6,9 @@ from typing import Any
 
 import numpy as np
 
-from glassnet import _jit
-from glassnet._blas import axpy
-from glassnet._optim_kernels import rmsprop_update
+from glassnet.fast import jit
+from glassnet.fast.blas import axpy
+from glassnet.fast.optim_kernels import rmsprop_update
 from glassnet.optimizers.base import (  # Parameter: for the examples
     Optimizer,
     Parameter,  # noqa: F401
@@ -55,7 +55,7 @@ class RMSprop(Optimizer):
         self, w: np.ndarray, g: np.ndarray, state: dict[str, np.ndarray], decay: Any
     ) -> None:
         s = self._buf(state, "square_avg", w)
-        if _jit.worth(w.size) and compiled_ok(w, g, s, decay):  # one compiled pass
+        if jit.worth(w.size) and compiled_ok(w, g, s, decay):  # one compiled pass
             b = self._buf(state, "momentum", w) if self.momentum else None
             rmsprop_update(
                 w.reshape(-1), g.reshape(-1), s.reshape(-1), None if b is None else b.reshape(-1),

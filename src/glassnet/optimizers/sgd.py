@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from glassnet._blas import axpy
+from glassnet.fast.blas import axpy
 from glassnet.optimizers.base import Optimizer, Parameter  # noqa: F401  (Parameter: examples)
 
 

@@ -1,6 +1,6 @@
-"""Save the tab's network to .npz bytes and load an uploaded one, through glassnet.serialize.
+"""Save the tab's network to .npz bytes and load an uploaded one, through glassnet.saving.serialize.
 
-Files are written and read with :func:`glassnet.serialize.save` / :func:`load` via a temporary
+Files are written and read with :func:`glassnet.saving.serialize.save` / :func:`load` via a temporary
 file: the safe format (arrays plus a JSON architecture, never pickle).
 """
 
@@ -10,12 +10,12 @@ import os
 import tempfile
 
 from glassnet.activations import Activation
-from glassnet.layers import Dense
-from glassnet.network import Sequential
+from glassnet.layers.dense import Dense
+from glassnet.model.sequential import Sequential
+from glassnet.playground.dense_blocks import dense_with_activation
 from glassnet.playground.features import DEFAULT, check
-from glassnet.playground.layout import dense_with_activation
 from glassnet.playground.validate import ACTIVATIONS, MAX_LAYERS, MAX_NEURONS, NetSpec
-from glassnet.serialize import load, save
+from glassnet.saving.serialize import load, save
 
 
 def model_bytes(net: Sequential) -> bytes:
@@ -23,7 +23,7 @@ def model_bytes(net: Sequential) -> bytes:
 
     Examples
     --------
-    >>> from glassnet.build import mlp
+    >>> from glassnet.model.build import mlp
     >>> model_bytes(mlp("2,3,1", seed=0))[:2]
     b'PK'
     """
@@ -35,11 +35,11 @@ def model_bytes(net: Sequential) -> bytes:
 
 
 def read_model(raw: bytes) -> Sequential:
-    """A network from uploaded .npz bytes; glassnet.serialize.load refuses pickles and junk.
+    """A network from uploaded .npz bytes; glassnet.saving.serialize.load refuses pickles and junk.
 
     Examples
     --------
-    >>> from glassnet.build import mlp
+    >>> from glassnet.model.build import mlp
     >>> read_model(model_bytes(mlp("2,3,1", seed=0))).out_features
     1
     >>> read_model(b"not a zip")  # doctest: +ELLIPSIS
@@ -67,7 +67,7 @@ def spec_of(net: Sequential, base: NetSpec) -> NetSpec:
 
     Examples
     --------
-    >>> from glassnet.build import mlp
+    >>> from glassnet.model.build import mlp
     >>> spec_of(mlp("2,5,1", "relu", "sigmoid"), NetSpec()).hidden
     [5]
     >>> net = mlp("3,4,1", "tanh", "sigmoid"); net.feature_names = ["x1", "x2", "x1*x2"]

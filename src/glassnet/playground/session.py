@@ -1,8 +1,8 @@
 """One playground session (one browser tab): its points, its network, its training state.
 
-All the maths is glassnet's: the network is built with :func:`glassnet.build.mlp`, trained
+All the maths is glassnet's: the network is built with :func:`glassnet.model.build.mlp`, trained
 batch by batch with ``net.forward`` / ``loss.forward`` / ``loss.backward`` /
-``net.backward`` / ``optimizer.step()``, the same recipe as :func:`glassnet.training.fit`,
+``net.backward`` / ``optimizer.step()``, the same recipe as :func:`glassnet.train.fit.fit`,
 cut into small chunks so the server can send pictures in between.
 """
 
@@ -14,10 +14,10 @@ from typing import Any
 
 import numpy as np
 
-from glassnet.build import mlp
 from glassnet.losses import get_loss
-from glassnet.metrics import labels_from_outputs, labels_from_targets
-from glassnet.network import Sequential
+from glassnet.metrics.scores import labels_from_outputs, labels_from_targets
+from glassnet.model.build import mlp
+from glassnet.model.sequential import Sequential
 from glassnet.optimizers import Optimizer, get_optimizer
 from glassnet.playground.features import expand
 from glassnet.playground.points import out_width, targets
@@ -30,7 +30,7 @@ MAX_HISTORY = 400  # loss-chart points kept; older ones are thinned
 class DivergedError(ValueError):
     """The loss became NaN or inf; the weights were put back as they were before the chunk.
 
-    A ValueError (not :class:`glassnet.training.DivergedError`, a RuntimeError) because the
+    A ValueError (not :class:`glassnet.train.fit.DivergedError`, a RuntimeError) because the
     server answers ValueErrors as the user's mistake (a learning rate too high) and treats
     RuntimeErrors as a closed connection.
     """

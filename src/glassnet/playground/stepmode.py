@@ -1,6 +1,6 @@
 """Step mode: one sample, one forward pass, one backward pass, one SGD update, shown node by node.
 
-Every number comes from :func:`glassnet.explanation.explain`, run on a float64 copy of the tab's
+Every number comes from :func:`glassnet.explain.explanation.explain`, run on a float64 copy of the tab's
 network, so the page shows exactly what ``glassnet explain`` prints for the same network and
 sample. The update uses plain SGD with the tab's learning rate, W <- W - lr * dE/dW.
 """
@@ -11,12 +11,12 @@ from typing import Any
 
 import numpy as np
 
-from glassnet.explain_equations import Equation
-from glassnet.explain_render import equation_text, render_text
-from glassnet.explanation import Explanation, explain
-from glassnet.layers import Dense
-from glassnet.network import Sequential
-from glassnet.playground.layout import dense_with_activation
+from glassnet.explain.equations import Equation
+from glassnet.explain.explanation import Explanation, explain
+from glassnet.explain.render import equation_text, render_text
+from glassnet.layers.dense import Dense
+from glassnet.model.sequential import Sequential
+from glassnet.playground.dense_blocks import dense_with_activation
 
 
 def _dense_positions(net: Sequential) -> list[int]:
@@ -88,7 +88,7 @@ def param_equations(
 
     Examples
     --------
-    >>> from glassnet.build import mlp
+    >>> from glassnet.model.build import mlp
     >>> net = mlp("2,2,1", "tanh", "sigmoid", seed=0)
     >>> eq = param_equations(net, np.array([0.5, -1.0]), [1.0], "mse", 0.1, 2, "W[1,0]")
     >>> [line for line in eq["lines"] if line.startswith("dE/dw")]  # doctest: +ELLIPSIS

@@ -13,10 +13,10 @@ from typing import Any
 
 import numpy as np
 
-from glassnet.layers import Dense
-from glassnet.network import Sequential
+from glassnet.layers.dense import Dense
+from glassnet.model.sequential import Sequential
+from glassnet.playground.dense_blocks import dense_with_activation
 from glassnet.playground.features import DEFAULT, expand
-from glassnet.playground.layout import dense_with_activation
 
 OUTPUT_GRID = 48  # cells per side of the decision map
 NEURON_GRID = 16  # cells per side of each neuron's map
@@ -127,7 +127,7 @@ def network_view(net: Sequential) -> dict[str, Any]:
 
     Examples
     --------
-    >>> from glassnet.build import mlp
+    >>> from glassnet.model.build import mlp
     >>> v = network_view(mlp("2,3,1", "tanh", "sigmoid", seed=0))
     >>> v["widths"], v["activations"], len(v["weights"][0])
     ([2, 3, 1], ['tanh', 'sigmoid'], 2)

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from glassnet.explain_render import fmt
+from glassnet.explain.render import fmt
 from glassnet.plot._base import ERROR, label
 from glassnet.plot.layout import RADIUS
 

@@ -31,11 +31,10 @@ def write_gallery(directory: Any, quick: bool = False) -> list[Path]:
     >>> [p.name for p in paths][:2]
     ['two_node_step.png', 'moons_network.png']
     """
-    from glassnet.build import mlp
     from glassnet.cli.explain_cmd import two_node_network
     from glassnet.datasets import Standardizer, load
-    from glassnet.explanation import explain
-    from glassnet.lr_finder import lr_find
+    from glassnet.explain.explanation import explain
+    from glassnet.model.build import mlp
     from glassnet.plot._base import save_figure
     from glassnet.plot.animation import BoundaryAnimation
     from glassnet.plot.boundary import plot_decision_boundary, plot_neuron_maps
@@ -43,8 +42,9 @@ def write_gallery(directory: Any, quick: bool = False) -> list[Path]:
     from glassnet.plot.heatmaps import plot_confusion_matrix
     from glassnet.plot.histograms import WeightRecorder, plot_histograms
     from glassnet.plot.lr_find import plot_lr_find
-    from glassnet.plot.network import plot_network
-    from glassnet.plot.trace import plot_trace
+    from glassnet.plot.network_diagram import plot_network
+    from glassnet.plot.step_diagram import plot_trace
+    from glassnet.train.lr_finder import lr_find
 
     out = Path(directory)
     out.mkdir(parents=True, exist_ok=True)

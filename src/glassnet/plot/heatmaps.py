@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from glassnet.explain_render import fmt
+from glassnet.explain.render import fmt
 from glassnet.plot._base import axes_or_new, done, playground_cmap
 
 
@@ -31,7 +31,7 @@ def plot_weight_matrix(
     >>> ax.get_title(), [t.get_text() for t in ax.texts][:2]
     ('layer 0: W (2 x 2)', ['1.00', '-1.00'])
     """
-    from glassnet.layers import Dense
+    from glassnet.layers.dense import Dense
 
     dense = [i for i, layer in enumerate(net.layers) if isinstance(layer, Dense)]
     if (
@@ -80,7 +80,7 @@ def plot_confusion_matrix(
     >>> sorted(t.get_text() for t in fig.axes[0].texts)
     ['0', '0', '0', '0', '0', '1', '1', '1', '1']
     """
-    from glassnet.metrics import confusion_matrix
+    from glassnet.metrics.scores import confusion_matrix
 
     if y_pred is None:
         cm = np.asarray(y_true)

@@ -110,7 +110,7 @@ def columns_from_net(net: Any) -> list[Column]:
     >>> [c.width for c in columns_from_net(mlp("2,3,1", seed=0))]
     [2, 3, 1]
     """
-    from glassnet.network import Sequential
+    from glassnet.model.sequential import Sequential
 
     if not isinstance(net, Sequential):
         raise TypeError(f"net must be a glassnet Sequential; got {type(net).__name__}.")

@@ -24,7 +24,7 @@ def plot_lr_find(result: Any, ax: Any = None) -> Any:
 
     Examples
     --------
-    >>> from glassnet.lr_finder import LRFinderResult
+    >>> from glassnet.train.lr_finder import LRFinderResult
     >>> r = LRFinderResult([1e-3, 1e-2, 1e-1], [1.0, 0.5, 2.0], [1.0, 0.6, 1.5], 1e-2)
     >>> ax = plot_lr_find(r).axes[0]
     >>> ax.get_xscale(), ax.get_xlabel(), len(ax.lines)

@@ -37,7 +37,7 @@ def network_svg(net: Any) -> str:
     >>> network_svg(mlp("2,2,1", seed=0)).lstrip().startswith("<?xml")
     True
     """
-    from glassnet.plot.network import plot_network
+    from glassnet.plot.network_diagram import plot_network
 
     return figure_svg(plot_network(net))
 
@@ -68,6 +68,6 @@ def trace_svg(step: Any, precision: int = 4) -> str:
     >>> "0.6457" in svg and "-0.0706" in svg
     True
     """
-    from glassnet.plot.trace import plot_trace
+    from glassnet.plot.step_diagram import plot_trace
 
     return figure_svg(plot_trace(step, precision=precision))

@@ -35,12 +35,12 @@ def save_standard_plots(
     >>> [p.name for p in save_standard_plots(net, None, X, y, tempfile.mkdtemp())]
     ['network.png', 'confusion.png', 'boundary.png', 'weights.png']
     """
-    from glassnet.layers import Dense
-    from glassnet.metrics import labels_from_targets
+    from glassnet.layers.dense import Dense
+    from glassnet.metrics.scores import labels_from_targets
     from glassnet.plot.boundary import plot_decision_boundary
     from glassnet.plot.curves import plot_history
     from glassnet.plot.heatmaps import plot_confusion_matrix, plot_weight_matrix
-    from glassnet.plot.network import plot_network
+    from glassnet.plot.network_diagram import plot_network
 
     if task not in ("classification", "regression"):
         raise ValueError(f"task must be 'classification' or 'regression'; got {task!r}.")

@@ -12,15 +12,15 @@ from sklearn.metrics import accuracy_score, r2_score
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
-from glassnet.build import mlp
-from glassnet.callback_base import restore
+from glassnet.callbacks.base import restore
 from glassnet.datasets import train_test_split
 from glassnet.losses import get_loss
+from glassnet.model.build import mlp
 from glassnet.sklearn._lbfgs import fit_lbfgs
 from glassnet.sklearn._objective import objective
 from glassnet.sklearn._params import check_params, solver_optimizer
 from glassnet.sklearn._rules import InvScaling, NoImprovement, ValidationScore
-from glassnet.training import fit as fit_network
+from glassnet.train.fit import fit as fit_network
 
 __all__ = ["continue_from"]
 

@@ -24,7 +24,7 @@ from scipy.optimize import minimize
 from sklearn.exceptions import ConvergenceWarning
 
 from glassnet.activations import Sigmoid
-from glassnet.network import Sequential
+from glassnet.model.sequential import Sequential
 
 __all__ = ["fit_lbfgs"]
 

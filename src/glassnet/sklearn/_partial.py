@@ -19,11 +19,11 @@ import numpy as np
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import _check_sample_weight
 
-from glassnet.build import mlp
 from glassnet.losses import get_loss
+from glassnet.model.build import mlp
 from glassnet.sklearn._params import check_params, solver_optimizer
 from glassnet.sklearn._rules import NoImprovement, set_lr
-from glassnet.training import fit as fit_network
+from glassnet.train.fit import fit as fit_network
 
 __all__ = ["partial_train", "stochastic"]
 

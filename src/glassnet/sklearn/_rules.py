@@ -13,8 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from glassnet.callback_base import Callback, restore, snapshot
-from glassnet.schedules import EpochSchedule, fit_optimizer
+from glassnet.callbacks.base import Callback, restore, snapshot
+from glassnet.callbacks.schedules import EpochSchedule, fit_optimizer
 
 __all__ = ["MIN_ADAPTIVE_LR", "InvScaling", "NoImprovement", "ValidationScore", "set_lr"]
 
