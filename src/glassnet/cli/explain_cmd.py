@@ -134,10 +134,9 @@ def run(args: argparse.Namespace) -> int:
         print()
         print(_error_table(steps, args.precision))
     if args.plot:
-        from glassnet.plot import plot_trace
+        from glassnet.plot import plot_trace, save_figure
 
-        fig = plot_trace(steps[0])
-        fig.savefig(args.plot)
+        save_figure(plot_trace(steps[0]), args.plot)  # an SVG keeps its numbers as text
         print(f"wrote {args.plot}")
     return 0
 

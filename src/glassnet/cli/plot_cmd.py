@@ -1,6 +1,7 @@
 """``glassnet plot``: draw a network, a step, a training history, a boundary or a confusion matrix.
 
-The picture's format comes from the output file's suffix (.png, .svg, .pdf).
+The picture's format comes from the output file's suffix (.png, .svg, .pdf); an SVG keeps its
+words and numbers as <text> (:func:`glassnet.plot.save_figure`).
 """
 
 from __future__ import annotations

@@ -19,9 +19,10 @@ from glassnet.plot.heatmaps import plot_confusion_matrix, plot_weight_matrix
 from glassnet.plot.histograms import WeightRecorder, plot_histograms
 from glassnet.plot.lr_find import plot_lr_find
 from glassnet.plot.network_diagram import plot_network
-from glassnet.plot.notebook import figure_svg, history_svg, network_svg, trace_svg
+from glassnet.plot.notebook import history_svg, network_svg, trace_svg
 from glassnet.plot.standard import save_standard_plots
 from glassnet.plot.step_diagram import plot_trace
+from glassnet.plot.svg_text import figure_svg
 
 __all__ = [
     "BoundaryAnimation",

@@ -1,15 +1,21 @@
 """Shared helpers of the pictures: a fresh Agg figure, the Playground colours, saving.
 
 matplotlib is imported here, lazily, only when a picture is drawn; nothing touches pyplot's
-global state (figures are ``matplotlib.figure.Figure`` objects on an Agg canvas).
+global state (figures are ``matplotlib.figure.Figure`` objects on an Agg canvas). Every file
+glassnet draws is written by :func:`save_figure` (``glassnet plot``, ``explain --plot``,
+``train --plot-dir``, the gallery); an SVG, there or in a notebook, comes from
+:func:`glassnet.plot.svg_text.figure_svg` and keeps its text as text.
 """
 
 from __future__ import annotations
 
+import gzip
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from glassnet.plot.svg_text import figure_svg
 
 POSITIVE = "#0877bd"  # TensorFlow Playground's blue: positive weights, class 1
 NEGATIVE = "#f59322"  # its orange: negative weights, class 0
@@ -113,6 +119,10 @@ def widths(values: np.ndarray, thinnest: float = 0.6, thickest: float = 6.0) -> 
 def save_figure(fig: Any, path: str | Path, dpi: int | None = None) -> Path:
     """Write ``fig`` to ``path``; the format (png, svg, pdf, ...) comes from the suffix.
 
+    An .svg (or gzipped .svgz) keeps its text as ``<text>`` elements, searchable and read by
+    screen readers (:func:`glassnet.plot.svg_text.figure_svg`); ``dpi`` sets a PNG's pixels and
+    the resolution of images embedded in an SVG or PDF.
+
     Examples
     --------
     >>> import tempfile, os
@@ -129,7 +139,11 @@ def save_figure(fig: Any, path: str | Path, dpi: int | None = None) -> Path:
             f"got {str(path)!r}."
         )
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=dpi if dpi is not None else fig.dpi, format=suffix)
+    if suffix in ("svg", "svgz"):
+        data = figure_svg(fig, dpi).encode("utf-8")
+        path.write_bytes(gzip.compress(data, mtime=0) if suffix == "svgz" else data)
+    else:
+        fig.savefig(path, dpi=dpi if dpi is not None else fig.dpi, format=suffix)
     return path
 
 

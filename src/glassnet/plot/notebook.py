@@ -1,31 +1,17 @@
 """Pictures for Jupyter: SVG text of a figure, a network, a training step and a history.
 
 ``Sequential``, ``History`` and ``Explanation`` call these from their ``_repr_svg_`` so a
-notebook shows them as pictures; numbers stay text in the SVG (``svg.fonttype = "none"``).
+notebook shows them as pictures; numbers stay text in the SVG (:func:`figure_svg`, the writer
+of every SVG glassnet makes, in :mod:`glassnet.plot.svg_text`).
 """
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
+from glassnet.plot.svg_text import figure_svg
 
-def figure_svg(fig: Any) -> str:
-    """The SVG text of ``fig``, its text kept as <text> elements rather than paths.
-
-    Examples
-    --------
-    >>> from glassnet.plot._base import new_figure
-    >>> fig = new_figure(1, 1); _ = fig.text(0.5, 0.5, "0.6457")
-    >>> "0.6457" in figure_svg(fig)
-    True
-    """
-    from matplotlib import rc_context
-
-    buf = io.StringIO()
-    with rc_context({"svg.fonttype": "none", "svg.hashsalt": "glassnet"}):
-        fig.savefig(buf, format="svg")
-    return buf.getvalue()
+__all__ = ["figure_svg", "history_svg", "network_svg", "trace_svg"]
 
 
 def network_svg(net: Any) -> str:
