@@ -33,11 +33,11 @@ def run_find_lr(
                     seed=s["seed"])  # fmt: skip
     plots: list[str] = []
     if s["plot_dir"]:
-        from glassnet.plot import plot_lr_find
+        from glassnet.plot import plot_lr_find, save_figure
 
         path = Path(s["plot_dir"]) / "lr_find.png"
         path.parent.mkdir(parents=True, exist_ok=True)
-        plot_lr_find(found).savefig(path)
+        save_figure(plot_lr_find(found), path)
         plots.append(str(path))
     if s["json"]:
         out = {"lr_find": {**vars(found), "plots": plots}}
