@@ -110,6 +110,15 @@ def test_probabilities_output_for_logit_binary_cross_entropy():
     np.testing.assert_allclose(proba, net.predict_proba(X), rtol=1e-12, atol=1e-15)
 
 
+def test_poisson_networks_get_the_rate_output():
+    net = Sequential([Dense(4, 1)], dtype="float64", seed=0)
+    net.loss_ = gn.get_loss("poisson")
+    X = _inputs("float64")[4:]
+    log_rate, rate = _session(net.to_onnx()).run(["output", "rate"], {"input": X})
+    np.testing.assert_allclose(log_rate, net.predict(X), rtol=1e-12)
+    np.testing.assert_allclose(rate, net.loss_.predictions(net.predict(X)), rtol=1e-12)
+
+
 def test_no_probabilities_output_without_a_logit_loss():
     net = Sequential([Dense(4, 2), Softmax()], seed=0)
     assert [o.name for o in net.to_onnx().graph.output] == ["output"]

@@ -20,7 +20,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "takes the raw feature columns (in the order the model file names them) and its "
         "'output' is what 'glassnet predict' prints before rounding: the regression values in "
         "the targets' units, or the class scores (classifiers trained with cross-entropy also "
-        "get 'probabilities'). Needs pip install 'glassnet[onnx]'.",
+        "get 'probabilities', Poisson models 'rate', the counts expected). Needs pip install "
+        "'glassnet[onnx]'.",
         epilog="Example:\n  glassnet export --model houses.npz --output houses.onnx",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

@@ -256,7 +256,8 @@ class Sequential(Parameters, Inference):
         """Export to ONNX (opset 17) at ``path``; return the ``onnx.ModelProto``.
 
         The graph is the inference forward pass ("output", what ``predict`` returns, plus
-        "probabilities" for a network fitted with cross-entropy or logit binary cross-entropy),
+        "probabilities" for a network fitted with cross-entropy or logit binary cross-entropy,
+        "rate" for Poisson),
         batch size dynamic; ``input_scaler``/``target_scaler`` (fitted Standardizers) add the
         scaling of raw inputs and the unscaling of outputs. Needs ``pip install
         'glassnet[onnx]'``. See :mod:`glassnet.saving.onnx_export` for the layer-by-layer ops.

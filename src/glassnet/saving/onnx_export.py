@@ -28,7 +28,9 @@ The batch dimension is dynamic ("N"). The input is one tensor (N, in) named "inp
 "feature_names" (JSON) and the input's doc string, in column order. The output "output" is
 what ``net.predict`` returns; a network fitted with cross-entropy (logits) or with
 ``BinaryCrossEntropy(from_logits=True)`` gets a second output "probabilities", what
-``net.predict_proba`` returns. ``input_scaler`` and ``target_scaler`` (anything with ``mean_``
+``net.predict_proba`` returns, and one fitted with ``PoissonNLL`` (log-rates) a second output
+"rate", the exp of the network's output (the counts expected, what ``glassnet predict``
+prints). ``input_scaler`` and ``target_scaler`` (anything with ``mean_``
 and ``scale_``, such as :class:`glassnet.datasets.Standardizer`) add ``(x - mean) / scale``
 before the network and ``y scale + mean`` after it, so the ONNX model reads raw rows and
 predicts in the targets' units, as ``glassnet predict`` does.
@@ -284,7 +286,7 @@ def build_onnx(
     _check_layers(net)
     if not isinstance(input_name, str) or not input_name:
         raise ValueError(f"input_name must be a non-empty string; got {input_name!r}.")
-    if input_name in ("output", "probabilities"):
+    if input_name in ("output", "probabilities", "rate"):
         raise ValueError(f"input_name must differ from the outputs' names; got {input_name!r}.")
     g = _Graph(onnx, net.dtype)
     elem = TensorProto.DOUBLE if g.double else TensorProto.FLOAT
@@ -314,6 +316,9 @@ def build_onnx(
     if op is not None:
         g.node(op, [raw], "probabilities", **({"axis": 1} if op == "Softmax" else {}))
         outputs.append(helper.make_tensor_value_info("probabilities", elem, ["N", width_out]))
+    if net.loss_ is not None and net.loss_.name == "poisson":  # log-rates: the counts expected
+        g.node("Exp", [raw], "rate")
+        outputs.append(helper.make_tensor_value_info("rate", elem, ["N", width_out]))
     names = net.feature_names
     inp = helper.make_tensor_value_info(
         input_name, elem, ["N", width_in], doc_string=", ".join(names) if names else ""
