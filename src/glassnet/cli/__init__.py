@@ -10,7 +10,17 @@ import argparse
 import importlib
 import sys
 
-COMMANDS = ("demo", "explain", "gradcheck", "train", "evaluate", "predict", "plot", "playground")
+COMMANDS = (
+    "demo",
+    "explain",
+    "gradcheck",
+    "train",
+    "evaluate",
+    "predict",
+    "export",
+    "plot",
+    "playground",
+)
 
 DESCRIPTION = """\
 glassnet: neural networks whose forward and backward propagation you can see.

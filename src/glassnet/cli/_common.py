@@ -6,11 +6,17 @@ read inputs the way the network was trained on them::
 
     {"task": "classification", "n_classes": 3, "class_names": [...], "feature_names": [...],
      "target": "species", "dataset": "iris", "split_seed": 0, "test_size": 0.2,
-     "standardizer": {"mean": [...], "scale": [...]}}     # or null with --no-standardize
+     "standardizer": {"mean": [...], "scale": [...]},     # or null with --no-standardize
+     "target_scaler": {"mean": [...], "scale": [...]}}    # regression; or null
 
 plus ``"weight_column": "w"`` when the run was trained with ``--weight-column``.
 ``evaluate`` and ``predict`` apply exactly that scaling, so the mean and scale of the training
-inputs travel with the weights and cannot be lost or mismatched.
+inputs travel with the weights and cannot be lost or mismatched. Likewise the targets of a
+regression trained with mse, mae or huber: the network learns ``(y - mean) / scale`` (the
+training targets' mean and standard deviation, one per target column), and ``evaluate`` and
+``predict`` turn its outputs back into the targets' units. Both scalings belong to the
+command line: ``glassnet.load`` gives the bare network, which takes standardised inputs and
+predicts standardised targets (``glassnet export`` bakes both into the ONNX model).
 
 Reading the data lives in ``_data`` and the train command's checkpoints in ``_checkpoint``;
 their names are imported here so the commands reach everything through this module.
@@ -24,7 +30,15 @@ from typing import Any
 import numpy as np
 
 from glassnet.cli._checkpoint import CLICheckpoint, merge_history
-from glassnet.cli._data import SampleWeights, apply_scaling, is_csv, load_data, load_weighted
+from glassnet.cli._data import (
+    SampleWeights,
+    apply_scaling,
+    is_csv,
+    load_data,
+    load_weighted,
+    scale_targets,
+    unscale_targets,
+)
 from glassnet.datasets import one_hot
 from glassnet.losses import get_loss
 from glassnet.losses.targets import prepare_targets
@@ -50,7 +64,9 @@ __all__ = [
     "print_metrics",
     "resolve_widths",
     "save_model",
+    "scale_targets",
     "training_targets",
+    "unscale_targets",
     "weighted_line",
 ]
 
@@ -182,7 +198,8 @@ def build_report(
     info: dict[str, Any],
     weights: tuple[str, np.ndarray] | None = None,
 ) -> dict[str, Any]:
-    r"""The metrics report of ``net`` on scaled inputs X (N, d) and targets y.
+    r"""The metrics report of ``net`` on scaled inputs X (N, d) and targets y (in their units;
+    the network's outputs are unscaled with ``info["target_scaler"]``, when it has one).
 
     With ``weights = (column, w)`` (w of shape (N,)) the report also holds the weighted loss
     :math:`\sum_n w_n l_n / \sum_n w_n` of the network's loss (``weighted_loss``; None when
@@ -199,20 +216,29 @@ def build_report(
     >>> r = build_report(net, X, y, {}, ("w", np.array([3.0, 1.0])))
     >>> r["weighted_loss"], r["loss_function"], r["sample_weight"]  # (3*0 + 1*4) / 4
     (1.0, 'mse', 'w')
+
+    A regression trained on scaled targets is scored in the targets' units:
+
+    >>> info = {"target_scaler": {"mean": [10.0], "scale": [2.0]}}  # outputs 1, 2 -> 12, 14
+    >>> build_report(net, X, np.array([[12.0], [14.0]]), info)["mse"]
+    0.0
     """
     task = model_task(net, info)
     if task == "classification":
         pred = net.predict_classes(X)  # (N,)
         report = classification_report(y, pred, info.get("class_names"))
-    else:  # on the targets' scale: the rates exp(z) of a Poisson model
-        out = net.predict(X)  # (N, out)
+    else:  # in the targets' units: unscaled, and the rates exp(z) of a Poisson model
+        out = unscale_targets(net.predict(X).astype(np.float64), info)  # (N, out)
         report = regression_report(y, out if net.loss_ is None else net.loss_.predictions(out))
     if weights is not None:
         column, w = weights
         loss = net.loss_ or get_loss("cross_entropy" if task == "classification" else "mse")
         T = training_targets(task, loss.name, y, net.out_features)
         T = prepare_targets(net, loss, T, len(X))  # labels (N,) or (N, out), as fit has them
-        value = loss.weighted_forward(net.predict(X), T, w) if np.any(w) else None
+        out = net.predict(X)  # (N, out)
+        if task != "classification":  # the loss in the targets' units, as the other metrics
+            out = unscale_targets(out.astype(np.float64), info)
+        value = loss.weighted_forward(out, T, w) if np.any(w) else None
         report.update(sample_weight=column, loss_function=loss.name, weighted_loss=value)
     return report
 

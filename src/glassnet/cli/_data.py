@@ -140,3 +140,43 @@ def apply_scaling(X: np.ndarray, info: dict[str, Any]) -> np.ndarray:
     if X.shape[1] != d:
         raise ValueError(f"the model was trained on {d} features; the data has {X.shape[1]}.")
     return scaler.transform(X)  # (N, d)
+
+
+def _as_columns(y: np.ndarray) -> np.ndarray:
+    """Targets as columns: (N,) -> (N, 1); (N, k) unchanged."""
+    return y.reshape(len(y), -1)
+
+
+def scale_targets(y: np.ndarray, info: dict[str, Any]) -> np.ndarray:
+    r"""Regression targets in the units the network trains on: :math:`(y - \mu) / \sigma` with
+    the training targets' mean and standard deviation (``info["target_scaler"]``), or y
+    unchanged without one. The shape and a float dtype are kept.
+
+    Examples
+    --------
+    >>> info = {"target_scaler": {"mean": [2e5], "scale": [5e4]}}
+    >>> scale_targets(np.array([[1.5e5], [3e5]], dtype=np.float32), info)
+    array([[-1.],
+           [ 2.]], dtype=float32)
+    """
+    st = info.get("target_scaler")
+    if not st:
+        return y
+    return Standardizer.from_state(st).transform(_as_columns(y)).reshape(y.shape)
+
+
+def unscale_targets(values: np.ndarray, info: dict[str, Any]) -> np.ndarray:
+    r"""Network outputs (N, k) back in the targets' units: :math:`z \sigma + \mu`, undoing
+    :func:`scale_targets` (unchanged without a target scaler).
+
+    Examples
+    --------
+    >>> info = {"target_scaler": {"mean": [2e5], "scale": [5e4]}}
+    >>> unscale_targets(np.array([[-1.0], [2.0]]), info)
+    array([[150000.],
+           [300000.]])
+    """
+    st = info.get("target_scaler")
+    if not st:
+        return values
+    return Standardizer.from_state(st).inverse_transform(values)  # (N, k)

@@ -21,7 +21,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help="predict the rows of a CSV file with a saved model",
         description="Read input rows from a CSV file, scale them as in training, and write one "
         "prediction per row as CSV: the class label, the class probabilities (--proba), or the "
-        "regression value.",
+        "regression value (in the targets' units: a model trained on standardised targets "
+        "gives them unscaled).",
         epilog="With a header line, columns are matched by name to the training features (extra "
         "columns such as the target are ignored); without one, the file must hold exactly the "
         "feature columns in training order.\n\nExample:\n"
@@ -112,6 +113,7 @@ def run(args: argparse.Namespace) -> int:
         values = net.predict(X).astype(np.float64)  # (N, out)
         if net.loss_ is not None:  # a Poisson model's outputs are log-rates: predict exp(z)
             values = net.loss_.predictions(values)
+        values = common.unscale_targets(values, info)  # in the targets' units
         target = info.get("target") or "prediction"
         header = (
             [target] if values.shape[1] == 1 else [f"{target}_{j}" for j in range(values.shape[1])]

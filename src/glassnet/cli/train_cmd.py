@@ -1,8 +1,8 @@
 """``glassnet train``: train a multi-layer perceptron on a named data set or a CSV file.
 
 Flow: settings (defaults < ``--config`` file < flags) -> data (train/test split, inputs
-standardised with the training set's mean and scale; a CSV's ``--weight-column`` weights split
-with their rows) -> network (widths inferred from the data) -> ``fit`` with progress bar,
+standardised with the training set's mean and scale, regression targets too unless
+``--scale-target none``; a CSV's ``--weight-column`` weights split with their rows) -> network (widths inferred from the data) -> ``fit`` with progress bar,
 checkpoints, early stopping, an lr schedule (and ``sample_weight``) -> model file -> metrics on
 the test split (plus the weighted test loss). No maths here; the library does it.
 
@@ -32,6 +32,7 @@ from glassnet.cli.train_settings import (
     regularized_optimizer,
     resumed_data,
     settings_from,
+    target_scaling,
 )
 from glassnet.datasets import Standardizer
 from glassnet.model.build import mlp
@@ -49,6 +50,7 @@ __all__ = [
     "resumed_data",
     "run",
     "settings_from",
+    "target_scaling",
 ]
 
 
@@ -124,7 +126,8 @@ def run(args: argparse.Namespace) -> int:
     optimizer = regularized_optimizer(s, optimizer, net, resumed)
     X_train = common.apply_scaling(data.X_train, info)  # (N, d)
     X_test = common.apply_scaling(data.X_test, info)  # (M, d)
-    T_train = common.training_targets(task, loss, data.y_train, n_out)
+    target_scaling(s, info, data, loss, resumed)  # info["target_scaler"], kept on resume
+    T_train = common.scale_targets(common.training_targets(task, loss, data.y_train, n_out), info)
     classes = class_weight(s, info, data, resumed)  # before the checkpoint copies info
     if s["find_lr"]:  # the range test instead of training
         return run_find_lr(s, net, X_train, T_train, loss, optimizer)

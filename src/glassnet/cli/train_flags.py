@@ -10,6 +10,9 @@ from typing import Any
 from glassnet.cli._data import add_data_flag
 from glassnet.datasets.csv import TASKS
 
+#: --scale-target's values (None, its default, picks standard for mse, mae and huber)
+SCALE_TARGET = ("standard", "none")
+
 # name -> (default, kind); every flag defaults to None so the config file can fill it in.
 SPEC: dict[str, tuple[Any, Any]] = {
     "data": (None, str),
@@ -38,6 +41,7 @@ SPEC: dict[str, tuple[Any, Any]] = {
     "validation_split": (0.0, float),
     "early_stopping": (None, int),
     "standardize": (True, bool),
+    "scale_target": (None, str),
     "checkpoint": (None, str),
     "resume": (False, bool),
     "save": (None, str),
@@ -55,6 +59,8 @@ The network: inputs and outputs come from the data, you choose the hidden layers
 Classification uses cross_entropy (the last layer gives logits, the softmax is in the loss);
 regression uses mse. Inputs are standardised with the training set's mean and standard
 deviation, which are saved inside the model file so evaluate and predict scale the same way.
+Regression targets (mse, mae, huber) are standardised too, and predict and evaluate give
+numbers in the targets' own units; the training loss shown is on the standardised targets.
 --weight-column W weighs each CSV row by its W (a number >= 0; W is not a feature): the loss
 trained on, val_loss and a test loss are weighted means sum w l / sum w; the weights follow
 their rows through the splits and a --resume.
@@ -67,6 +73,7 @@ Examples:
   glassnet train --data iris.csv --target species --epochs 200 --json
   glassnet train --data sales.csv --target churn --weight-column w   (sample weights)
   glassnet train --data sales.csv --target churn --class-weight balanced
+  glassnet train --data houses.csv --target price --hidden 32 --epochs 100 --save m.npz
   glassnet train --config run.toml --epochs 5        (flags override the file)
   glassnet train --data digits --optimizer sgd --lr 0.1 --lr-schedule step:10:0.5
   glassnet train --data mnist --checkpoint ck.npz    then, after Ctrl-C: add --resume
@@ -108,6 +115,21 @@ def add_flags(p: argparse.ArgumentParser) -> None:
         action=argparse.BooleanOptionalAction,
         default=None,
         help="scale inputs to mean 0, std 1 with training statistics (default on)",
+    )
+    g.add_argument(
+        "--scale-target",
+        choices=SCALE_TARGET,
+        help="standard (the default for regression with mse, mae or huber): train on the "
+        "targets standardised with the training targets' mean and std, saved in the model "
+        "file and undone by predict and evaluate, whose numbers stay in the targets' units; "
+        "none: train on the raw targets (the default for poisson, whose targets are counts)",
+    )
+    g.add_argument(
+        "--no-scale-target",
+        dest="scale_target",
+        action="store_const",
+        const="none",
+        help="the same as --scale-target none",
     )
     g = p.add_argument_group("network")
     g.add_argument("--hidden", metavar="WIDTHS", help="hidden widths, e.g. 128,64 (default 64)")

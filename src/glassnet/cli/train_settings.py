@@ -10,13 +10,15 @@ import argparse
 import sys
 from typing import Any, TypeVar
 
+import numpy as np
+
 from glassnet.callbacks import Callback, EarlyStopping, ReduceLROnPlateau
 from glassnet.cli import _common as common
 from glassnet.cli.class_weight import check_form, class_weight_from
 from glassnet.cli.config import read_config, resolve
 from glassnet.cli.lr_schedule import schedule_from
-from glassnet.cli.train_flags import SPEC
-from glassnet.datasets import Dataset
+from glassnet.cli.train_flags import SCALE_TARGET, SPEC
+from glassnet.datasets import Dataset, Standardizer
 from glassnet.datasets.csv import TASKS
 from glassnet.losses import canonical_name
 
@@ -47,6 +49,8 @@ def settings_from(args: argparse.Namespace) -> dict[str, Any]:
         check_form(s["class_weight"])  # a malformed value fails before any data loads
     if s["clip_norm"] is not None and not s["clip_norm"] > 0:  # NaN fails too
         raise ValueError(f"--clip-norm must be a number > 0; got {s['clip_norm']}.")
+    if s["scale_target"] not in (None, *SCALE_TARGET):
+        raise ValueError(f"scale_target must be standard or none; got {s['scale_target']!r}.")
     if s["jit_compile"] not in JIT_COMPILE:
         raise ValueError(f"jit_compile must be auto, on or off; got {s['jit_compile']!r}.")
     s["lr_schedule"] = s["lr_schedule"] or None  # likewise: a constant lr
@@ -95,6 +99,80 @@ def resumed_data(
         info.get("task") if common.is_csv(s["data"]) else None,
         weight,
     )
+
+
+#: the losses whose targets are standardised by default (poisson's are counts: kept as they are)
+SCALED_LOSSES = ("mse", "mae", "huber")
+#: raw targets whose root mean square reaches this get a warning (the outputs start near 0)
+LARGE_TARGETS = 100.0
+
+
+def target_scaling(
+    s: dict[str, Any], info: dict[str, Any], data: Dataset, loss: str, resumed: bool
+) -> None:
+    """Put the run's target scaler into ``info["target_scaler"]``: the mean and standard
+    deviation of the training targets (``Standardizer.state()``), or None for unscaled targets.
+
+    ``--scale-target`` (None unless typed) defaults to standard for a regression trained with
+    mse, mae or huber, none otherwise. A resumed run keeps the checkpoint's scaler. Turning it
+    off for targets whose root mean square is 100 or more prints a warning: the network's
+    outputs start near 0 and such targets are learnt slowly, if at all.
+
+    Raises
+    ------
+    ValueError
+        ``--scale-target standard`` for classification or for poisson (counts), or a
+        ``--scale-target`` on resume that differs from the checkpoint's.
+
+    Examples
+    --------
+    >>> from glassnet.datasets import load
+    >>> info = {}; target_scaling({"scale_target": None}, info, load("curve"), "mse", False)
+    >>> sorted(info["target_scaler"])
+    ['mean', 'scale']
+    >>> target_scaling({"scale_target": None}, info, load("curve"), "poisson", False)
+    >>> info["target_scaler"] is None
+    True
+    """
+    asked = s["scale_target"]
+    if resumed:
+        kept = "standard" if info.get("target_scaler") else "none"
+        if asked is not None and asked != kept:
+            raise ValueError(
+                f"--scale-target {asked} differs from the run in {s['checkpoint']} "
+                f"(--scale-target {kept}); a resumed run keeps the targets' scale it started "
+                "with: resume without --scale-target, or start afresh with another --checkpoint."
+            )
+        return
+    regression = data.task == "regression"
+    if asked == "standard" and not regression:
+        raise ValueError(
+            "--scale-target standard applies to regression targets; this data is "
+            f"{data.task}. Drop --scale-target."
+        )
+    if asked == "standard" and loss not in SCALED_LOSSES:
+        raise ValueError(
+            f"--scale-target standard does not go with --loss {loss}: its targets are counts "
+            "(>= 0) and standardising them would make them negative. Drop --scale-target."
+        )
+    default = "standard" if regression and loss in SCALED_LOSSES else "none"
+    if (asked or default) == "standard":
+        info["target_scaler"] = (
+            Standardizer().fit(data.y_train.reshape(len(data.y_train), -1)).state()
+        )
+        return
+    info["target_scaler"] = None
+    if asked == "none" and regression:
+        y = data.y_train.reshape(len(data.y_train), -1).astype(np.float64)  # (N, k)
+        rms = float(np.sqrt(np.mean(y * y, axis=0)).max()) if y.size else 0.0
+        if rms >= LARGE_TARGETS:
+            print(
+                f"warning: --scale-target none with targets of root mean square {rms:.3g}: the "
+                "network's outputs start near 0 and it learns targets this large slowly, if at "
+                "all (R^2 may stay below 0). Drop --scale-target none to train on standardised "
+                "targets (predict and evaluate still answer in the targets' units).",
+                file=sys.stderr,
+            )
 
 
 def class_weight(s: dict[str, Any], info: dict[str, Any], data: Dataset, resumed: bool) -> Any:

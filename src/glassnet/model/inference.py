@@ -10,8 +10,9 @@ from typing import Any
 
 import numpy as np
 
-from glassnet.activations import Sigmoid, Softmax
+from glassnet.activations import Identity, Sigmoid, Softmax
 from glassnet.layers import Dense, Layer
+from glassnet.layers.dropout import Dropout
 from glassnet.losses import get_loss
 from glassnet.metrics.scores import labels_from_outputs
 from glassnet.utils.validation import as_2d_array, check_positive_int
@@ -24,6 +25,7 @@ class Inference:
     dtype: np.dtype
     loss_: Any
     in_features: int | None
+    out_features: int | None
 
     def forward(self, x: Any) -> np.ndarray:  # pragma: no cover - provided by Sequential
         raise NotImplementedError
@@ -61,26 +63,61 @@ class Inference:
                 layer.training = mode
         return np.concatenate(outs)
 
-    def predict_proba(self, X: Any, batch_size: int = 4096) -> np.ndarray:
+    def predict_proba(self, X: Any, batch_size: int = 4096, loss: Any = None) -> np.ndarray:
         """Class probabilities: softmax of the logits for ``CrossEntropy``, else the output.
+
+        The loss says what the outputs are: ``loss`` when given, else the loss of the last
+        ``fit`` (``loss_``). Cross-entropy's outputs are logits, so their softmax is returned;
+        binary cross-entropy ``from_logits`` gives their sigmoid; any other loss's outputs are
+        returned as they are (a Sigmoid or Softmax layer already made them probabilities).
+
+        Parameters
+        ----------
+        X : array-like of shape (N, in)
+            The inputs.
+        batch_size : int
+            Rows per forward pass.
+        loss : str or Loss, optional
+            The loss the outputs are meant for, for a network that has not been fitted
+            (``loss_`` is None); e.g. ``"cross_entropy"`` turns logits into probabilities.
+
+        Raises
+        ------
+        ValueError
+            If no loss is known (neither ``loss`` nor a fitted ``loss_``) and the network does
+            not end with a Softmax or Sigmoid: its outputs are not probabilities, and whether
+            they are logits cannot be told.
 
         Examples
         --------
         >>> from glassnet import Dense, Sequential
         >>> net = Sequential([Dense(1, 2, weights=[[0.0, 0.0]], bias=[0.0, 0.0])])
+        >>> net.predict_proba([[1.0]], loss="cross_entropy")
+        array([[0.5, 0.5]], dtype=float32)
         >>> net.loss_ = get_loss("cross_entropy"); net.predict_proba([[1.0]])
         array([[0.5, 0.5]], dtype=float32)
         """
+        loss_obj = self._loss_for("predict_proba", loss, needs_probability=True)
         out = self.predict(X, batch_size)
-        loss = self.loss_
-        if loss is not None and loss.name == "cross_entropy":
+        if loss_obj is not None and loss_obj.name == "cross_entropy":
             return Softmax().forward(out)
-        if loss is not None and getattr(loss, "from_logits", False):
+        if loss_obj is not None and getattr(loss_obj, "from_logits", False):
             return Sigmoid().forward(out)
         return out
 
-    def predict_classes(self, X: Any, batch_size: int = 4096) -> np.ndarray:
+    def predict_classes(self, X: Any, batch_size: int = 4096, loss: Any = None) -> np.ndarray:
         """Predicted labels: argmax over outputs; for one output, > 0.5 (or a logit > 0).
+
+        Several outputs give the argmax, the same for logits and probabilities, so any network
+        has classes. One output is a probability (class 1 when > 0.5), or a logit when the loss
+        (``loss``, else the fitted ``loss_``) is binary cross-entropy ``from_logits`` (class 1
+        when > 0).
+
+        Raises
+        ------
+        ValueError
+            For one output when no loss is known and the network does not end with a Sigmoid:
+            whether to cut at 0.5 or at 0 cannot be told.
 
         Examples
         --------
@@ -89,8 +126,31 @@ class Inference:
         >>> net.predict_classes([[-2.0], [3.0]])
         array([0, 1])
         """
-        from_logits = getattr(self.loss_, "from_logits", False)
+        loss_obj = self._loss_for("predict_classes", loss, needs_probability=False)
+        from_logits = getattr(loss_obj, "from_logits", False)
         return labels_from_outputs(self.predict(X, batch_size), from_logits)
+
+    def _loss_for(self, method: str, loss: Any, needs_probability: bool) -> Any:
+        """The loss that says what the outputs are: ``loss``, else ``loss_``; or None where the
+        last layer says it (a Softmax or Sigmoid). Raises when nothing says it."""
+        if loss is not None:
+            return get_loss(loss)
+        if self.loss_ is not None:
+            return self.loss_
+        last = output_layer(self.layers)
+        if isinstance(last, Sigmoid | Softmax):
+            return None
+        if not needs_probability and (self.out_features or 0) > 1:
+            return None  # argmax: the same class for logits and for probabilities
+        shown = type(last).__name__ if last is not None else "nothing"
+        raise ValueError(
+            f"{method} cannot tell what this network's outputs are: it has not been fitted "
+            f"(loss_ is None) and its last layer is {shown}, not a Softmax or Sigmoid, so the "
+            "outputs may be logits. Fit it first, pass the loss it is meant for (e.g. "
+            f"{method}(X, loss='cross_entropy') for logits of several classes, "
+            "loss=BinaryCrossEntropy(from_logits=True) for one logit), or end the network "
+            "with Softmax() or Sigmoid()."
+        )
 
     def evaluate(
         self, X: Any, T: Any, loss: Any = None, batch_size: int = 4096
@@ -108,7 +168,10 @@ class Inference:
 
         loss_obj = get_loss(loss) if loss is not None else self.loss_
         if loss_obj is None:
-            raise ValueError("evaluate needs a loss: pass loss='mse' (or another), or fit first.")
+            raise ValueError(
+                "evaluate needs a loss: it has not been fitted (loss_ is None); fit it first, "
+                "or pass the loss, e.g. evaluate(X, T, loss='mse')."
+            )
         from glassnet.losses.targets import prepare_targets
 
         X = as_2d_array(X, "X", self.dtype)
@@ -155,6 +218,21 @@ class Inference:
             return network_svg(self)
         except (ImportError, ValueError):
             return None
+
+
+def output_layer(layers: list[Layer]) -> Layer | None:
+    """The last layer that changes the output: Dropout and Identity at the end are skipped.
+
+    Examples
+    --------
+    >>> from glassnet import Dense, Dropout, Sigmoid
+    >>> output_layer([Dense(1, 1), Sigmoid(), Dropout(0.5)])
+    Sigmoid()
+    """
+    for layer in reversed(layers):
+        if not isinstance(layer, Dropout | Identity):
+            return layer
+    return None
 
 
 def _describe(layer: Layer) -> str:

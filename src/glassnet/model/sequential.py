@@ -246,6 +246,33 @@ class Sequential(Parameters, Inference):
 
         save(self, path)
 
+    def to_onnx(
+        self,
+        path: Any = None,
+        input_name: str = "input",
+        input_scaler: Any = None,
+        target_scaler: Any = None,
+    ) -> Any:
+        """Export to ONNX (opset 17) at ``path``; return the ``onnx.ModelProto``.
+
+        The graph is the inference forward pass ("output", what ``predict`` returns, plus
+        "probabilities" for a network fitted with cross-entropy or logit binary cross-entropy,
+        "rate" for Poisson),
+        batch size dynamic; ``input_scaler``/``target_scaler`` (fitted Standardizers) add the
+        scaling of raw inputs and the unscaling of outputs. Needs ``pip install
+        'glassnet[onnx]'``. See :mod:`glassnet.saving.onnx_export` for the layer-by-layer ops.
+
+        Examples
+        --------
+        >>> from glassnet import Dense, ReLU
+        >>> model = Sequential([Dense(3, 4), ReLU(), Dense(4, 2)], seed=0).to_onnx()
+        >>> [n.op_type for n in model.graph.node]
+        ['Gemm', 'Relu', 'Gemm', 'Identity']
+        """
+        from glassnet.saving.onnx_export import to_onnx
+
+        return to_onnx(self, path, input_name, input_scaler, target_scaler)
+
     def copy(self, dtype: Any = None) -> Sequential:
         """A deep copy, optionally cast to another dtype (e.g. float64 for gradcheck).
 

@@ -89,12 +89,24 @@ def scatter_data(ax: Any, X: np.ndarray, y: np.ndarray, size: float = 18) -> Non
         )
 
 
+def _unfitted_loss(net: Any) -> str | None:
+    """ "cross_entropy" for an unfitted network with several raw outputs (read as logits), else
+    None (the network's own loss, or its final Softmax or Sigmoid, says what they are)."""
+    from glassnet.activations import Sigmoid, Softmax
+    from glassnet.model.inference import output_layer
+
+    if getattr(net, "loss_", None) is not None or (net.out_features or 0) < 2:
+        return None
+    return None if isinstance(output_layer(net.layers), Sigmoid | Softmax) else "cross_entropy"
+
+
 def plot_decision_boundary(net: Any, X: Any, y: Any, ax: Any = None, resolution: int = 100) -> Any:
     """The network's output over the plane as a heat map, with the data points on top.
 
     One output (binary classification): the probability of class 1, orange (0) to blue (1), and
     the 0.5 contour as the boundary. Several outputs: each point's predicted class, paler where
-    the network is less sure.
+    the network is less sure (an unfitted network's raw outputs read as logits, as
+    cross-entropy has them; an unfitted one-output network needs a final Sigmoid).
 
     Examples
     --------
@@ -112,7 +124,7 @@ def plot_decision_boundary(net: Any, X: Any, y: Any, ax: Any = None, resolution:
             f"net must take 2 inputs to draw a decision boundary; it takes {net.in_features}."
         )
     xx, yy, pts = grid(X, resolution)
-    out = np.asarray(net.predict_proba(pts), dtype=np.float64)  # (r*r, out)
+    out = np.asarray(net.predict_proba(pts, loss=_unfitted_loss(net)), dtype=np.float64)
     fig, ax_ = axes_or_new(ax, 5.0, 4.4)
     extent = (xx.min(), xx.max(), yy.min(), yy.max())
     if out.shape[1] == 1:
