@@ -221,7 +221,7 @@ class Tab(StepModeHandlers):
         self.step = None
         self.claim_weights()
         if data:
-            await self.send(self.data_msg())
+            await self.send(await self.compute(self.data_msg))
         await self.send(await self.compute(self.state_msg))
 
     async def on_hello(self, msg: dict[str, Any]) -> None:
