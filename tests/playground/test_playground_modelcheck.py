@@ -100,7 +100,7 @@ def test_duplicate_and_encrypted_members_are_refused() -> None:
     raw = bytearray(npz(files))
     central = raw.find(b"PK\x01\x02")
     raw[central + 8] |= 0x1  # the encryption flag
-    refused(bytes(raw), r"is not a NumPy array")
+    refused(bytes(raw), r"'0\.W\.npy' is encrypted")
 
 
 def test_an_array_whose_header_declares_more_than_it_holds_is_refused() -> None:

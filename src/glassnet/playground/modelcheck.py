@@ -262,8 +262,10 @@ def check_model_file(raw: bytes) -> CheckedModel:
                 "MB); it may be a zip bomb."
             )
         for info in infos:
-            if not info.filename.endswith(".npy") or info.flag_bits & 0x1:
+            if not info.filename.endswith(".npy"):
                 raise ValueError(f"{NOT_A_MODEL}: {brief(info.filename)} is not a NumPy array.")
+            if info.flag_bits & 0x1:
+                raise ValueError(f"{NOT_A_MODEL}: {brief(info.filename)} is encrypted.")
             if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
                 raise ValueError(
                     f"{NOT_A_MODEL}: {brief(info.filename)} is compressed with method "
