@@ -12,6 +12,8 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from glassnet.playground.brief import brief
+
 #: name -> the feature of points X (N, 2), in the order the page lists them
 FEATURES: dict[str, Callable[[np.ndarray], np.ndarray]] = {
     "x1": lambda X: X[:, 0],
@@ -56,10 +58,12 @@ def check(names: object) -> list[str]:
     ValueError: features needs at least one input, e.g. ['x1', 'x2'].
     """
     if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
-        raise TypeError(f"features must be a list of names; got {names!r}.")
+        raise TypeError(f"features must be a list of names; got {brief(names)}.")
     unknown = [n for n in names if n not in FEATURES]
     if unknown:
-        raise ValueError(f"unknown feature {unknown[0]!r}; the features are {', '.join(FEATURES)}.")
+        raise ValueError(
+            f"unknown feature {brief(unknown[0])}; the features are {', '.join(FEATURES)}."
+        )
     if not names:
         raise ValueError("features needs at least one input, e.g. ['x1', 'x2'].")
     return [n for n in FEATURES if n in names]

@@ -1,7 +1,10 @@
 """Save the tab's network to .npz bytes and load an uploaded one, through glassnet.saving.serialize.
 
-Files are written and read with :func:`glassnet.saving.serialize.save` / :func:`load` via a temporary
-file: the safe format (arrays plus a JSON architecture, never pickle).
+Files are written and read with :func:`glassnet.saving.serialize.save` / :func:`load` via a
+temporary file: the safe format (arrays plus a JSON architecture, never pickle). An upload is
+first checked against the playground's limits by :func:`glassnet.playground.modelcheck.check_model_file`,
+which reads only the zip's directory, the arrays' headers and the description, so a file that
+declares more than the playground shows is refused before anything is unpacked or built.
 """
 
 from __future__ import annotations
@@ -9,11 +12,14 @@ from __future__ import annotations
 import os
 import tempfile
 
+import numpy as np
+
 from glassnet.activations import Activation
 from glassnet.layers.dense import Dense
 from glassnet.model.sequential import Sequential
 from glassnet.playground.dense_blocks import dense_with_activation
 from glassnet.playground.features import DEFAULT, check
+from glassnet.playground.modelcheck import check_model_file
 from glassnet.playground.validate import ACTIVATIONS, MAX_LAYERS, MAX_NEURONS, NetSpec
 from glassnet.saving.serialize import load, save
 
@@ -35,7 +41,10 @@ def model_bytes(net: Sequential) -> bytes:
 
 
 def read_model(raw: bytes) -> Sequential:
-    """A network from uploaded .npz bytes; glassnet.saving.serialize.load refuses pickles and junk.
+    """A network from uploaded .npz bytes, checked (:func:`check_model_file`) before it is loaded.
+
+    Its weights must be finite: a network holding NaN or infinity would draw nothing and train
+    nowhere.
 
     Examples
     --------
@@ -47,14 +56,22 @@ def read_model(raw: bytes) -> Sequential:
     ...
     ValueError: the uploaded file is not a ...glassnet model file...
     """
+    check_model_file(raw)
     with tempfile.TemporaryDirectory() as folder:
         path = os.path.join(folder, "upload.npz")
         with open(path, "wb") as f:
             f.write(raw)
         try:
-            return load(path)
+            net = load(path)
         except ValueError as exc:
             raise ValueError(str(exc).replace(repr(path), "the uploaded file")) from None
+    for p in net.parameters():
+        if not np.isfinite(p.value).all():
+            raise ValueError(
+                f"the model's parameter {p.name} holds NaN or infinity; the playground loads "
+                "networks whose weights are finite numbers."
+            )
+    return net
 
 
 def spec_of(net: Sequential, base: NetSpec) -> NetSpec:

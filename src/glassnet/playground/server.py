@@ -1,9 +1,17 @@
 """The playground's web server: the page, and one websocket (one Session) per browser tab.
 
 Every message is validated (:mod:`glassnet.playground.validate`); bad input is answered with
-``{"type": "error", "message": ...}`` and the session carries on. Training runs in small chunks
-in worker threads (``asyncio.to_thread``), at most about ten updates a second, so other tabs and
-other messages stay responsive.
+``{"type": "error", "message": ...}`` and the session carries on, whatever came: a binary
+frame, text that is not JSON, JSON nested a hundred thousand levels, a field of the wrong type
+or one the message does not have (:mod:`glassnet.playground.inbox`). An unexpected failure is
+written to the server's log and answered with a message naming what failed, never a repr.
+
+The machine is shared fairly (:mod:`glassnet.playground.limits`): at most ``MAX_TABS`` tabs;
+every computation runs in one small pool of worker threads, never on the event loop; a tab
+computes one thing at a time and a few messages wait behind it, more are dropped with an
+error; uploads are parsed in the pool after their declared sizes are checked
+(:mod:`glassnet.playground.modelcheck`), within a time limit. Training runs in small chunks,
+at most about ten updates a second, so other tabs and other messages stay responsive.
 """
 
 from __future__ import annotations
@@ -13,6 +21,8 @@ import base64
 import json
 import logging
 import socket
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -25,8 +35,9 @@ from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from glassnet.playground import modelio, validate, views
+from glassnet.playground import limits, modelcheck, modelio, validate, views
 from glassnet.playground.guard import HostOriginGuard
+from glassnet.playground.inbox import INLINE_JSON, Inbox, frame_text, parse_json
 from glassnet.playground.session import Session
 from glassnet.playground.steptab import StepModeHandlers
 
@@ -34,27 +45,70 @@ STATIC = Path(__file__).parent / "static"
 CHUNK_SECONDS = 0.06  # training time per update while playing
 MIN_INTERVAL = 0.1  # seconds between updates (at most 10 a second)
 MAX_EPOCHS = 100_000  # playing stops here
+MAX_ERROR = 2000  # characters of an error message sent to the page
 log = logging.getLogger("glassnet.playground")
+
+
+class TabClosed(Exception):
+    """The tab's websocket is gone: nothing more can be sent to it."""
+
+
+def failed(kind: str | None) -> str:
+    """The page's message when handling a message failed unexpectedly (details go to the log).
+
+    Examples
+    --------
+    >>> failed("step")
+    "the server failed while handling the 'step' message (the details are in its log); the tab carries on: try again, or reload the page."
+    >>> failed("<not a type>")[:46]
+    'the server failed while handling a message (th'
+    """
+    what = f"the {kind!r} message" if kind in validate.MESSAGES else "a message"
+    return (
+        f"the server failed while handling {what} (the details are in its log); the tab "
+        "carries on: try again, or reload the page."
+    )
+
+
+def _retrieve(fut: asyncio.Future) -> None:
+    """Collect a stray computation's outcome, so asyncio does not warn that nobody did."""
+    if not fut.cancelled():
+        fut.exception()
 
 
 class Tab(StepModeHandlers):
     """One websocket connection: its session, its play loop and its step-mode state.
 
-    The step-mode handlers live in :class:`glassnet.playground.steptab.StepModeHandlers`.
+    Messages are read as they come into a bounded :class:`Inbox`, and answered one at a time
+    by a worker task; computations hold ``lock`` (one on the session at a time) and run in the
+    server's shared pool (``capacity``). The step-mode handlers live in
+    :class:`glassnet.playground.steptab.StepModeHandlers`.
     """
 
-    def __init__(self, ws: WebSocket) -> None:
+    def __init__(self, ws: WebSocket, capacity: limits.Capacity) -> None:
         self.ws = ws
+        self.capacity = capacity
         self.session = Session()
         self.lock = asyncio.Lock()  # one computation on the session at a time
         self.send_lock = asyncio.Lock()
         self.playing = False
         self.play_task: asyncio.Task | None = None
         self.step: dict[str, Any] | None = None
+        self.inbox = Inbox(limits.MAX_PENDING, limits.MAX_PENDING_BYTES)
+        self.stray: asyncio.Future | None = None  # an upload still being read past its time
 
     async def send(self, msg: dict[str, Any]) -> None:
+        text = json.dumps(msg)
         async with self.send_lock:
-            await self.ws.send_text(json.dumps(msg))
+            try:
+                await self.ws.send_text(text)
+            except (WebSocketDisconnect, RuntimeError, OSError) as exc:
+                raise TabClosed from exc
+
+    async def send_error(self, message: str) -> None:
+        if len(message) > MAX_ERROR:
+            message = message[: MAX_ERROR - 3] + "..."
+        await self.send({"type": "error", "message": message})
 
     # -- what the page draws ------------------------------------------------------------
     def data_msg(self) -> dict[str, Any]:
@@ -83,23 +137,91 @@ class Tab(StepModeHandlers):
         return msg
 
     async def compute(self, fn: Any, *args: Any) -> Any:
-        """Run fn(*args) in a worker thread while holding the session."""
+        """Run fn(*args) in the server's worker pool while holding the session."""
         async with self.lock:
-            return await asyncio.to_thread(fn, *args)
+            return await self.capacity.run(fn, *args)
+
+    async def read_upload(self, fn: Any, *args: Any) -> Any:
+        """Run fn(*args), which reads an upload and touches no session, in the worker pool
+        within ``limits.READ_SECONDS``; past that the upload is refused (the thread finishes
+        on its own, and this tab's next upload waits for it)."""
+        if self.stray is not None and not self.stray.done():
+            raise ValueError(
+                "the previous upload is still being read (it ran past the time limit); try "
+                "again in a few seconds."
+            )
+        fut = self.capacity.submit(fn, *args)
+        try:
+            return await asyncio.wait_for(asyncio.shield(fut), limits.READ_SECONDS)
+        except TimeoutError:
+            self.stray = fut
+            fut.add_done_callback(_retrieve)
+            raise ValueError(
+                f"reading the upload took more than {limits.READ_SECONDS:g} s, the playground's "
+                "limit; it was refused."
+            ) from None
+
+    def claim_weights(self) -> None:
+        """Record the weights this tab's network holds now (see ``Capacity.claim``)."""
+        self.capacity.claim(self, self.session.net.n_params, force=True)
+
+    # -- reading and answering messages ---------------------------------------------------
+    async def serve(self) -> None:
+        """Read messages until the tab closes; a worker task answers them in order."""
+        self.claim_weights()
+        worker = asyncio.create_task(self.work())
+        try:
+            while not worker.done():
+                event = await self.ws.receive()
+                if event["type"] == "websocket.disconnect":
+                    break
+                size = len(event.get("text") or event.get("bytes") or "")
+                if not self.inbox.offer(event, size):
+                    await self.send_error(
+                        f"this tab sent more messages than the server holds while it works "
+                        f"({self.inbox.waiting} waiting, {self.inbox.bytes:,} bytes); this one "
+                        "was dropped. Wait for the answers before sending more."
+                    )
+        finally:
+            self.playing = False
+            tasks = [t for t in (worker, self.play_task) if t is not None]
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def work(self) -> None:
+        """Answer the inbox's messages one at a time, until the tab closes."""
+        try:
+            while True:
+                await self.answer(await self.inbox.get())
+        except TabClosed:
+            pass
+
+    async def answer(self, event: dict[str, Any]) -> None:
+        """Decode and handle one message; answer every failure with an error message."""
+        kind = None
+        try:
+            text = frame_text(event)
+            if len(text) <= INLINE_JSON:
+                msg = parse_json(text)
+            else:  # megabytes of JSON are parsed off the event loop
+                msg = await self.capacity.run(parse_json, text)
+            kind = validate.message_type(msg)
+            await getattr(self, "on_" + kind)(msg)
+        except TabClosed:
+            raise
+        except (ValueError, TypeError) as exc:  # the message's fault, said in words
+            await self.send_error(str(exc))
+        except Exception:  # never let one message kill the tab, nor show the page a repr
+            log.exception("playground: handling a %s message failed", kind or "malformed")
+            await self.send_error(failed(kind))
 
     # -- handlers ---------------------------------------------------------------------
-    async def handle(self, msg: Any) -> None:
-        if not isinstance(msg, dict) or not isinstance(msg.get("type"), str):
-            raise TypeError("a message must be a JSON object with a string 'type'.")
-        handler = getattr(self, "on_" + msg["type"], None)
-        if handler is None:
-            raise ValueError(f"unknown message type {msg['type']!r}.")
-        await handler(msg)
-
     async def changed(self, data: bool = False) -> None:
         self.step = None
+        self.claim_weights()
         if data:
-            await self.send(self.data_msg())
+            await self.send(await self.compute(self.data_msg))
         await self.send(await self.compute(self.state_msg))
 
     async def on_hello(self, msg: dict[str, Any]) -> None:
@@ -112,7 +234,11 @@ class Tab(StepModeHandlers):
 
     async def on_set_network(self, msg: dict[str, Any]) -> None:
         spec = validate.net_spec(msg)
-        await self.compute(self.session.set_network, spec)
+        self.capacity.claim(self, self.session.weights_for(spec))
+        try:
+            await self.compute(self.session.set_network, spec)
+        finally:
+            self.claim_weights()
         await self.changed()
 
     async def on_add_point(self, msg: dict[str, Any]) -> None:
@@ -128,14 +254,22 @@ class Tab(StepModeHandlers):
         await self.changed(data=True)
 
     async def on_upload_csv(self, msg: dict[str, Any]) -> None:
-        points = validate.parse_csv(validate.upload_bytes(msg).decode("utf-8", errors="replace"))
+        raw = await self.read_upload(validate.upload_bytes, msg)
+        points = await self.read_upload(validate.csv_points, raw)
         await self.compute(self.session.set_csv, points)
         await self.changed(data=True)
 
     async def on_load_model(self, msg: dict[str, Any]) -> None:
-        net = modelio.read_model(validate.upload_bytes(msg))
-        spec = modelio.spec_of(net, self.session.net_spec)
-        await self.compute(self.session.adopt, net, spec)
+        raw = await self.read_upload(validate.upload_bytes, msg)
+        checked = await self.read_upload(modelcheck.check_model_file, raw)
+        self.session.check_work(len(self.session.X), checked.n_weights)  # before unpacking
+        self.capacity.claim(self, checked.n_weights)
+        try:
+            net = await self.read_upload(modelio.read_model, raw)
+            spec = modelio.spec_of(net, self.session.net_spec)
+            await self.compute(self.session.adopt, net, spec)
+        finally:
+            self.claim_weights()
         self.step = None
         state = await self.compute(self.state_msg)
         await self.send({**state, "loaded": True})  # the page takes the model's settings
@@ -159,10 +293,21 @@ class Tab(StepModeHandlers):
         await self.changed()
 
     async def on_step(self, msg: dict[str, Any]) -> None:
+        """One batch, or one epoch cut short after ``limits.STEP_SECONDS`` (and said so)."""
         unit = validate.choice(msg, "unit", ("epoch", "batch"), "epoch")
-        kw = {"epochs": 1} if unit == "epoch" else {"batches": 1}
-        await self.compute(lambda: self.session.train(**kw))
+        s = self.session
+        before = s.epoch
+        if unit == "epoch":
+            await self.compute(lambda: s.train(epochs=1, seconds=limits.STEP_SECONDS))
+        else:
+            await self.compute(lambda: s.train(batches=1))
         await self.changed()
+        if unit == "epoch" and s.epoch == before:
+            await self.send_error(
+                f"the epoch stopped after {limits.STEP_SECONDS:g} s, the playground's limit for "
+                f"one step, at {s.pos} of {s.n_train} training points; press Step again to go "
+                "on, or use fewer points, a larger batch or a smaller network."
+            )
 
     async def on_play(self, msg: dict[str, Any]) -> None:
         if not self.playing:
@@ -184,33 +329,37 @@ class Tab(StepModeHandlers):
                         self.playing = False
                 except ValueError as exc:  # includes session.DivergedError
                     self.playing = False
-                    await self.send({"type": "error", "message": str(exc)})
+                    await self.send_error(str(exc))
+                except Exception:
+                    self.playing = False
+                    log.exception("playground: training failed while playing")
+                    await self.send_error(failed("play"))
                 await self.send(await self.compute(self.state_msg))
                 await asyncio.sleep(max(0.0, MIN_INTERVAL - (loop.time() - start)))
-        except (WebSocketDisconnect, RuntimeError):
+        except TabClosed:
             self.playing = False
+        except Exception:
+            self.playing = False
+            log.exception("playground: the play loop failed")
 
 
 async def ws_endpoint(ws: WebSocket) -> None:
-    """Serve one tab: read messages until the tab closes; answer every bad one with an error."""
+    """Serve one tab, unless ``MAX_TABS`` are open: then say so and close with code 1013."""
+    capacity: limits.Capacity = ws.app.state.capacity
     await ws.accept()
-    tab = Tab(ws)
+    if not capacity.open_tab():
+        reason = f"the playground serves {capacity.max_tabs} tabs at once; close one, then reload"
+        await ws.send_text(json.dumps({"type": "error", "message": reason + "."}))
+        await ws.close(code=1013, reason=reason)  # 1013: try again later
+        return
+    tab = None
     try:
-        while True:
-            text = await ws.receive_text()
-            try:
-                await tab.handle(json.loads(text))
-            except (ValueError, TypeError) as exc:  # includes json.JSONDecodeError
-                await tab.send({"type": "error", "message": str(exc)})
-            except (WebSocketDisconnect, RuntimeError):
-                raise
-            except Exception as exc:  # never let one message kill the tab
-                log.exception("playground message failed")
-                await tab.send({"type": "error", "message": f"internal error: {exc!r}"})
-    except (WebSocketDisconnect, RuntimeError):
+        tab = Tab(ws, capacity)
+        await tab.serve()
+    except (WebSocketDisconnect, RuntimeError, TabClosed):
         pass
     finally:
-        tab.playing = False
+        capacity.close_tab(tab)
 
 
 async def index(request: Any) -> FileResponse:
@@ -223,17 +372,21 @@ async def no_icon(request: Any) -> Response:
     return Response(status_code=204)
 
 
-def create_app(allow_remote: bool = False) -> Starlette:
+def create_app(allow_remote: bool = False, capacity: limits.Capacity | None = None) -> Starlette:
     """The Starlette application: "/" (the page), "/static/..." and "/ws".
 
     Every request passes :class:`glassnet.playground.guard.HostOriginGuard` first: its Host
     must be a loopback address (unless ``allow_remote``) and its Origin, if any, the page's own.
+    Its tabs share ``capacity`` (``app.state.capacity``): the worker pool and the limits on
+    tabs and weights.
 
     Parameters
     ----------
     allow_remote : bool, default False
         Accept requests whose Host is not a loopback address (a server listening beyond
         loopback on purpose, ``glassnet playground --allow-remote``).
+    capacity : Capacity, optional
+        What the tabs share; default a new :class:`glassnet.playground.limits.Capacity`.
 
     Examples
     --------
@@ -242,8 +395,17 @@ def create_app(allow_remote: bool = False) -> Starlette:
     ['/', '/favicon.ico', '/static', '/ws']
     >>> [m.cls.__name__ for m in app.user_middleware]
     ['HostOriginGuard']
+    >>> app.state.capacity.max_tabs
+    16
     """
-    return Starlette(
+    shared = capacity or limits.Capacity()
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        shared.shutdown()  # the worker threads end with the server
+
+    app = Starlette(
         routes=[
             Route("/", index),
             Route("/favicon.ico", no_icon),
@@ -251,7 +413,10 @@ def create_app(allow_remote: bool = False) -> Starlette:
             WebSocketRoute("/ws", ws_endpoint),
         ],
         middleware=[Middleware(HostOriginGuard, allow_remote=allow_remote)],
+        lifespan=lifespan,
     )
+    app.state.capacity = shared
+    return app
 
 
 def bind_socket(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
@@ -281,10 +446,16 @@ def make_server(sock: socket.socket, allow_remote: bool = False) -> Any:
     """A uvicorn Server for the app; run it with ``server.run(sockets=[sock])``.
 
     ``allow_remote`` is passed to :func:`create_app` (accept a Host that is not loopback).
+    uvicorn closes a websocket whose message passes ``limits.MAX_MESSAGE`` bytes (code 1009)
+    and answers HTTP with 503 beyond ``limits.MAX_CONNECTIONS`` connections.
     """
     import uvicorn
 
     config = uvicorn.Config(
-        create_app(allow_remote), log_level="warning", ws_max_size=16 * 2**20, lifespan="off"
+        create_app(allow_remote),
+        log_level="warning",
+        ws_max_size=limits.MAX_MESSAGE,
+        limit_concurrency=limits.MAX_CONNECTIONS,
+        lifespan="on",
     )
     return uvicorn.Server(config)

@@ -20,6 +20,7 @@ from glassnet.model.build import mlp
 from glassnet.model.sequential import Sequential
 from glassnet.optimizers import Optimizer, get_optimizer
 from glassnet.playground.features import expand
+from glassnet.playground.limits import check_work, count_weights
 from glassnet.playground.points import out_width, targets
 from glassnet.playground.session_points import PointsState
 from glassnet.playground.validate import DataSpec, NetSpec
@@ -60,6 +61,28 @@ class Session(PointsState):
         return "mse" if self.regression else self.net_spec.loss
 
     # -- network -----------------------------------------------------------------------
+    def weights_for(self, spec: NetSpec, n_classes: int | None = None) -> int:
+        """Weights of the network ``spec`` describes, for data of ``n_classes`` (0: a
+        regression; default the current data's).
+
+        Examples
+        --------
+        >>> s = Session(DataSpec("xor", 0.1, 20, 0.25, 0), NetSpec([4], ["tanh"]))
+        >>> s.weights_for(s.net_spec), s.net.n_params  # 2*4+4 + 4*1+1
+        (17, 17)
+        >>> s.weights_for(NetSpec([4], ["tanh"]), n_classes=3)  # 2*4+4 + 4*3+3
+        27
+        """
+        n_classes = self.n_classes if n_classes is None else n_classes
+        loss = "mse" if n_classes == 0 else spec.loss
+        return count_weights([len(spec.features), *spec.hidden, out_width(loss, n_classes)])
+
+    def check_work(self, n_points: int, n_weights: int | None = None) -> None:
+        """Refuse ``n_points`` points for a network of ``n_weights`` (default the current
+        one's) if every update would cost more than the playground's limit
+        (:func:`glassnet.playground.limits.check_work`); called before anything changes."""
+        check_work(n_points, self.net.n_params if n_weights is None else n_weights)
+
     def build(self, net: Sequential | None = None) -> None:
         """(Re)build the network from ``net_spec`` (or adopt ``net``) and reset training."""
         spec = self.net_spec
@@ -82,6 +105,7 @@ class Session(PointsState):
         """Use a loaded network (described by ``spec``) if its outputs fit the data's classes."""
         loss = "mse" if self.regression else spec.loss
         want = out_width(loss, self.n_classes)
+        self.check_work(len(self.X), net.n_params)
         if net.out_features != want:
             need = "a regression needs 1" if self.regression else (
                 f"{self.n_classes} classes with {spec.loss} need {want}")  # fmt: skip
@@ -102,6 +126,7 @@ class Session(PointsState):
 
     def set_network(self, spec: NetSpec) -> bool:
         """Apply new settings; rebuild (and return True) only if the architecture changed."""
+        self.check_work(len(self.X), self.weights_for(spec))
         old, self.net_spec = self.net_spec, spec
         same = (old.hidden, old.activations, old.loss, old.seed, old.features) == (
             spec.hidden,

@@ -14,18 +14,42 @@ import numpy as np
 
 from glassnet.playground.points import make_points, points_csv
 from glassnet.playground.surfaces import REGRESSION_SETS
-from glassnet.playground.validate import MAX_CLASSES, MAX_POINTS, DataSpec, UploadedPoints
+from glassnet.playground.validate import (
+    MAX_CLASSES,
+    MAX_POINTS,
+    DataSpec,
+    NetSpec,
+    UploadedPoints,
+)
+
+
+def classes_of(y: np.ndarray, regression: bool) -> int:
+    """Number of classes of labels y (at least 2), or 0 for a regression's values.
+
+    Examples
+    --------
+    >>> classes_of(np.array([0, 2, 1]), False), classes_of(np.array([0, 0]), False)
+    (3, 2)
+    >>> classes_of(np.array([0.5]), True)
+    0
+    """
+    if regression:
+        return 0
+    return max(2, int(y.max()) + 1 if len(y) else 2)
 
 
 class PointsState:
     """The tab's points X (n, 2), their classes or values y (n,), and which are test points.
 
-    It uses the Session's ``build()`` (a new network, after a new data set) and
-    ``_prepare()`` (new training arrays, after points are added or removed).
+    It uses the Session's ``build()`` (a new network, after a new data set), ``_prepare()``
+    (new training arrays, after points are added or removed), and ``weights_for()`` and
+    ``check_work()`` to refuse points that would make every update too costly, before anything
+    changes.
     """
 
     data_spec: DataSpec
     source: str  # the data set's name, or "csv"
+    net_spec: NetSpec
 
     def _set_points(
         self,
@@ -44,8 +68,7 @@ class PointsState:
         self.test = rng.permutation(n) < n_test if test is None else np.asarray(test, bool)
         big = float(np.abs(self.X).max()) if n else 1.0
         self.domain = domain or max(1.0, math.ceil(big * 1.15 * 10) / 10)
-        # 0 for a regression: no classes, one output
-        self.n_classes = 0 if regression else max(2, int(self.y.max()) + 1 if n else 2)
+        self.n_classes = classes_of(self.y, regression)  # 0 for a regression: one output
 
     @property
     def regression(self) -> bool:
@@ -54,14 +77,18 @@ class PointsState:
 
     def set_data(self, spec: DataSpec) -> None:
         """Generate a new data set and start training again."""
-        self.data_spec, self.source = spec, spec.dataset
         X, y = make_points(spec)
-        self._set_points(X, y, domain=None, regression=spec.dataset in REGRESSION_SETS)
+        regression = spec.dataset in REGRESSION_SETS
+        self.check_work(len(X), self.weights_for(self.net_spec, classes_of(y, regression)))
+        self.data_spec, self.source = spec, spec.dataset
+        self._set_points(X, y, domain=None, regression=regression)
         self.build()
 
     def set_csv(self, points: UploadedPoints) -> None:
         """Use uploaded points (already validated), their split if the file had one, and
         start training again."""
+        n_classes = classes_of(points.y, points.regression)
+        self.check_work(len(points.X), self.weights_for(self.net_spec, n_classes))
         self.source = "csv"
         self._set_points(points.X, points.y, None, points.regression, points.test)
         self.build()
@@ -77,6 +104,9 @@ class PointsState:
             raise ValueError(f"at most {MAX_POINTS} points; remove some before adding more.")
         if isinstance(label, bool) or not isinstance(label, int) or not 0 <= label < MAX_CLASSES:
             raise ValueError(f"label must be an integer 0..{MAX_CLASSES - 1}; got {label!r}.")
+        self.check_work(
+            len(self.X) + 1, self.weights_for(self.net_spec, max(self.n_classes, label + 1))
+        )
         self.X = np.vstack([self.X, np.array([[x, y]], dtype=np.float32)])  # (n + 1, 2)
         self.y = np.append(self.y, np.int64(label))  # (n + 1,)
         self.test = np.append(self.test, False)

@@ -16,6 +16,7 @@ from glassnet.explain.explanation import Explanation, explain
 from glassnet.explain.render import equation_text, render_text
 from glassnet.layers.dense import Dense
 from glassnet.model.sequential import Sequential
+from glassnet.playground.brief import brief
 from glassnet.playground.dense_blocks import dense_with_activation
 
 
@@ -96,7 +97,7 @@ def param_equations(
     """
     dense = _dense_positions(net)
     if isinstance(layer, bool) or not isinstance(layer, int) or not 1 <= layer <= len(dense):
-        raise ValueError(f"layer must be a Dense layer number 1..{len(dense)}; got {layer!r}.")
+        raise ValueError(f"layer must be a Dense layer number 1..{len(dense)}; got {brief(layer)}.")
     d = net.layers[dense[layer - 1]]
     i, j = _parse_param(param, d.in_features, d.out_features)
     copy = net.copy("float64")
@@ -123,7 +124,7 @@ def param_equations(
 def _parse_param(param: Any, n_in: int, n_out: int) -> tuple[int | None, int]:
     """(i, j) from "W[i,j]" (or (None, j) from "b[j]"), checked against the layer's shape."""
     if not isinstance(param, str):
-        raise TypeError(f"param must be a string like 'W[0,1]' or 'b[1]'; got {param!r}.")
+        raise TypeError(f"param must be a string like 'W[0,1]' or 'b[1]'; got {brief(param)}.")
     try:
         if param.startswith("W[") and param.endswith("]"):
             i, j = (int(v) for v in param[2:-1].split(","))
@@ -132,7 +133,7 @@ def _parse_param(param: Any, n_in: int, n_out: int) -> tuple[int | None, int]:
         else:
             raise ValueError
     except ValueError:
-        raise ValueError(f"param must look like 'W[0,1]' or 'b[1]'; got {param!r}.") from None
+        raise ValueError(f"param must look like 'W[0,1]' or 'b[1]'; got {brief(param)}.") from None
     if not 0 <= j < n_out or (i is not None and not 0 <= i < n_in):
         raise ValueError(f"{param} is outside this layer's W of shape ({n_in}, {n_out}).")
     return i, j

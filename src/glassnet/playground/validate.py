@@ -11,12 +11,14 @@ import base64
 import csv
 import io
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from glassnet.playground import features
+from glassnet.playground.brief import brief
 
 MAX_POINTS = 10_000
 MAX_LAYERS = 64
@@ -39,6 +41,65 @@ LOSSES = ("mse", "binary_cross_entropy", "cross_entropy")
 OPTIMIZERS = ("sgd", "momentum", "rmsprop", "adam", "adamw")
 
 
+#: every message type the page sends, and the fields each may carry besides "type"
+MESSAGES: dict[str, tuple[str, ...]] = {
+    "hello": (),
+    "set_data": ("dataset", "noise", "n_points", "test_ratio", "seed"),
+    "set_network": (
+        "hidden", "activations", "features", "loss", "optimizer", "lr", "batch_size", "l1",
+        "l2", "seed",
+    ),
+    "add_point": ("x", "y", "label"),
+    "remove_points": ("x", "y", "radius"),
+    "upload_csv": ("data",),
+    "load_model": ("data",),
+    "download_model": (),
+    "download_data": (),
+    "reset": (),
+    "step": ("unit",),
+    "play": (),
+    "pause": (),
+    "sample_forward": ("index",),
+    "sample_backward": (),
+    "sample_update": (),
+    "explain_param": ("layer", "param"),
+}  # fmt: skip
+
+
+def message_type(msg: Any) -> str:
+    """The ``type`` of a message, once its fields are checked against :data:`MESSAGES`.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If the message is not a JSON object with a known string ``type``, or carries a field
+        that type does not have (a misspelt field would otherwise be ignored silently).
+
+    Examples
+    --------
+    >>> message_type({"type": "step", "unit": "epoch"})
+    'step'
+    >>> message_type({"type": "step", "units": "epoch"})
+    Traceback (most recent call last):
+    ...
+    ValueError: unknown field 'units' in a step message; its fields are: type, unit.
+    """
+    if not isinstance(msg, dict) or not isinstance(msg.get("type"), str):
+        raise TypeError(f"a message must be a JSON object with a string 'type'; got {brief(msg)}.")
+    kind = msg["type"]
+    if kind not in MESSAGES:
+        raise ValueError(
+            f"unknown message type {brief(kind)}; the types are {', '.join(MESSAGES)}."
+        )
+    unknown = [key for key in msg if key != "type" and key not in MESSAGES[kind]]
+    if unknown:
+        raise ValueError(
+            f"unknown field {brief(unknown[0])} in a {kind} message; its fields are: "
+            f"{', '.join(('type', *MESSAGES[kind]))}."
+        )
+    return kind
+
+
 def _get(msg: dict[str, Any], key: str, default: Any = None) -> Any:
     return msg.get(key, default)
 
@@ -50,14 +111,21 @@ def number(msg: dict[str, Any], key: str, low: float, high: float, default: Any 
     --------
     >>> number({"lr": 0.1}, "lr", 0.0, 10.0)
     0.1
+    >>> number({"lr": 10**400}, "lr", 0.0, 10.0)
+    Traceback (most recent call last):
+    ...
+    ValueError: lr must be between 0 and 10; got 100000000000000000...0000000000000000000.
     """
     value = _get(msg, key, default)
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise TypeError(f"{key} must be a number; got {type(value).__name__} {value!r}.")
-    value = float(value)
-    if not math.isfinite(value) or not low <= value <= high:
-        raise ValueError(f"{key} must be between {low:g} and {high:g}; got {value!r}.")
-    return value
+        raise TypeError(f"{key} must be a number; got {type(value).__name__} {brief(value)}.")
+    try:
+        number = float(value)
+    except OverflowError:  # an integer beyond float's range
+        number = math.inf
+    if not math.isfinite(number) or not low <= number <= high:
+        raise ValueError(f"{key} must be between {low:g} and {high:g}; got {brief(value)}.")
+    return number
 
 
 def integer(msg: dict[str, Any], key: str, low: int, high: int, default: Any = None) -> int:
@@ -70,9 +138,9 @@ def integer(msg: dict[str, Any], key: str, low: int, high: int, default: Any = N
     """
     value = _get(msg, key, default)
     if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{key} must be an integer; got {type(value).__name__} {value!r}.")
+        raise TypeError(f"{key} must be an integer; got {type(value).__name__} {brief(value)}.")
     if not low <= value <= high:
-        raise ValueError(f"{key} must be between {low} and {high}; got {value}.")
+        raise ValueError(f"{key} must be between {low} and {high}; got {brief(value)}.")
     return value
 
 
@@ -86,7 +154,7 @@ def choice(msg: dict[str, Any], key: str, options: tuple[str, ...], default: Any
     """
     value = _get(msg, key, default)
     if value not in options:
-        raise ValueError(f"{key} must be one of {', '.join(options)}; got {value!r}.")
+        raise ValueError(f"{key} must be one of {', '.join(options)}; got {brief(value)}.")
     return str(value)
 
 
@@ -163,13 +231,13 @@ def net_spec(msg: dict[str, Any]) -> NetSpec:
         )
     for k, w in enumerate(hidden):
         if isinstance(w, bool) or not isinstance(w, int):
-            raise TypeError(f"hidden[{k}] must be an integer; got {w!r}.")
+            raise TypeError(f"hidden[{k}] must be an integer; got {brief(w)}.")
         if not 1 <= w <= MAX_NEURONS:
             raise ValueError(f"hidden[{k}] must be between 1 and {MAX_NEURONS} neurons; got {w}.")
     for k, a in enumerate(acts):
         if a not in ACTIVATIONS:
             raise ValueError(
-                f"activations[{k}] must be one of {', '.join(ACTIVATIONS)}; got {a!r}."
+                f"activations[{k}] must be one of {', '.join(ACTIVATIONS)}; got {brief(a)}."
             )
     return NetSpec(
         hidden=list(hidden),
@@ -229,6 +297,46 @@ class UploadedPoints:
     regression: bool
 
 
+def _csv_rows(text: str) -> Iterator[tuple[int, list[str]]]:
+    """(line number, cells) of each CSV row; the csv module's errors as ValueErrors."""
+    reader = csv.reader(io.StringIO(text))
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:  # a cell over csv.field_size_limit(), a stray quote, ...
+            raise ValueError(
+                f"CSV line {reader.line_num}: {exc}; the playground reads plain numbers "
+                "separated by commas."
+            ) from None
+        yield reader.line_num, row
+
+
+def csv_points(raw: bytes) -> UploadedPoints:
+    """Points from the bytes of an uploaded CSV, UTF-8 text (a byte-order mark is allowed);
+    see :func:`parse_csv`.
+
+    Examples
+    --------
+    >>> csv_points(b"\\xef\\xbb\\xbf0,0,0\\n1,1,1\\n").y.tolist()
+    [0, 1]
+    >>> csv_points(b"x1,x2,gr\\xf6\\xdfe\\n")
+    Traceback (most recent call last):
+    ...
+    ValueError: the CSV is not UTF-8 text (line 1 holds the byte 0xf6); save it as UTF-8 and upload it again.
+    """
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ValueError(
+            f"the CSV is not UTF-8 text (line {line} holds the byte {raw[exc.start]:#04x}); save "
+            "it as UTF-8 and upload it again."
+        ) from None
+    return parse_csv(text)
+
+
 def parse_csv(text: str) -> UploadedPoints:
     """Points from CSV text: columns x1, x2, label, and optionally split (train or test), as
     the page's "Download data" writes them; a header row is optional.
@@ -252,6 +360,10 @@ def parse_csv(text: str) -> UploadedPoints:
     Traceback (most recent call last):
     ...
     ValueError: CSV line 2: the label must be an integer 0..7; got 'inf'.
+    >>> parse_csv("0,0," + "9" * 200_000 + "\\n")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: CSV line 1: field larger than field limit (131072); the playground reads ...
     """
     if not isinstance(text, str):
         raise TypeError(f"the CSV must be text; got {type(text).__name__}.")
@@ -261,7 +373,7 @@ def parse_csv(text: str) -> UploadedPoints:
     labels: list[float] = []
     splits: list[bool] = []
     width, regression = None, False
-    for line_no, row in enumerate(csv.reader(io.StringIO(text)), start=1):
+    for line_no, row in _csv_rows(text):
         if not row or all(not c.strip() for c in row):
             continue
         if len(row) not in (3, 4) or (width is not None and len(row) != width):
@@ -275,24 +387,26 @@ def parse_csv(text: str) -> UploadedPoints:
             if not rows and line_no == 1:  # a header
                 regression = row[2].strip().lower() == "value"
                 continue
-            raise ValueError(f"CSV line {line_no}: expected three numbers; got {row!r}.") from None
+            raise ValueError(
+                f"CSV line {line_no}: expected three numbers; got {brief(row)}."
+            ) from None
         width = len(row)
         if not (math.isfinite(x1) and math.isfinite(x2)):
-            raise ValueError(f"CSV line {line_no}: coordinates must be finite; got {row!r}.")
+            raise ValueError(f"CSV line {line_no}: coordinates must be finite; got {brief(row)}.")
         if regression and not math.isfinite(lab):
-            raise ValueError(f"CSV line {line_no}: the value must be finite; got {row[2]!r}.")
+            raise ValueError(f"CSV line {line_no}: the value must be finite; got {brief(row[2])}.")
         if not regression and (
             not math.isfinite(lab) or lab != int(lab) or not 0 <= lab < MAX_CLASSES
         ):
             raise ValueError(
                 f"CSV line {line_no}: the label must be an integer 0..{MAX_CLASSES - 1}; "
-                f"got {row[2]!r}."
+                f"got {brief(row[2])}."
             )
         if width == 4:
             split = row[3].strip().lower()
             if split not in ("train", "test"):
                 raise ValueError(
-                    f"CSV line {line_no}: split must be train or test; got {row[3]!r}."
+                    f"CSV line {line_no}: split must be train or test; got {brief(row[3])}."
                 )
             splits.append(split == "test")
         rows.append((x1, x2))

@@ -9,7 +9,7 @@ const FEATURES = {
   "x1": "x\u2081", "x2": "x\u2082", "x1^2": "x\u2081\u00b2", "x2^2": "x\u2082\u00b2",
   "x1*x2": "x\u2081x\u2082", "sin(pi*x1)": "sin(\u03c0x\u2081)", "sin(pi*x2)": "sin(\u03c0x\u2082)",
 };
-const MAX_SEND = 12 * 1024 * 1024;  // larger files are refused here; the server's limit is 5 MB
+const MAX_SEND = 5 * 1024 * 1024;  // the server's limit (validate.MAX_UPLOAD); its messages stop at 8 MB
 const app = {
   ws: null, data: null, state: null, sample: null, picked: null, equationFor: null,
   hidden: [8, 8], acts: ["tanh", "tanh"], features: ["x1", "x2"], addClass: 0,
@@ -288,7 +288,8 @@ function connect() {
   app.ws = ws;
   ws.onopen = () => { sendData(); sendNetwork(); };
   ws.onmessage = (ev) => onMessage(JSON.parse(ev.data));
-  ws.onclose = () => showError("disconnected from the glassnet server; reload the page to reconnect.");
+  ws.onclose = (ev) => showError(ev.reason ? `the glassnet server closed this tab: ${ev.reason}.`
+    : "disconnected from the glassnet server; reload the page to reconnect.");
 }
 
 setup();
