@@ -20,7 +20,7 @@ from glassnet.layers.dense import Dense
 from glassnet.losses import get_loss
 from glassnet.model.sequential import Sequential
 from glassnet.optimizers import SGD
-from glassnet.train.step import train_step
+from glassnet.train import step as training
 
 __all__ = ["BatchExplanation", "explain_batch"]
 
@@ -159,7 +159,7 @@ def _batch_step(net: Sequential, X: np.ndarray, T: np.ndarray, loss: Any, lr: fl
         T = T.astype(np.int64)  # (N,) labels
     else:
         T = T.astype(net.dtype).reshape(len(X), -1)  # (N, out)
-    train_step(net, loss_obj, X, T, SGD(net.parameters(), lr=lr))
+    training.train_step(net, loss_obj, X, T, SGD(net.parameters(), lr=lr))
     # the step's dE/dW, still in the grads: SGD's step reads them and leaves them as they are
     return {
         pos: lay.grads["W"].copy() for pos, lay in enumerate(net.layers) if isinstance(lay, Dense)

@@ -29,7 +29,7 @@ from glassnet.losses import get_loss
 from glassnet.model.sequential import Sequential
 from glassnet.model.trace import Trace
 from glassnet.optimizers import SGD, Optimizer
-from glassnet.train.step import train_step
+from glassnet.train import step as training
 
 MAX_WEIGHTS = 300
 
@@ -187,7 +187,7 @@ def explain(
         opt.bind(net)
     net.eval()
     with net.tracing() as trace:  # the training step (glassnet.train.step), recorded
-        train_step(net, loss_obj, X, t, opt)
+        training.train_step(net, loss_obj, X, t, opt)
     plain_sgd = isinstance(opt, SGD) and not opt.momentum and not opt.weight_decay
     equations = build_equations(trace, selected=selected, weight=weight, plain_sgd=plain_sgd)
     return Explanation(trace, equations, two_node_summary(trace))

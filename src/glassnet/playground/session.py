@@ -24,7 +24,7 @@ from glassnet.playground.features import expand
 from glassnet.playground.points import out_width, targets
 from glassnet.playground.session_points import PointsState
 from glassnet.playground.validate import DataSpec, NetSpec
-from glassnet.train.step import train_step
+from glassnet.train import step as training
 
 MAX_HISTORY = 400  # loss-chart points kept; older ones are thinned
 
@@ -159,7 +159,7 @@ class Session(PointsState):
         self.net.train()
         # the training step (glassnet.train.step); where E is not finite it changes nothing
         hook = self._l1 if self.net_spec.l1 else None
-        value, _ = train_step(self.net, self.loss, xb, tb, self.opt, grad_hook=hook)
+        value, _ = training.train_step(self.net, self.loss, xb, tb, self.opt, grad_hook=hook)
         if not math.isfinite(value):
             raise DivergedError(
                 f"training diverged at epoch {self.epoch + 1}: the loss became {value}. "

@@ -24,7 +24,7 @@ from scipy.optimize import minimize
 from sklearn.exceptions import ConvergenceWarning
 
 from glassnet.model.sequential import Sequential
-from glassnet.train.step import error_and_gradients
+from glassnet.train import step as training
 
 __all__ = ["fit_lbfgs"]
 
@@ -55,7 +55,7 @@ class _FullBatch:
         self.set(theta)
         net = self.net
         # forward, E and backward: the training step's (glassnet.train.step), without its update
-        value, _ = error_and_gradients(net, self.loss, self.X, self.T, self.w)
+        value, _ = training.error_and_gradients(net, self.loss, self.X, self.T, self.w)
         if self.alpha and self.s > 0:  # scikit-learn's L2 term, on the weight matrices only
             squares = sum(float(np.dot(W.ravel(), W.ravel())) for W in self.coefs)
             value += 0.5 * self.alpha * squares / self.s

@@ -21,6 +21,7 @@ before the first epoch is in :mod:`glassnet.train.setup`.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from functools import partial
 from typing import Any
 
@@ -31,7 +32,8 @@ from glassnet.callbacks.hooks import attach_callbacks, hook_order
 from glassnet.layers.dropout import Dropout
 from glassnet.losses import Loss
 from glassnet.metrics.scores import score_outputs
-from glassnet.optimizers import Optimizer
+from glassnet.model.sequential import Sequential
+from glassnet.optimizers import Optimizer, Parameter
 from glassnet.train import compiled_step
 from glassnet.train.setup import (
     FitData,
@@ -53,7 +55,7 @@ class DivergedError(RuntimeError):
 
 
 def fit(
-    net: Any,
+    net: Sequential,
     X: Any,
     T: Any,
     *,
@@ -71,7 +73,7 @@ def fit(
     callbacks: list[Callback] | None = None,
     verbose: int = 1,
     initial_epoch: int = 0,
-    grad_hook: Any = None,
+    grad_hook: Callable[[list[Parameter]], Any] | None = None,
     clip_norm: float | None = None,
     clip_value: float | None = None,
     jit_compile: bool | None = None,

@@ -18,8 +18,8 @@ from typing import Any
 import numpy as np
 
 from glassnet.optimizers import Optimizer
+from glassnet.train import step as training
 from glassnet.train.setup import bound_optimizer, loss_for, prepare_data
-from glassnet.train.step import train_step
 from glassnet.utils.validation import check_positive_float
 
 __all__ = ["LRFinderResult", "lr_find"]
@@ -134,7 +134,7 @@ def lr_find(
             lr = start_lr * (end_lr / start_lr) ** (k / (steps - 1))
             opt.lr = lr
             # the training step (glassnet.train.step); value is the batch's E before it
-            value, _ = train_step(copy, loss_obj, X[idx], T[idx], opt)
+            value, _ = training.train_step(copy, loss_obj, X[idx], T[idx], opt)
             average = smoothing * value + (1 - smoothing) * average
             smoothed = average / (1 - (1 - smoothing) ** (k + 1))  # the start bias divided out
             result.lrs.append(lr)

@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -47,10 +47,8 @@ from glassnet.activations import Sigmoid
 from glassnet.fast import jit
 from glassnet.losses import Loss
 from glassnet.metrics.scores import labels_from_outputs
+from glassnet.model.sequential import Sequential
 from glassnet.optimizers import Optimizer, Parameter
-
-if TYPE_CHECKING:
-    from glassnet.model.sequential import Sequential
 
 __all__ = [
     "LayerStep",
@@ -233,6 +231,7 @@ def train_step(
     return value, y
 
 
+@runtime_checkable
 class Step(Protocol):
     """What ``fit``'s batch loop calls: :class:`LayerStep` or its compiled twin
     :class:`glassnet.train.compiled_step.CompiledStep` (chosen once per ``fit``)."""
