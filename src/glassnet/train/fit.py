@@ -223,7 +223,7 @@ def fit(
     return history
 
 
-def _epoch_order(net: Any, seed: int, epoch: int, n: int, shuffle: bool) -> np.ndarray:
+def _epoch_order(net: Sequential, seed: int, epoch: int, n: int, shuffle: bool) -> np.ndarray:
     """The order epoch ``epoch`` visits the N samples in, (N,), and its dropout masks' seeds:
     ``default_rng([seed, epoch])`` shuffles, Dropout layer i draws from
     ``default_rng([seed, epoch, i + 1])`` (so a resumed run is the same run, bit for bit)."""
@@ -243,7 +243,7 @@ def _train_epoch(
     weights: np.ndarray | None,
     opt: Optimizer,
     batch_end: list[Callback],
-    diverged: Any,
+    diverged: Callable[[int, float], None],
 ) -> float:
     """One pass over X in ``order``: the step on each batch; return the epoch's summed error,
     sum over batches of E_b times the batch's weight (its size, or its sample weights' sum).
@@ -270,7 +270,7 @@ def _train_epoch(
 
 
 def _epoch_logs(
-    net: Any,
+    net: Sequential,
     loss: Loss,
     data: FitData,
     order: np.ndarray,
@@ -302,7 +302,7 @@ def _end_epoch(
 
 
 def _score(
-    net: Any, loss: Loss, X: np.ndarray, T: np.ndarray, w: np.ndarray | None
+    net: Sequential, loss: Loss, X: np.ndarray, T: np.ndarray, w: np.ndarray | None
 ) -> dict[str, float]:
     out = net.predict(X)  # (N, out); predict restores the training mode
     scores = score_outputs(loss, out, T)
@@ -312,7 +312,7 @@ def _score(
 
 
 def _diverged(
-    net: Any, good: list[np.ndarray], opt: Optimizer, epoch: int, batch: int, value: float
+    net: Sequential, good: list[np.ndarray], opt: Optimizer, epoch: int, batch: int, value: float
 ) -> None:
     """Raise DivergedError; restore the weights ``good`` unless every weight is still finite."""
     params = net.parameters()

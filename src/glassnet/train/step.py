@@ -123,8 +123,10 @@ def error_and_gradients(
     w : ndarray, shape (m,), optional
         Sample weights: E is their weighted mean (see above).
     fused : bool, optional
-        :func:`fuses_sigmoid`, when the caller has decided it once (``fit``); None decides it
-        here.
+        Whether to take dE/dz from the final sigmoid's logits: None (default) decides it here
+        (:func:`fuses_sigmoid`); a caller that decided it once passes it (``fit``). False
+        keeps the chain rule through the sigmoid's y(1 - y); True is only right where
+        :func:`fuses_sigmoid` holds.
 
     Returns
     -------
