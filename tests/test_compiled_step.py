@@ -14,6 +14,8 @@ from glassnet.fast import blas, jit
 from glassnet.losses import MSE, CrossEntropy
 from glassnet.optimizers import SGD
 from glassnet.train import compiled_step
+from glassnet.train.setup import training_mode, with_clipping
+from glassnet.train.step import LayerStep, Step
 
 pytestmark = pytest.mark.skipif(
     not jit.enabled() or blas.gemm_function(np.float32) is None,
@@ -599,3 +601,61 @@ def test_random_networks_train_alike_both_ways(trial):
                      lr=0.05, epochs=2, batch_size=batch, seed=1, sample_weight=weights_,
                      clip_norm=clip)  # fmt: skip
     assert_alike(runs, atol=1e-10, loss_rtol=1e-10)
+
+
+def _through_the_step_interface(step, net, loss, opt, X, batches):
+    """What fit's batch loop does with either step: ``run(X, idx, predicted, optimizer)`` per
+    batch; return the errors and the predicted labels."""
+    errors, predicted = [], []
+    with training_mode(net, loss):
+        for idx in batches:
+            into = np.empty(len(idx), np.int64 if net.out_features > 1 else bool)
+            errors.append(step.run(X, idx, into, opt))
+            predicted.append(into)
+    return errors, predicted
+
+
+@pytest.mark.parametrize(
+    "case",
+    ["sgd", "momentum", "adam", "clipped binary weighted", "dropout mse"],
+)
+def test_fits_two_steps_are_interchangeable_through_the_step_interface(case):
+    rng = np.random.default_rng(5)
+    X, labels, targets = data(60)
+    binary = case.startswith("clipped")
+    loss = {"clipped binary weighted": gn.BinaryCrossEntropy(), "dropout mse": MSE()}.get(
+        case, CrossEntropy()
+    )
+    T = {"clipped binary weighted": (labels > 0).astype(np.float64).reshape(-1, 1),
+         "dropout mse": targets}.get(case, labels)  # fmt: skip
+    w = rng.random(60) + 0.1 if binary else None
+    hook = with_clipping(None, 0.05, None, {}) if binary else None
+    out = {"clipped binary weighted": 1, "dropout mse": 2}.get(case, 3)
+
+    def build():
+        net = gn.mlp([5, 8, out], "tanh", "sigmoid" if binary else None, seed=2, dtype="float64",
+                     dropout=0.3 if case == "dropout mse" else 0.0)  # fmt: skip
+        make = {"momentum": lambda: SGD(net, lr=0.1, momentum=0.9, nesterov=True),
+                "adam": lambda: gn.Adam(net, lr=0.01)}.get(case, lambda: SGD(net, lr=0.1))  # fmt: skip
+        return net, make()
+
+    batches = [rng.permutation(60)[:16] for _ in range(6)] + [np.arange(7)]
+    runs = []
+    for compiled in (False, True):
+        net, opt = build()
+        if compiled:
+            step = compiled_step.plan(net, loss, opt, T, w, hook, 16, True)
+            assert isinstance(step, compiled_step.CompiledStep)
+            assert step.updates is (case in ("sgd", "momentum", "dropout mse"))
+        else:
+            step = LayerStep(net, loss, X, T, 16, w, hook)
+        assert isinstance(step, Step)
+        runs.append((*_through_the_step_interface(step, net, loss, opt, X, batches), weights(net)))
+    (e_slow, p_slow, w_slow), (e_fast, p_fast, w_fast) = runs
+    np.testing.assert_allclose(e_fast, e_slow, rtol=1e-12)
+    if case != "dropout mse":  # (a regression has no classes: its labels are not compared)
+        for a, b in zip(p_slow, p_fast, strict=True):
+            np.testing.assert_array_equal(a, b)
+    for a, b in zip(w_slow, w_fast, strict=True):
+        np.testing.assert_allclose(b, a, rtol=1e-11, atol=1e-13)
+    assert not np.allclose(w_slow[0], build()[0].parameters()[0].value)  # it trained

@@ -20,6 +20,7 @@ from glassnet.layers.dense import Dense
 from glassnet.losses import get_loss
 from glassnet.model.sequential import Sequential
 from glassnet.optimizers import SGD
+from glassnet.train import step as training
 
 __all__ = ["BatchExplanation", "explain_batch"]
 
@@ -150,18 +151,16 @@ def _first_dense(net: Sequential) -> int:
 
 
 def _batch_step(net: Sequential, X: np.ndarray, T: np.ndarray, loss: Any, lr: float) -> dict:
-    """One plain SGD step of ``net`` on the whole batch; return each Dense's dE/dW (by position)."""
+    """One plain SGD step of ``net`` on the whole batch (the training step of
+    :mod:`glassnet.train.step`); return each Dense's dE/dW (by position)."""
     loss_obj = get_loss(loss)
     net.eval()
-    net.zero_grad()
     if loss_obj.name == "cross_entropy" and T.ndim == 1:
         T = T.astype(np.int64)  # (N,) labels
     else:
         T = T.astype(net.dtype).reshape(len(X), -1)  # (N, out)
-    loss_obj.forward(net.forward(X), T)
-    net.backward(loss_obj.backward())
-    grads = {
+    training.train_step(net, loss_obj, X, T, SGD(net.parameters(), lr=lr))
+    # the step's dE/dW, still in the grads: SGD's step reads them and leaves them as they are
+    return {
         pos: lay.grads["W"].copy() for pos, lay in enumerate(net.layers) if isinstance(lay, Dense)
     }
-    SGD(net.parameters(), lr=lr).step()
-    return grads

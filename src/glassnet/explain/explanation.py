@@ -1,7 +1,8 @@
 """Explain one training step node by node, with its numbers, the way the article writes it.
 
-``explain`` runs a real step on a network (forward, error, backward, update) under a trace,
-then reads the trace's records and writes each node's equation with the values substituted::
+``explain`` runs a real step on a network (forward, error, backward, update: the training step
+of :mod:`glassnet.train.step`, the one ``fit`` takes) under a trace, then reads the trace's
+records and writes each node's equation with the values substituted::
 
     forward   z = w*x + b = 0.5000*1.0000 + 0.1000 = 0.6000
               Y = sigmoid(z) = sigmoid(0.6000) = 0.6457
@@ -28,6 +29,7 @@ from glassnet.losses import get_loss
 from glassnet.model.sequential import Sequential
 from glassnet.model.trace import Trace
 from glassnet.optimizers import SGD, Optimizer
+from glassnet.train import step as training
 
 MAX_WEIGHTS = 300
 
@@ -184,16 +186,8 @@ def explain(
     if opt.params is None:
         opt.bind(net)
     net.eval()
-    net.zero_grad()
-    with net.tracing() as trace:
-        y = net.forward(X)
-        value = loss_obj.forward(y, t)
-        trace.record_loss(loss_obj, y, t, value)
-        grad = loss_obj.backward()
-        trace.record_loss_grad(grad)
-        net.backward(grad)
-    opt.step()
-    trace.record_update(net.layers, opt)
+    with net.tracing() as trace:  # the training step (glassnet.train.step), recorded
+        training.train_step(net, loss_obj, X, t, opt)
     plain_sgd = isinstance(opt, SGD) and not opt.momentum and not opt.weight_decay
     equations = build_equations(trace, selected=selected, weight=weight, plain_sgd=plain_sgd)
     return Explanation(trace, equations, two_node_summary(trace))

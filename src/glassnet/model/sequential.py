@@ -7,9 +7,9 @@ flat buffer) and :class:`~glassnet.model.inference.Inference` (predictions, scor
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -19,7 +19,11 @@ from glassnet.losses import Loss
 from glassnet.model.inference import Inference
 from glassnet.model.parameters import Parameters
 from glassnet.model.trace import Trace
+from glassnet.optimizers import Optimizer, Parameter
 from glassnet.utils.validation import as_2d_array
+
+if TYPE_CHECKING:  # fit's types, for the signature only (callbacks sit above the model)
+    from glassnet.callbacks import Callback, History
 
 _DTYPES = {np.dtype(np.float32), np.dtype(np.float64)}
 
@@ -215,8 +219,38 @@ class Sequential(Parameters, Inference):
             self.trace = previous
 
     # -- using a trained network ---------------------------------------------------------
-    def fit(self, X: Any, T: Any, **kwargs: Any) -> Any:
-        """Train on (X, T); see :func:`glassnet.train.fit.fit` for every argument.
+    def fit(
+        self,
+        X: Any,
+        T: Any,
+        *,
+        loss: str | Loss = "mse",
+        optimizer: str | Optimizer = "sgd",
+        lr: float | None = None,
+        epochs: int = 10,
+        batch_size: int = 32,
+        shuffle: bool = True,
+        validation_data: tuple[Any, ...] | None = None,
+        validation_split: float = 0.0,
+        sample_weight: Any = None,
+        class_weight: Any = None,
+        seed: int | None = None,
+        callbacks: list[Callback] | None = None,
+        verbose: int = 1,
+        initial_epoch: int = 0,
+        grad_hook: Callable[[list[Parameter]], Any] | None = None,
+        clip_norm: float | None = None,
+        clip_value: float | None = None,
+        jit_compile: bool | None = None,
+    ) -> History:
+        """Train on inputs X (N, in) and targets T with mini-batch gradient descent.
+
+        The same keyword arguments as :func:`glassnet.train.fit.fit`, which this calls and
+        whose docstring explains each one: ``loss``, ``optimizer``, ``lr``, ``epochs``,
+        ``batch_size``, ``shuffle``, ``validation_data``, ``validation_split``,
+        ``sample_weight``, ``class_weight``, ``seed``, ``callbacks``, ``verbose``,
+        ``initial_epoch``, ``grad_hook``, ``clip_norm``, ``clip_value``, ``jit_compile``.
+        Returns the run's History (also kept as ``history_``).
 
         Examples
         --------
@@ -226,9 +260,31 @@ class Sequential(Parameters, Inference):
         >>> len(history.history["loss"])
         3
         """
-        from glassnet.train.fit import fit
+        from glassnet.train.fit import fit  # the one deliberate upward call: train uses model
 
-        return fit(self, X, T, **kwargs)
+        return fit(
+            self,
+            X,
+            T,
+            loss=loss,
+            optimizer=optimizer,
+            lr=lr,
+            epochs=epochs,
+            batch_size=batch_size,
+            shuffle=shuffle,
+            validation_data=validation_data,
+            validation_split=validation_split,
+            sample_weight=sample_weight,
+            class_weight=class_weight,
+            seed=seed,
+            callbacks=callbacks,
+            verbose=verbose,
+            initial_epoch=initial_epoch,
+            grad_hook=grad_hook,
+            clip_norm=clip_norm,
+            clip_value=clip_value,
+            jit_compile=jit_compile,
+        )
 
     def save(self, path: Any) -> None:
         """Write the network to ``path`` (.npz arrays plus a JSON architecture; no pickle).

@@ -1,9 +1,9 @@
 """One playground session (one browser tab): its points, its network, its training state.
 
 All the maths is glassnet's: the network is built with :func:`glassnet.model.build.mlp`, trained
-batch by batch with ``net.forward`` / ``loss.forward`` / ``loss.backward`` /
-``net.backward`` / ``optimizer.step()``, the same recipe as :func:`glassnet.train.fit.fit`,
-cut into small chunks so the server can send pictures in between.
+batch by batch with the training step of :mod:`glassnet.train.step` (forward, error, backward,
+the L1 term as its grad hook, the optimiser's step), the one :func:`glassnet.train.fit.fit`
+takes, cut into small chunks so the server can send pictures in between.
 """
 
 from __future__ import annotations
@@ -18,12 +18,14 @@ from glassnet.losses import get_loss
 from glassnet.metrics.scores import labels_from_outputs, labels_from_targets
 from glassnet.model.build import mlp
 from glassnet.model.sequential import Sequential
-from glassnet.optimizers import Optimizer, get_optimizer
+from glassnet.optimizers import Optimizer, Parameter, get_optimizer
+from glassnet.optimizers.base import is_bias
 from glassnet.playground.features import expand
 from glassnet.playground.limits import check_work, count_weights
 from glassnet.playground.points import out_width, targets
 from glassnet.playground.session_points import PointsState
 from glassnet.playground.validate import DataSpec, NetSpec
+from glassnet.train import step as training
 
 MAX_HISTORY = 400  # loss-chart points kept; older ones are thinned
 
@@ -180,25 +182,27 @@ class Session(PointsState):
         idx = self.order[self.pos : self.pos + self.net_spec.batch_size]
         xb, tb = self.X_train[idx], self.T_train[idx]  # (m, 2), (m,) or (m, out)
         self.net.train()
-        y = self.net.forward(xb)  # (m, out)
-        value = self.loss.forward(y, tb)
+        # the training step (glassnet.train.step); where E is not finite it changes nothing
+        hook = self._l1 if self.net_spec.l1 else None
+        value, _ = training.train_step(self.net, self.loss, xb, tb, self.opt, grad_hook=hook)
         if not math.isfinite(value):
             raise DivergedError(
                 f"training diverged at epoch {self.epoch + 1}: the loss became {value}. "
                 f"Lower the learning rate (now {self.net_spec.lr:g})."
             )
-        self.net.zero_grad()
-        self.net.backward(self.loss.backward(), input_grad=False)
-        if self.net_spec.l1:  # L1: the slope of l1 |W| is l1 sign(W); it pulls weights to 0
-            for layer in self.net.layers:
-                if layer.params:
-                    layer.grads["W"] += self.net_spec.l1 * np.sign(layer.params["W"])
-        self.opt.step()
         self.pos += len(idx)
         if self.pos >= n:
             self.epoch += 1
             self.order = np.random.default_rng([self.net_spec.seed, self.epoch]).permutation(n)
             self.pos = 0
+
+    def _l1(self, params: list[Parameter]) -> None:
+        """The step's grad hook for L1: the slope of l1 |W| is l1 sign(W), added to each
+        dE/dW (the biases are spared); it pulls the weights towards 0."""
+        l1 = self.net_spec.l1
+        for p in params:
+            if not is_bias(p):
+                p.grad += l1 * np.sign(p.value)
 
     def train(
         self, batches: int | None = None, epochs: int | None = None, seconds: float | None = None

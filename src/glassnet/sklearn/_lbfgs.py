@@ -23,8 +23,8 @@ import numpy as np
 from scipy.optimize import minimize
 from sklearn.exceptions import ConvergenceWarning
 
-from glassnet.activations import Sigmoid
 from glassnet.model.sequential import Sequential
+from glassnet.train import step as training
 
 __all__ = ["fit_lbfgs"]
 
@@ -39,8 +39,6 @@ class _FullBatch:
         self.params = net.parameters()
         self.coefs = [layer.params["W"] for layer in net.layers if layer.params]
         self.s = float(len(X) if w is None else np.sum(w))  # the weight of the batch
-        # a Sigmoid output with binary cross-entropy: dE/dz straight from the logits
-        self.fused = isinstance(net.layers[-1], Sigmoid) and loss.name == "binary_cross_entropy"
 
     def vector(self) -> np.ndarray:
         """The parameters as one float64 vector (each array raveled, in the network's order)."""
@@ -55,13 +53,9 @@ class _FullBatch:
 
     def __call__(self, theta: np.ndarray) -> tuple[float, np.ndarray]:
         self.set(theta)
-        net, loss, w = self.net, self.loss, self.w
-        out = net.forward(self.X)  # (n, k)
-        z = net.layers[-1].z if self.fused else None  # the sigmoid's logits
-        value, grad = loss.error_and_gradient(out, self.T, w, z)  # grad (n, k), as fit takes it
-        for layer in net.layers:
-            layer.zero_grad()
-        net.backward(grad, False, len(net.layers) - 2 if self.fused else None)
+        net = self.net
+        # forward, E and backward: the training step's (glassnet.train.step), without its update
+        value, _ = training.error_and_gradients(net, self.loss, self.X, self.T, self.w)
         if self.alpha and self.s > 0:  # scikit-learn's L2 term, on the weight matrices only
             squares = sum(float(np.dot(W.ravel(), W.ravel())) for W in self.coefs)
             value += 0.5 * self.alpha * squares / self.s

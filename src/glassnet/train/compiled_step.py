@@ -28,8 +28,10 @@ It applies when all of these hold (:func:`why_not` names the first that fails):
 
 With ``SGD`` (momentum, Nesterov and weight decay included) and no ``grad_hook`` the call takes
 the update too; with any other optimiser, or a ``grad_hook`` (clipping is one), it leaves
-dE/dW and dE/db in the layers' ``grads`` and ``fit`` then runs the hook and
-``optimizer.step()`` as it always does.
+dE/dW and dE/db in the layers' ``grads`` and then runs the hook and ``optimizer.step()``
+through :func:`glassnet.train.step.apply_gradients`, as the layer-by-layer step does.
+Either way :meth:`CompiledStep.run` has the call shape of :class:`glassnet.train.step.LayerStep`
+(both are a :class:`glassnet.train.step.Step`), so ``fit``'s batch loop has one body.
 
 ``fit(jit_compile=None)`` uses it where it applies and the step is large enough to gain
 (:data:`MIN_WORK`); ``True`` asks for it and raises with the reason where it cannot run;
@@ -40,6 +42,7 @@ update never writes the layers' ``grads``.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -61,6 +64,7 @@ from glassnet.layers.dropout import Dropout
 from glassnet.losses import BinaryCrossEntropy, CrossEntropy, Loss
 from glassnet.losses.mse import MSE
 from glassnet.optimizers import SGD, Optimizer
+from glassnet.train.step import GradHook, apply_gradients
 
 #: with ``jit_compile=None`` the compiled step runs when batch size x weights is at least this
 #: (a 784-256-128-10 network, 235,146 weights, from batch 9; the playground's 2-8-8-1 never:
@@ -196,11 +200,14 @@ class CompiledStep:
     batch_size : int
         The largest batch: buffers of that many rows are allocated once.
     updates : bool
-        True: :meth:`run` takes SGD's step itself (the optimiser must be ``SGD``). False: it
-        writes dE/dW and dE/db into the layers' ``grads`` and the caller steps the optimiser
-        (Adam, RMSprop, or SGD after a ``grad_hook`` such as clipping).
+        True: :meth:`run` takes SGD's step inside the compiled call (the optimiser must be
+        ``SGD``). False: the call writes dE/dW and dE/db into the layers' ``grads`` and
+        :meth:`run` then calls ``grad_hook`` and steps the optimiser (Adam, RMSprop, or SGD
+        after a ``grad_hook`` such as clipping).
     weights : ndarray, shape (N,), optional
         Sample weights (float64, checked by ``fit``): each batch's E is their weighted mean.
+    grad_hook : callable, optional
+        Called as ``grad_hook(parameters)`` before each optimiser step (``updates`` False).
 
     Examples
     --------
@@ -222,6 +229,7 @@ class CompiledStep:
         batch_size: int,
         updates: bool = True,
         weights: np.ndarray | None = None,
+        grad_hook: GradHook | None = None,
     ) -> None:
         from glassnet.train.step_kernel import (  # imports numba
             BINARY_THROUGH_SIGMOID,
@@ -274,7 +282,8 @@ class CompiledStep:
         self.gemm = blas.gemm_address(dtype)
         self.kernel = STEPS[self.loss_code]
         self.dense = dense
-        self.updates = updates  # SGD's update in the call; else the caller's optimiser steps
+        self.updates = updates  # SGD's update in the call; else run steps the optimiser
+        self.grad_hook = grad_hook
         self._modes = (FOLD, MOMENTUM)  # the kernel's codes: plain SGD, SGD with momentum
         self.gWs = tuple(d.grads["W"] for d in dense)  # dE/dW (in, out), written unless folded
         self.gbs = tuple(d.grads["b"] for d in dense)  # dE/db (out,)
@@ -290,11 +299,12 @@ class CompiledStep:
 
     def run(self, X: np.ndarray, idx: np.ndarray, predicted: Any, optimizer: Any) -> float:
         """Train on the rows ``idx`` (m,) of X (N, in) and of the targets :attr:`T`: gather them,
-        forward, the error E, backward, and for SGD ``optimizer``'s update of every weight
-        (when ``updates`` is False the gradients are left in the layers' ``grads`` instead,
-        and the caller steps ``optimizer``). Returns E; when E is not finite
-        nothing else happens. ``predicted`` (m,) receives each row's predicted class when
-        given: the argmax for cross-entropy, y > 0.5 for binary cross-entropy.
+        forward, the error E, backward, and ``optimizer``'s update of every weight (for SGD
+        in the compiled call; when ``updates`` is False the call leaves the gradients in the
+        layers' ``grads`` and ``grad_hook`` then ``optimizer.step()`` follow). Returns E;
+        when E is not finite nothing else happens. ``predicted`` (m,) receives each row's
+        predicted class when given: the argmax for cross-entropy, y > 0.5 for binary
+        cross-entropy. The call shape of :meth:`glassnet.train.step.LayerStep.run`.
         """
         into = self.predicted if predicted is None else predicted
         m = len(idx)
@@ -311,10 +321,13 @@ class CompiledStep:
                 optimizer.nesterov, first, self.gWs, self.gbs, v_W, v_b,
             )  # fmt: skip
             optimizer.t += 1
-        return float(
+        value = float(
             self.kernel(self.gemm, X, idx, self.T, self.targets, into, settings, self.weights,
                         self._net)
         )  # fmt: skip
+        if not self.updates and math.isfinite(value):  # dE/dW in the grads: step from them
+            apply_gradients(optimizer, self.grad_hook)
+        return value
 
     def _momentum_state(self, optimizer: SGD) -> tuple[bool, Any, Any]:
         """(first step?, velocities of the Ws, of the bs): the optimiser's own momentum
@@ -387,4 +400,4 @@ def plan(
     if jit_compile is None and batch_size * net.n_params < MIN_WORK:
         return None
     updates = type(optimizer) is SGD and grad_hook is None
-    return CompiledStep(net, loss, T, batch_size, updates, weights)
+    return CompiledStep(net, loss, T, batch_size, updates, weights, grad_hook)

@@ -1,43 +1,53 @@
-"""The training loop: shuffle, forward, error, backward, (average gradients), step.
+"""The training loop: epochs of batches, each batch one training step.
 
 It reads top to bottom like the article's recipe, repeated over batches and epochs::
 
-    for epoch:                                  # one pass over the data
-        for batch:                              # rows gathered once, in a fresh order
+    for epoch:                                  # one pass over the data, in a fresh order
+        for batch:                              # rows gathered once
             y = net.forward(x)                  # forward propagation
-            E = loss.forward(y, t)              # the error (or its weighted mean)
-            net.backward(loss.backward())       # chain rule: every dE/dW
+            E = loss(y, t)                      # the error (or its weighted mean)
+            net.backward(dE/dy)                 # chain rule: every dE/dW
             grad_hook(params)                   # (where data-parallel training averages)
             optimizer.step()                    # W <- W - lr dE/dW (or Adam, ...)
+        score the epoch; callbacks              # loss, accuracy, validation; stop, save
 
-For a plain MLP the body of the batch loop can run as one compiled call
+The batch's step is written once, in :mod:`glassnet.train.step` (:class:`LayerStep`, layer
+by layer); for a plain MLP it can run as one compiled call instead, its fast twin
 (:mod:`glassnet.train.compiled_step`, ``jit_compile``): the same maths, written as loops.
+``fit`` chooses one of the two once and calls it the same way. What is checked and prepared
+before the first epoch is in :mod:`glassnet.train.setup`.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import numpy as np
 
-from glassnet.activations import Sigmoid
 from glassnet.callbacks import Callback, History, ModelCheckpoint, snapshot
 from glassnet.callbacks.hooks import attach_callbacks, hook_order
-from glassnet.fast import jit
 from glassnet.layers.dropout import Dropout
 from glassnet.losses import Loss
-from glassnet.metrics.scores import labels_from_outputs, score_outputs
-from glassnet.optimizers import Optimizer
+from glassnet.metrics.scores import score_outputs
+from glassnet.model.sequential import Sequential
+from glassnet.optimizers import Optimizer, Parameter
 from glassnet.train import compiled_step
 from glassnet.train.setup import (
+    FitData,
     bound_optimizer,
     check_settings,
+    fresh_seed,
     loss_for,
+    predicted_labels_buffer,
     prepare_data,
     start_history,
+    training_mode,
     with_clipping,
 )
+from glassnet.train.step import LayerStep, Step
 
 
 class DivergedError(RuntimeError):
@@ -45,7 +55,7 @@ class DivergedError(RuntimeError):
 
 
 def fit(
-    net: Any,
+    net: Sequential,
     X: Any,
     T: Any,
     *,
@@ -63,7 +73,7 @@ def fit(
     callbacks: list[Callback] | None = None,
     verbose: int = 1,
     initial_epoch: int = 0,
-    grad_hook: Any = None,
+    grad_hook: Callable[[list[Parameter]], Any] | None = None,
     clip_norm: float | None = None,
     clip_value: float | None = None,
     jit_compile: bool | None = None,
@@ -167,139 +177,45 @@ def fit(
     data = prepare_data(
         net, loss_obj, X, T, sample_weight, validation_data, validation_split, class_weight
     )
-    X, T, weights, labels, validation = data.X, data.T, data.weights, data.labels, data.validation
     opt = bound_optimizer(optimizer, lr, net)
-    if seed is None:
-        seed = int(np.random.default_rng().integers(2**31))
-
-    n = len(X)
+    seed = fresh_seed() if seed is None else seed
+    n, weights = len(data.X), data.weights
     history = start_history(epochs, batch_size, opt, loss_obj, seed, n, weights is not None)
     grad_hook = with_clipping(grad_hook, clip_norm, clip_value, history.params)
     callbacks = attach_callbacks(callbacks, verbose, epochs, n, opt, seed, loss_obj, history)
     hooks = hook_order(callbacks)
-    from_logits = getattr(loss_obj, "from_logits", False)
-
-    net.loss_ = loss_obj
-    net.stop_training, net.stop_reason = False, None
-    params = opt.params
-    dropouts = [layer for layer in net.layers if isinstance(layer, Dropout)]
-    xbuf = np.empty((min(batch_size, n), X.shape[1]), dtype=X.dtype)  # (B, in)
-    tbuf = np.empty((min(batch_size, n), *T.shape[1:]), dtype=T.dtype)  # (B,) or (B, out)
-    wbuf = None if weights is None else np.empty(min(batch_size, n))  # (B,)
-    total_weight = n if weights is None else float(weights.sum())
-    # predicted labels of the epoch, in visiting order (argmax, or output > threshold)
-    pred = (
-        None if labels is None else np.empty(n, dtype=np.int64 if net.out_features != 1 else bool)
-    )
-    last = len(net.layers) - 1
-    fuse_sigmoid = (
-        isinstance(net.layers[-1], Sigmoid)
-        and loss_obj.name == "binary_cross_entropy"
-        and not from_logits
-        and net.trace is None
-    )
-    sigmoid = net.layers[-1]  # its input z is the logits when fuse_sigmoid
-    start_at = last - 1 if fuse_sigmoid else None  # backward starts below that sigmoid
-    # the whole step as one compiled call, where it applies (None: layer by layer)
-    fast = compiled_step.plan(
-        net, loss_obj, opt, T, weights, grad_hook, min(batch_size, n), jit_compile
-    )
-    history.params["compiled_step"] = fast is not None  # which step trained this run
-    logs: dict[str, float] = {}
-    epoch = initial_epoch
-    for layer in net.layers:
-        layer.reuse_buffers = True
-    dense_layers = [layer for layer in net.layers if layer.params]
-    trusted = getattr(loss_obj, "trusted_labels", None)
-    if trusted is not None:
-        loss_obj.trusted_labels = True  # prepare_targets checked every label above
-    net.train()
-    for cb in callbacks:
-        cb.on_train_begin(net)
-    end_epoch = epochs
-    if net.stop_training:  # e.g. a restored EarlyStopping whose run had stopped: no epoch more
-        history.stopped, end_epoch = net.stop_reason or "callback", initial_epoch
-    try:
-        for epoch in range(initial_epoch, end_epoch):
-            rng = np.random.default_rng([seed, epoch])
-            for i, layer in enumerate(dropouts):
-                layer.rng = np.random.default_rng([seed, epoch, i + 1])
-            order = rng.permutation(n) if shuffle else np.arange(n)
-            good = snapshot(net)  # finite weights to fall back on if this epoch diverges
-            for cb in hooks.epoch_begin:
-                cb.on_epoch_begin(epoch)
-            epoch_lr = opt.lr  # the lr of this epoch, once the schedules have set it
-            loss_sum = 0.0
-            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-                for b, start in enumerate(range(0, n, batch_size)):
-                    idx = order[start : start + batch_size]
-                    m = len(idx)
-                    wb = None if wbuf is None else weights.take(idx, 0, wbuf[:m])  # (m,)
-                    count = m if wb is None else float(wb.sum())  # the batch's share of E
-                    if fast is not None:  # gather, forward, error, backward (SGD: update): one call
-                        # (its loss writes each row's predicted class: argmax, or y > 0.5)
-                        into = None if pred is None else pred[start : start + m]
-                        value = fast.run(X, idx, into, opt)
-                        if not math.isfinite(value):  # the step left the weights as they were
-                            _diverged(net, good, epoch, b, value, opt)
-                        if not fast.updates:  # it left dE/dW in the grads: step from them
-                            if grad_hook is not None:
-                                grad_hook(params)
-                            opt.step()
-                    else:
-                        xb = jit.gather_rows(X, idx, xbuf[:m])  # (m, in), gathered once
-                        tb = T.take(idx, 0, tbuf[:m])
-                        y = net.forward(xb)  # (m, out)
-                        # E and dE/dy (dE/dz from a sigmoid's logits: y(1 - y) cancels, exactly)
-                        z = sigmoid.z if fuse_sigmoid else None  # (m, out)
-                        value, grad = loss_obj.error_and_gradient(y, tb, wb, z)
-                        if not math.isfinite(value):
-                            _diverged(net, good, epoch, b, value, opt)
-                        if pred is not None and loss_obj.predicted is not None:
-                            pred[start : start + m] = loss_obj.predicted  # the loss's argmax
-                        elif pred is not None:  # predicted labels, compared once per epoch
-                            labels_from_outputs(y, from_logits, into=pred[start : start + m])
-                        net.backward(grad, False, start_at)
-                        if grad_hook is not None:
-                            grad_hook(params)
-                        opt.step()
-                        for layer in dense_layers:
-                            layer._grads_are_zero = True  # the next backward overwrites grads
-                    loss_sum += value * count
-                    for cb in hooks.batch_end:
-                        cb.on_batch_end(b, m, value)
-            if not all(np.isfinite(p.value).all() for p in params):  # the last step overflowed
-                _diverged(net, good, epoch, b, math.nan, opt)
-            logs = {"loss": loss_sum / total_weight}
-            if pred is not None:
-                logs["accuracy"] = float(np.count_nonzero(pred == labels[order])) / n
-            if validation is not None:
-                scores = _score(net, loss_obj, *validation)
-                logs.update(
-                    {
-                        f"val_{k}": v
-                        for k, v in scores.items()
-                        if k in ("loss", "accuracy", "mae", "r2")
-                    }
-                )
-            logs["lr"] = epoch_lr
-            history.append(epoch, logs)
-            for cb in hooks.epoch_end:
-                if isinstance(cb, ModelCheckpoint):
-                    cb.run_state["history"] = history.to_dict()
-                cb.on_epoch_end(epoch, logs)
-            if net.stop_training:
-                history.stopped = net.stop_reason or "callback"
-                break
-    except KeyboardInterrupt:
-        history.stopped = "interrupted"
-    finally:
-        if trusted is not None:
-            loss_obj.trusted_labels = trusted
-        for layer in net.layers:
-            layer.reuse_buffers = False
-            layer._buffers.clear()
-        net.eval()
+    net.loss_, net.stop_training, net.stop_reason = loss_obj, False, None
+    # THE training step, chosen once: one compiled call where it applies, else layer by layer
+    rows = min(batch_size, n)
+    step = compiled_step.plan(net, loss_obj, opt, data.T, weights, grad_hook, rows, jit_compile)
+    step = step or LayerStep(net, loss_obj, data.X, data.T, rows, weights, grad_hook)
+    history.params["compiled_step"] = not isinstance(step, LayerStep)  # which step trained
+    pred = predicted_labels_buffer(net, data)  # (N,) the epoch's predicted labels, or None
+    epoch, logs = initial_epoch, {}
+    with training_mode(net, loss_obj):
+        for cb in callbacks:
+            cb.on_train_begin(net)
+        last = epochs
+        if net.stop_training:  # e.g. a restored EarlyStopping whose run had stopped: no epoch more
+            history.stopped, last = net.stop_reason or "callback", initial_epoch
+        try:
+            for epoch in range(initial_epoch, last):
+                order = _epoch_order(net, seed, epoch, n, shuffle)  # (N,) this epoch's rows
+                # raises DivergedError, falling back on the finite weights of the epoch's start
+                diverged = partial(_diverged, net, snapshot(net), opt, epoch)
+                for cb in hooks.epoch_begin:
+                    cb.on_epoch_begin(epoch)
+                epoch_lr = opt.lr  # the lr of this epoch, once the schedules have set it
+                loss_sum = _train_epoch(step, data.X, order, batch_size, pred, weights, opt,
+                                        hooks.batch_end, diverged)  # fmt: skip
+                logs = _epoch_logs(net, loss_obj, data, order, loss_sum, pred, epoch_lr)
+                history.append(epoch, logs)
+                _end_epoch(hooks.epoch_end, history, epoch, logs)
+                if net.stop_training:
+                    history.stopped = net.stop_reason or "callback"
+                    break
+        except KeyboardInterrupt:
+            history.stopped = "interrupted"
     end = {"stopped": history.stopped, "epoch": epoch, **logs}
     for cb in hooks.train_end:
         cb.on_train_end(end)
@@ -307,8 +223,86 @@ def fit(
     return history
 
 
+def _epoch_order(net: Sequential, seed: int, epoch: int, n: int, shuffle: bool) -> np.ndarray:
+    """The order epoch ``epoch`` visits the N samples in, (N,), and its dropout masks' seeds:
+    ``default_rng([seed, epoch])`` shuffles, Dropout layer i draws from
+    ``default_rng([seed, epoch, i + 1])`` (so a resumed run is the same run, bit for bit)."""
+    rng = np.random.default_rng([seed, epoch])
+    dropouts = [layer for layer in net.layers if isinstance(layer, Dropout)]
+    for i, layer in enumerate(dropouts):
+        layer.rng = np.random.default_rng([seed, epoch, i + 1])
+    return rng.permutation(n) if shuffle else np.arange(n)
+
+
+def _train_epoch(
+    step: Step,
+    X: np.ndarray,
+    order: np.ndarray,
+    batch_size: int,
+    pred: np.ndarray | None,
+    weights: np.ndarray | None,
+    opt: Optimizer,
+    batch_end: list[Callback],
+    diverged: Callable[[int, float], None],
+) -> float:
+    """One pass over X in ``order``: the step on each batch; return the epoch's summed error,
+    sum over batches of E_b times the batch's weight (its size, or its sample weights' sum).
+
+    ``pred`` (N,) receives the predicted labels in visiting order; ``diverged(b, E)`` raises
+    where batch b's E is not finite (its step left the weights alone), or where the last
+    step left a weight that is not (an overflow in the update itself).
+    """
+    run, isfinite = step.run, math.isfinite
+    loss_sum, b = 0.0, 0
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        for b, start in enumerate(range(0, len(order), batch_size)):
+            idx = order[start : start + batch_size]  # (m,) the batch's rows
+            m = len(idx)
+            value = run(X, idx, None if pred is None else pred[start : start + m], opt)
+            if not isfinite(value):
+                diverged(b, value)
+            loss_sum += value * (m if weights is None else float(weights[idx].sum()))
+            for cb in batch_end:
+                cb.on_batch_end(b, m, value)
+    if not all(np.isfinite(p.value).all() for p in opt.params):  # the last step overflowed
+        diverged(b, math.nan)
+    return loss_sum
+
+
+def _epoch_logs(
+    net: Sequential,
+    loss: Loss,
+    data: FitData,
+    order: np.ndarray,
+    loss_sum: float,
+    pred: np.ndarray | None,
+    lr: float,
+) -> dict[str, float]:
+    """The epoch's logs: its (weighted) mean loss, accuracy, validation scores and lr."""
+    n, weights = len(data.X), data.weights
+    logs = {"loss": loss_sum / (n if weights is None else float(weights.sum()))}
+    if pred is not None:  # the predicted labels were written in visiting order
+        logs["accuracy"] = float(np.count_nonzero(pred == data.labels[order])) / n
+    if data.validation is not None:
+        scores = _score(net, loss, *data.validation)
+        kept = ("loss", "accuracy", "mae", "r2")
+        logs.update({f"val_{k}": v for k, v in scores.items() if k in kept})
+    logs["lr"] = lr
+    return logs
+
+
+def _end_epoch(
+    epoch_end: list[Callback], history: History, epoch: int, logs: dict[str, float]
+) -> None:
+    """Tell the callbacks the epoch ended; each checkpoint first gets the history so far."""
+    for cb in epoch_end:
+        if isinstance(cb, ModelCheckpoint):
+            cb.run_state["history"] = history.to_dict()
+        cb.on_epoch_end(epoch, logs)
+
+
 def _score(
-    net: Any, loss: Loss, X: np.ndarray, T: np.ndarray, w: np.ndarray | None
+    net: Sequential, loss: Loss, X: np.ndarray, T: np.ndarray, w: np.ndarray | None
 ) -> dict[str, float]:
     out = net.predict(X)  # (N, out); predict restores the training mode
     scores = score_outputs(loss, out, T)
@@ -318,8 +312,9 @@ def _score(
 
 
 def _diverged(
-    net: Any, good: list[np.ndarray], epoch: int, batch: int, value: float, opt: Any
+    net: Sequential, good: list[np.ndarray], opt: Optimizer, epoch: int, batch: int, value: float
 ) -> None:
+    """Raise DivergedError; restore the weights ``good`` unless every weight is still finite."""
     params = net.parameters()
     finite = all(np.isfinite(p.value).all() for p in params)
     if finite:

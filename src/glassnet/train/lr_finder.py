@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from glassnet.optimizers import Optimizer
+from glassnet.train import step as training
 from glassnet.train.setup import bound_optimizer, loss_for, prepare_data
 from glassnet.utils.validation import check_positive_float
 
@@ -132,19 +133,17 @@ def lr_find(
             pos += len(idx)
             lr = start_lr * (end_lr / start_lr) ** (k / (steps - 1))
             opt.lr = lr
-            value = loss_obj.forward(copy.forward(X[idx]), T[idx])
+            # the training step (glassnet.train.step); value is the batch's E before it
+            value, _ = training.train_step(copy, loss_obj, X[idx], T[idx], opt)
             average = smoothing * value + (1 - smoothing) * average
             smoothed = average / (1 - (1 - smoothing) ** (k + 1))  # the start bias divided out
             result.lrs.append(lr)
             result.losses.append(float(value))
             result.smoothed.append(float(smoothed))
             if not math.isfinite(smoothed) or smoothed > diverge_factor * best:
-                result.stopped = "loss diverged"
+                result.stopped = "loss diverged"  # (the copy, stepped once more, is dropped)
                 break
             best = min(best, smoothed)
-            copy.zero_grad()
-            copy.backward(loss_obj.backward(), input_grad=False)
-            opt.step()
     result.steepest = _steepest(result.lrs, result.smoothed)
     finite = [
         (v, lr) for v, lr in zip(result.smoothed, result.lrs, strict=True) if math.isfinite(v)

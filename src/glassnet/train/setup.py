@@ -10,6 +10,8 @@ here, before the first weight changes, and its error names the argument at fault
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -291,3 +293,66 @@ def with_clipping(
             step(ps)
 
     return hook
+
+
+def fresh_seed() -> int:
+    """A seed for a run given none: drawn from the operating system's entropy, so that the
+    run's History (its ``params["seed"]``) and checkpoints still say how to repeat it.
+
+    Examples
+    --------
+    >>> 0 <= fresh_seed() < 2**31
+    True
+    """
+    return int(np.random.default_rng().integers(2**31))
+
+
+def predicted_labels_buffer(net: Any, data: FitData) -> np.ndarray | None:
+    """The array (N,) each epoch's predicted labels are written into, in visiting order, to
+    score its accuracy: int64 classes, or bool (class 1) for one output; None when the loss
+    is not a classifier's.
+
+    Examples
+    --------
+    >>> from glassnet import Dense, Sequential
+    >>> data = FitData(np.zeros((3, 2)), np.zeros(3, int), None, np.zeros(3, int), None)
+    >>> predicted_labels_buffer(Sequential([Dense(2, 1)]), data).dtype
+    dtype('bool')
+    """
+    if data.labels is None:
+        return None
+    return np.empty(len(data.X), dtype=np.int64 if net.out_features != 1 else bool)
+
+
+@contextmanager
+def training_mode(net: Any, loss: Loss) -> Iterator[None]:
+    """``fit``'s mode for the length of its epochs: the layers reuse their buffers, the loss
+    trusts the labels (``prepare_data`` checked every one), dropout is on. Everything goes
+    back on the way out, whatever ends the run (its end, a stop, an interrupt, an error).
+
+    Examples
+    --------
+    >>> from glassnet import Dense, Sequential
+    >>> from glassnet.losses import MSE
+    >>> net = Sequential([Dense(2, 1)])
+    >>> with training_mode(net, MSE()):
+    ...     net.layers[0].training, net.layers[0].reuse_buffers
+    (True, True)
+    >>> net.layers[0].training, net.layers[0].reuse_buffers
+    (False, False)
+    """
+    for layer in net.layers:
+        layer.reuse_buffers = True
+    trusted = getattr(loss, "trusted_labels", None)
+    if trusted is not None:
+        loss.trusted_labels = True
+    net.train()
+    try:
+        yield
+    finally:
+        if trusted is not None:
+            loss.trusted_labels = trusted
+        for layer in net.layers:
+            layer.reuse_buffers = False
+            layer._buffers.clear()
+        net.eval()
