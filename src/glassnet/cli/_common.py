@@ -8,7 +8,11 @@ read inputs the way the network was trained on them::
      "target": "species", "dataset": "iris", "split_seed": 0, "test_size": 0.2,
      "standardizer": {"mean": [...], "scale": [...]}}     # or null with --no-standardize
 
-plus ``"weight_column": "w"`` when the run was trained with ``--weight-column``.
+plus ``"weight_column": "w"`` when the run was trained with ``--weight-column``, and, for a
+CSV file, how to read new rows alike: ``"columns"`` (the feature columns, by name),
+``"categories"`` (the one-hot encoded columns' categories, ``--categorical auto``),
+``"delimiter"``, ``"encoding"`` and ``"impute"`` (``{"strategy": "mean", "means": [...]}``
+with ``--impute mean``, the training columns' means that fill missing values).
 ``evaluate`` and ``predict`` apply exactly that scaling, so the mean and scale of the training
 inputs travel with the weights and cannot be lost or mismatched.
 
@@ -24,7 +28,15 @@ from typing import Any
 import numpy as np
 
 from glassnet.cli._checkpoint import CLICheckpoint, merge_history
-from glassnet.cli._data import SampleWeights, apply_scaling, is_csv, load_data, load_weighted
+from glassnet.cli._data import (
+    SampleWeights,
+    apply_scaling,
+    csv_options,
+    impute_means,
+    is_csv,
+    load_data,
+    load_weighted,
+)
 from glassnet.datasets import one_hot
 from glassnet.losses import get_loss
 from glassnet.losses.targets import prepare_targets
@@ -39,7 +51,9 @@ __all__ = [
     "SampleWeights",
     "apply_scaling",
     "build_report",
+    "csv_options",
     "headline",
+    "impute_means",
     "is_csv",
     "load_data",
     "load_model",
@@ -134,10 +148,10 @@ def resolve_widths(layers: str | None, hidden: str | None, n_in: int, n_out: int
     return parse_widths(",".join(parts), "--layers")
 
 
-def save_model(net: Any, path: str | Path, info: dict[str, Any]) -> None:
+def save_model(net: Any, path: str | Path, info: dict[str, Any], overwrite: bool = False) -> None:
     """Save the network with the data description ``info`` in its run state; the columns it
     was trained on become the network's ``feature_names``, so the file names its inputs for
-    ``glassnet.load`` too.
+    ``glassnet.load`` too. ``overwrite`` (``--force``) replaces a file that is not a model.
 
     Examples
     --------
@@ -151,7 +165,7 @@ def save_model(net: Any, path: str | Path, info: dict[str, Any]) -> None:
     names = info.get("feature_names")
     if names and len(names) == net.in_features:
         net.feature_names = [str(n) for n in names]
-    save_checkpoint(net, path, state={"data": info})
+    save_checkpoint(net, path, state={"data": info}, overwrite=overwrite)
 
 
 def load_model(path: str | Path) -> tuple[Any, dict[str, Any]]:
