@@ -122,6 +122,9 @@ def test_a_models_categories_encode_new_rows_and_refuse_unknown_ones(tmp_path):
     with pytest.raises(ValueError, match=r"unknown category 'purple' in row 2 \(line 3\), column "
                        r"'color' .*the model knows \['blue', 'red'\].*handle_unknown='error'"):  # fmt: skip
         read_features(path, ["size", "color"], categories=categories)
+    typo = _csv(tmp_path, "colour,size\nred,1\n", "typo.csv")
+    with pytest.raises(ValueError, match=r"lacks the feature columns \['color'\]; the model"):
+        read_features(typo, ["size", "color"], categories=categories)
     headless = _csv(tmp_path, "1,red\n2,blue\n", "headless.csv")
     assert read_features(headless, ["size", "color"], categories=categories).shape == (2, 3)
     with pytest.raises(ValueError, match=r"lacks the column 'color', which the model one-hot"):

@@ -77,6 +77,8 @@ def _categorical_positions(
                 f"{path} lacks the column {name!r}, which the model one-hot encodes; its "
                 f"feature columns are: {', '.join(names[j] for j in features)}."
             )
+        if not isinstance(cats, list | tuple) or not cats:
+            raise ValueError(f"the categories of column {name!r} must be a non-empty list.")
         positions[names.index(name)] = [str(c) for c in cats]
     return positions, False
 
@@ -231,9 +233,9 @@ def read_features(
     """The feature matrix (n, d) float32 of new rows, read as a model was trained on them.
 
     With a header line, the model's ``columns`` are picked by name (other columns, such as the
-    target, are ignored); without one (the first row has no column name of the model and, for a
-    model without categories, only numbers), the file must hold exactly the feature columns in
-    training order. ``categories`` one-hot encodes those columns with the model's categories (a
+    target, are ignored; a missing one is an error naming it); without one (the first row names
+    none of the model's columns and, for a model without categories, holds only numbers), the
+    file must hold exactly the feature columns in training order. ``categories`` one-hot encodes those columns with the model's categories (a
     category it never saw is an error); ``allow_missing`` reads missing values as NaN.
 
     Examples
@@ -249,7 +251,7 @@ def read_features(
     first = first_row(source)
     if first is None:
         raise ValueError(f"input file {str(path)!r} is empty; expected rows of numbers.")
-    named = bool(columns) and set(columns) <= set(first)
+    named = bool(columns) and any(c in first for c in columns)  # missing ones are named below
     header = named or (not categories and not all(is_number(c) for c in first))
     if header and columns:
         check_unique(first, path)

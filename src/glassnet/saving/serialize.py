@@ -67,7 +67,7 @@ def describe(net: Sequential) -> dict[str, Any]:
 
 
 def _write_npz(
-    path: Path, arrays: dict[str, np.ndarray], meta: dict[str, Any], overwrite: bool
+    path: Path, arrays: dict[str, np.ndarray], meta: dict[str, Any], overwrite: bool = False
 ) -> None:
     """Write atomically (a temporary file in the same folder, then a rename); see ``files``."""
     payload = dict(arrays)
@@ -287,7 +287,10 @@ def _check_finite(arr: np.ndarray, name: str, where: str) -> None:
 
 
 def _read(
-    path: Any, allow_nonfinite: bool, max_params: int, max_layers: int
+    path: Any,
+    allow_nonfinite: bool = False,
+    max_params: int = MAX_PARAMS,
+    max_layers: int = MAX_LAYERS,
 ) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
     """(description, arrays) of a model file, every check made before the arrays are read."""
     path = Path(path)
