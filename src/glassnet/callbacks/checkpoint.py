@@ -20,7 +20,10 @@ class ModelCheckpoint(Callback):
     """Save the network, its optimiser state and the run's progress after each epoch.
 
     Files are written atomically (a temporary file, then a rename), so a crash never leaves
-    a half-written checkpoint. ``net, opt, state = glassnet.load_checkpoint(path)`` reads one
+    a half-written checkpoint. The destination is checked when training begins, before the
+    first epoch: a folder that cannot be written, a directory or special file at ``path``, or a
+    file there that is not a glassnet model (unless ``overwrite=True``) fails at once instead
+    of after an epoch's work. ``net, opt, state = glassnet.load_checkpoint(path)`` reads one
     back, and ``net.fit(..., optimizer=opt, initial_epoch=state["epoch"], seed=state["seed"])``
     continues exactly where it stopped.
 
@@ -43,6 +46,9 @@ class ModelCheckpoint(Callback):
     extra_state : dict or None
         More JSON-able entries for the saved state (e.g. ``{"data": ...}``); ``fit`` fills in
         ``seed``, ``loss`` and ``history``, which take precedence over keys of the same name.
+    overwrite : bool, default False
+        Replace ``path`` even when it is a file that is not a glassnet model (see
+        :func:`glassnet.saving.files.check_destination`).
 
     Examples
     --------
@@ -72,8 +78,10 @@ class ModelCheckpoint(Callback):
         monitor: str = "val_loss",
         save_best_only: bool = False,
         extra_state: dict[str, Any] | None = None,
+        overwrite: bool = False,
     ) -> None:
         self.path = Path(path)
+        self.overwrite = overwrite
         self.monitor, self.save_best_only = monitor, save_best_only
         self.extra_state = dict(extra_state or {})
         self.best = math.inf
@@ -88,7 +96,11 @@ class ModelCheckpoint(Callback):
         self._epoch_start: tuple[int, list[np.ndarray], Any, list[Any]] | None = None
 
     def on_train_begin(self, net: Any) -> None:
-        """Keep the network; no epoch has been completed yet in this run."""
+        """Check that ``path`` can be written; keep the network; no epoch has been completed
+        yet in this run."""
+        from glassnet.saving.files import check_destination
+
+        check_destination(self.path, overwrite=self.overwrite)
         super().on_train_begin(net)
         self.completed, self._epoch_start = 0, None
 
@@ -178,6 +190,7 @@ class ModelCheckpoint(Callback):
             optimizer=self.optimizer,
             state=state,
             callbacks=self.stateful,
+            overwrite=self.overwrite,
         )
 
 

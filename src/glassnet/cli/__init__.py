@@ -7,6 +7,7 @@ registers it and sets ``func`` to the function that runs it.
 from __future__ import annotations
 
 import argparse
+import csv
 import importlib
 import sys
 
@@ -60,7 +61,14 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit status.
 
-    Errors a user can fix (bad arguments, bad data) print one clear line and return 2.
+    Never a traceback for what a user can meet: each error prints one line,
+    ``glassnet COMMAND: error: ...``, and returns
+
+    - 2 for bad input (an argument, a data file or a model file that is wrong or cannot be
+      read or written: the message names it, the value and the fix), as argparse does;
+    - 1 when a command could not finish with good input: training diverged (the message says
+      which weights are kept and where the last checkpoint is), the model could not be saved
+      where asked after training (it says where it was written instead), or memory ran out.
 
     Examples
     --------
@@ -73,12 +81,23 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 0
+    from glassnet.cli._files import CommandFailed
+    from glassnet.train.fit import DivergedError
+
     try:
         status = args.func(args)
-    except (ValueError, TypeError, FileNotFoundError, ImportError) as exc:
-        print(f"glassnet {args.command}: error: {exc}", file=sys.stderr)
-        return 2
+    except (CommandFailed, DivergedError) as exc:  # before ValueError, which they may be
+        return _error(args.command, exc, 1)
+    except MemoryError:
+        return _error(args.command, "out of memory; use a smaller network or data set", 1)
+    except (ValueError, TypeError, OSError, ImportError, csv.Error) as exc:
+        return _error(args.command, exc, 2)
     return int(status or 0)
+
+
+def _error(command: str, message: object, status: int) -> int:
+    print(f"glassnet {command}: error: {message}", file=sys.stderr)
+    return status
 
 
 if __name__ == "__main__":  # pragma: no cover

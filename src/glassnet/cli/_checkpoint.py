@@ -23,8 +23,16 @@ class CLICheckpoint(ModelCheckpoint):
     {'data': {'task': 'regression'}}
     """
 
-    def __init__(self, path: Any, info: dict[str, Any], previous: dict[str, Any] | None) -> None:
-        super().__init__(path, save_best_only=False, extra_state={"data": info})
+    def __init__(
+        self,
+        path: Any,
+        info: dict[str, Any],
+        previous: dict[str, Any] | None,
+        overwrite: bool = False,
+    ) -> None:
+        super().__init__(
+            path, save_best_only=False, extra_state={"data": info}, overwrite=overwrite
+        )
         self.previous = previous
 
     def full_history(self, now: Any) -> Any:

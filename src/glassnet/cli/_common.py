@@ -9,7 +9,11 @@ read inputs the way the network was trained on them::
      "standardizer": {"mean": [...], "scale": [...]},     # or null with --no-standardize
      "target_scaler": {"mean": [...], "scale": [...]}}    # regression; or null
 
-plus ``"weight_column": "w"`` when the run was trained with ``--weight-column``.
+plus ``"weight_column": "w"`` when the run was trained with ``--weight-column``, and, for a
+CSV file, how to read new rows alike: ``"columns"`` (the feature columns, by name),
+``"categories"`` (the one-hot encoded columns' categories, ``--categorical auto``),
+``"delimiter"``, ``"encoding"`` and ``"impute"`` (``{"strategy": "mean", "means": [...]}``
+with ``--impute mean``, the training columns' means that fill missing values).
 ``evaluate`` and ``predict`` apply exactly that scaling, so the mean and scale of the training
 inputs travel with the weights and cannot be lost or mismatched. Likewise the targets of a
 regression trained with mse, mae or huber: the network learns ``(y - mean) / scale`` (the
@@ -33,6 +37,8 @@ from glassnet.cli._checkpoint import CLICheckpoint, merge_history
 from glassnet.cli._data import (
     SampleWeights,
     apply_scaling,
+    csv_options,
+    impute_means,
     is_csv,
     load_data,
     load_weighted,
@@ -53,7 +59,9 @@ __all__ = [
     "SampleWeights",
     "apply_scaling",
     "build_report",
+    "csv_options",
     "headline",
+    "impute_means",
     "is_csv",
     "load_data",
     "load_model",
@@ -150,10 +158,10 @@ def resolve_widths(layers: str | None, hidden: str | None, n_in: int, n_out: int
     return parse_widths(",".join(parts), "--layers")
 
 
-def save_model(net: Any, path: str | Path, info: dict[str, Any]) -> None:
+def save_model(net: Any, path: str | Path, info: dict[str, Any], overwrite: bool = False) -> None:
     """Save the network with the data description ``info`` in its run state; the columns it
     was trained on become the network's ``feature_names``, so the file names its inputs for
-    ``glassnet.load`` too.
+    ``glassnet.load`` too. ``overwrite`` (``--force``) replaces a file that is not a model.
 
     Examples
     --------
@@ -167,7 +175,7 @@ def save_model(net: Any, path: str | Path, info: dict[str, Any]) -> None:
     names = info.get("feature_names")
     if names and len(names) == net.in_features:
         net.feature_names = [str(n) for n in names]
-    save_checkpoint(net, path, state={"data": info})
+    save_checkpoint(net, path, state={"data": info}, overwrite=overwrite)
 
 
 def load_model(path: str | Path) -> tuple[Any, dict[str, Any]]:

@@ -38,6 +38,29 @@ def add_data_flag(p: Any, help: str, required: bool = False) -> None:
     p.add_argument("--data", "--dataset", dest="data", required=required, help=help)
 
 
+def add_csv_flags(p: Any) -> None:
+    """``--delimiter`` and ``--encoding``, how to read a CSV file (train, evaluate, predict).
+
+    Examples
+    --------
+    >>> import argparse
+    >>> p = argparse.ArgumentParser(); add_csv_flags(p)
+    >>> p.parse_args(["--delimiter", "tab"]).delimiter
+    'tab'
+    """
+    p.add_argument(
+        "--delimiter",
+        metavar="CHAR",
+        help="the CSV delimiter: one character, or comma, semicolon, tab, pipe, space "
+        "(default auto: detected by csv.Sniffer among , ; tab |, else ',')",
+    )
+    p.add_argument(
+        "--encoding",
+        metavar="NAME",
+        help="the CSV file's text encoding (default utf-8), e.g. latin-1 or cp1252",
+    )
+
+
 def is_csv(data: Any) -> bool:
     """Whether ``--data`` names a CSV file (else a built-in data set).
 
@@ -55,6 +78,31 @@ def _column(text: str) -> str | int:
         return int(text)
     except ValueError:
         return text
+
+
+def csv_options(
+    delimiter: str | None = None,
+    encoding: str | None = None,
+    categorical: Any = None,
+    impute: bool = False,
+) -> dict[str, Any]:
+    """The keywords of :func:`glassnet.datasets.read_csv` for the CSV flags: ``--delimiter``
+    (None or "auto": detected), ``--encoding`` (default utf-8), ``--categorical`` ("auto", a
+    model's categories, or None) and ``--impute`` (missing values read as NaN, to impute).
+
+    Examples
+    --------
+    >>> csv_options("semicolon", None, "auto", True)
+    {'delimiter': ';', 'encoding': 'utf-8', 'categorical': 'auto', 'allow_missing': True}
+    """
+    from glassnet.datasets.csv_source import parse_delimiter
+
+    return {
+        "delimiter": parse_delimiter(delimiter, "--delimiter"),
+        "encoding": encoding or "utf-8",
+        "categorical": categorical or None,
+        "allow_missing": bool(impute),
+    }
 
 
 def load_data(
@@ -81,8 +129,12 @@ def load_weighted(
     test_size: float,
     task: str | None = None,
     weight: str | None = None,
+    csv: dict[str, Any] | None = None,
 ) -> tuple[Dataset, SampleWeights | None]:
     """:func:`load_data`, plus the sample weights of a CSV file's ``weight`` column (or None).
+
+    ``csv`` holds how to read a CSV file (:func:`csv_options`; default: comma, UTF-8, numbers
+    only, no missing value).
 
     The weight column leaves the features, and the weights are split with their rows: the
     train/test split is the one the file gets without weights (it depends on the seed, the
@@ -118,20 +170,33 @@ def load_weighted(
             f"--data {data} is a CSV file; name its target column with --target COLUMN."
         )
     ds = load(data, seed=seed, test_size=test_size, target=_column(target), task=task,
-              weight=None if not weight else _column(weight))  # fmt: skip
+              weight=None if not weight else _column(weight), **(csv or {}))  # fmt: skip
     if ds.w_train is None or ds.w_test is None:
         return ds, None
     return ds, SampleWeights(str(ds.weight_name), ds.w_train, ds.w_test)
 
 
-def apply_scaling(X: np.ndarray, info: dict[str, Any]) -> np.ndarray:
-    r"""Scale inputs as in training: :math:`(X - \mu) / \sigma`, or unchanged without a scaler.
+def apply_scaling(X: np.ndarray, info: dict[str, Any], in_place: bool = False) -> np.ndarray:
+    r"""Prepare inputs as in training: missing values (NaN) replaced by the training columns'
+    means when the model imputes (``info["impute"]``), then :math:`(X - \mu) / \sigma`, or
+    unchanged without a scaler. ``in_place`` overwrites a float ``X`` the caller owns instead
+    of making a second array as large (the train command's data).
 
     Examples
     --------
     >>> apply_scaling(np.array([[4.0]]), {"standardizer": {"mean": [2.0], "scale": [2.0]}})
     array([[1.]])
+    >>> info = {"impute": {"strategy": "mean", "means": [3.0]}, "standardizer": None}
+    >>> apply_scaling(np.array([[np.nan], [1.0]]), info).tolist()
+    [[3.0], [1.0]]
     """
+    from glassnet.datasets.csv_encode import fill_missing
+
+    impute = info.get("impute")
+    if impute:
+        X = X if in_place else X.copy()
+        fill_missing(X, impute["means"])
+        in_place = True  # the copy is ours
     st = info.get("standardizer")
     if not st:
         return X
@@ -139,7 +204,7 @@ def apply_scaling(X: np.ndarray, info: dict[str, Any]) -> np.ndarray:
     d = scaler.mean_.shape[0]
     if X.shape[1] != d:
         raise ValueError(f"the model was trained on {d} features; the data has {X.shape[1]}.")
-    return scaler.transform(X)  # (N, d)
+    return scaler.transform(X, copy=not in_place)  # (N, d)
 
 
 def _as_columns(y: np.ndarray) -> np.ndarray:
@@ -180,3 +245,19 @@ def unscale_targets(values: np.ndarray, info: dict[str, Any]) -> np.ndarray:
     if not st:
         return values
     return Standardizer.from_state(st).inverse_transform(values)  # (N, k)
+
+
+def impute_means(X_train: np.ndarray, names: list[str] | None) -> dict[str, Any]:
+    """The ``info["impute"]`` entry of ``--impute mean``: each training column's mean over its
+    present values (scikit-learn's ``SimpleImputer(strategy="mean")`` fitted on the training
+    rows only).
+
+    Examples
+    --------
+    >>> impute_means(np.array([[1.0], [np.nan], [3.0]]), ["a"])
+    {'strategy': 'mean', 'means': [2.0]}
+    """
+    from glassnet.datasets.csv_encode import column_means
+
+    names = names or [str(j) for j in range(X_train.shape[1])]
+    return {"strategy": "mean", "means": column_means(X_train, names).tolist()}

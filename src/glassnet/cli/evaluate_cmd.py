@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from glassnet.cli import _common as common
-from glassnet.cli._data import add_data_flag
+from glassnet.cli._data import add_csv_flags, add_data_flag
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -44,6 +44,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--seed", type=int, default=None, help="split seed (default: as in training)")
     p.add_argument("--test-size", type=float, default=None, help="default: as in training")
+    add_csv_flags(p)
     p.add_argument("--json", action="store_true", help="print the metrics as one JSON object")
     p.set_defaults(func=run)
 
@@ -62,8 +63,25 @@ def labeled_data(
     task = info.get("task") if common.is_csv(data) else None
     training_data = data == info.get("dataset")
     weight = args.weight_column or (info.get("weight_column") if training_data else None)
-    # a CSV target read as in training; the weights split with their rows
-    ds, w = common.load_weighted(data, target, seed, test_size, task, weight)
+    # a CSV file read as in training (its categories, its missing values kept for the
+    # imputation, its delimiter for the training file); the weights split with their rows
+    options = None
+    if common.is_csv(data):
+        delimiter = getattr(args, "delimiter", None)
+        if delimiter is None and training_data:
+            delimiter = info.get("delimiter")
+        options = common.csv_options(
+            delimiter, getattr(args, "encoding", None) or info.get("encoding"),
+            info.get("categories") or None, bool(info.get("impute")),
+        )  # fmt: skip
+    ds, w = common.load_weighted(data, target, seed, test_size, task, weight, options)
+    columns, found = info.get("columns"), (ds.csv_schema or {}).get("columns")
+    if columns and found and len(found) == len(columns) and found != columns:  # same count:
+        # positions would pair the wrong columns silently (another count fails at the scaling)
+        raise ValueError(
+            f"{data} has the feature columns {found}; the model was trained "
+            f"on {columns}, in that order. Give a file with those columns."
+        )
     split = args.split or ("test" if training_data else "all")
     parts = {
         "test": (ds.X_test, ds.y_test, None if w is None else w.test),

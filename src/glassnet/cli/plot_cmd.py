@@ -69,7 +69,14 @@ def _out(p: argparse.ArgumentParser, default: str) -> None:
 def _test_data(args: argparse.Namespace, info: dict[str, Any]) -> tuple[Any, Any]:
     from glassnet.cli import _common as common
 
-    data = common.load_data(args.data, getattr(args, "target", None), args.seed, 0.2)
+    options = None
+    if common.is_csv(args.data):  # read as in training: its categories and imputation
+        options = common.csv_options(
+            info.get("delimiter") if args.data == info.get("dataset") else None,
+            info.get("encoding"), info.get("categories") or None, bool(info.get("impute")),
+        )  # fmt: skip
+    target = getattr(args, "target", None)
+    data = common.load_weighted(args.data, target, args.seed, 0.2, csv=options)[0]
     return common.apply_scaling(data.X_test, info), data.y_test
 
 

@@ -21,6 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from glassnet.cli import _common as common
+from glassnet.cli._files import CommandFailed, check_output, save_or_rescue
+from glassnet.cli._resume import check_resumed_flags, given_settings
 from glassnet.cli.find_lr import run_find_lr
 from glassnet.cli.train_flags import EPILOG, SPEC, add_flags
 from glassnet.cli.train_settings import (
@@ -35,9 +37,10 @@ from glassnet.cli.train_settings import (
     target_scaling,
 )
 from glassnet.datasets import Standardizer
+from glassnet.datasets.csv_encode import fill_missing
 from glassnet.model.build import mlp
 from glassnet.saving.serialize import load_checkpoint
-from glassnet.train.fit import fit
+from glassnet.train.fit import DivergedError, fit
 
 __all__ = [
     "EPILOG",
@@ -77,9 +80,52 @@ def _plot_module() -> Any:
     return plot
 
 
+def check_outputs(s: dict[str, Any]) -> None:
+    """``--save`` and ``--checkpoint``, checked before any data loads or any epoch runs: a
+    directory or device is refused, a file that is not a glassnet model needs ``--force``, and
+    the folder must be writable."""
+    if s["save"]:
+        check_output(s["save"], "--save", s["force"])
+    if s["checkpoint"]:
+        check_output(s["checkpoint"], "--checkpoint", s["force"])
+
+
+def csv_info(s: dict[str, Any], data: Any) -> dict[str, Any]:
+    """How the training CSV was read, for reading new rows alike (see ``_common``); {} for a
+    named data set."""
+    schema = data.csv_schema
+    if schema is None:
+        return {}
+    return {
+        "columns": schema["columns"],
+        "categories": schema["categories"] if s["categorical"] == "auto" else None,
+        "delimiter": schema["delimiter"],
+        "encoding": s["encoding"],
+    }
+
+
+def _fit(net: Any, X: Any, T: Any, s: dict[str, Any], checkpoint: Any, **kwargs: Any) -> Any:
+    """``fit``; divergence becomes a :class:`CommandFailed` (exit status 1) that says which
+    weights are kept and where the last checkpoint is."""
+    try:
+        return fit(net, X, T, **kwargs)
+    except DivergedError as exc:
+        where = ""
+        if checkpoint is not None and checkpoint.completed:
+            where = (
+                f" {s['checkpoint']} holds the weights of the last completed epoch; resume "
+                "from it with --resume and a lower learning rate, or start afresh."
+            )
+        if s["save"]:
+            where += f" Nothing was saved to {s['save']}."
+        raise CommandFailed(f"{exc}{where}") from None
+
+
 def run(args: argparse.Namespace) -> int:
-    """Train; return 0, or 130 when interrupted with Ctrl-C (after saving)."""
+    """Train; return 0, or 130 when interrupted with Ctrl-C (after saving), or 1 when the model
+    could not be saved where asked (it is saved elsewhere, and the message says where)."""
     s = settings_from(args)
+    check_outputs(s)
     resumed = s["resume"] and Path(s["checkpoint"]).exists()
     optimizer: Any = s["optimizer"]
     initial_epoch, seed, previous = 0, s["seed"], None
@@ -98,7 +144,11 @@ def run(args: argparse.Namespace) -> int:
     default_loss = "cross_entropy" if task == "classification" else "mse"
     loss = s["loss"] or (previous or {}).get("loss") or default_loss
     n_out, out_act = common.output_plan(task, loss, data.n_classes, data.y_train)
-    if not resumed:
+    if resumed:
+        check_resumed_flags(
+            s, given_settings(args), net, optimizer, previous, data.n_features, n_out
+        )
+    else:
         if s["resume"] and not (s["quiet"] or s["json"]):
             print(f"no checkpoint at {s['checkpoint']} yet; starting afresh", file=sys.stderr)
         widths = common.resolve_widths(s["layers"], s["hidden"], data.n_features, n_out)
@@ -119,13 +169,21 @@ def run(args: argparse.Namespace) -> int:
             "dataset": s["data"],
             "split_seed": s["seed"],
             "test_size": s["test_size"],
-            "standardizer": Standardizer().fit(data.X_train).state() if s["standardize"] else None,
+            **csv_info(s, data),
         }
+        if s["impute"] == "mean":  # the training rows' means, before the scaler sees them
+            info["impute"] = common.impute_means(data.X_train, data.feature_names)
+            fill_missing(data.X_train, info["impute"]["means"])
+        info["standardizer"] = (
+            Standardizer().fit(data.X_train).state() if s["standardize"] else None
+        )
         if weights is not None:
             info["weight_column"] = s["weight_column"]
     optimizer = regularized_optimizer(s, optimizer, net, resumed)
-    X_train = common.apply_scaling(data.X_train, info)  # (N, d)
-    X_test = common.apply_scaling(data.X_test, info)  # (M, d)
+    # imputed and scaled in place: the data set's arrays are this run's own, and a second copy
+    # of MNIST's inputs would cost 188 MB (the API trains on one)
+    data.X_train = X_train = common.apply_scaling(data.X_train, info, in_place=True)  # (N, d)
+    data.X_test = X_test = common.apply_scaling(data.X_test, info, in_place=True)  # (M, d)
     target_scaling(s, info, data, loss, resumed)  # info["target_scaler"], kept on resume
     T_train = common.scale_targets(common.training_targets(task, loss, data.y_train, n_out), info)
     classes = class_weight(s, info, data, resumed)  # before the checkpoint copies info
@@ -139,7 +197,7 @@ def run(args: argparse.Namespace) -> int:
     checkpoint = None
     if s["checkpoint"]:
         before = previous.get("history") if previous else None
-        checkpoint = common.CLICheckpoint(s["checkpoint"], info, before)
+        checkpoint = common.CLICheckpoint(s["checkpoint"], info, before, overwrite=s["force"])
         for key in ("lr_schedule", "clip_norm"):  # for a --resume without the flag
             if s[key] is not None:
                 checkpoint.extra_state[key] = s[key]
@@ -154,10 +212,12 @@ def run(args: argparse.Namespace) -> int:
     if not quiet:
         print(f"{data!r}: {task}, loss {loss}\n{net.summary()}")
     start = time.perf_counter()
-    history = fit(
+    history = _fit(
         net,
         X_train,
         T_train,
+        s,
+        checkpoint,
         loss=loss,
         optimizer=optimizer,
         lr=None if resumed else s["lr"],
@@ -176,8 +236,7 @@ def run(args: argparse.Namespace) -> int:
     seconds = time.perf_counter() - start
     if checkpoint is not None:  # a resumed run reports the epochs before the resume too
         history = checkpoint.full_history(history)
-    if s["save"]:
-        common.save_model(net, s["save"], info)
+    save_error = save_or_rescue(net, s["save"], info, s["force"]) if s["save"] else None
     test_weights = None if weights is None else (weights.column, weights.test)
     report = common.build_report(net, X_test, data.y_test, info, test_weights)
     plots: list[str] = []
@@ -203,8 +262,11 @@ def run(args: argparse.Namespace) -> int:
         common.print_metrics(report, short=s["quiet"])
         for path in plots:
             print(f"wrote {path}")
-        if s["save"]:
+        if s["save"] and save_error is None:
             print(f"saved the model to {s['save']}")
+    if save_error is not None:
+        print(f"glassnet train: error: {save_error}", file=sys.stderr)
+        return 1
     if interrupted:
         where = " and ".join(p for p in (s["checkpoint"], s["save"]) if p)
         where = where or "nothing (give --checkpoint or --save)"

@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from glassnet.cli._data import add_data_flag
+from glassnet.cli._data import add_csv_flags, add_data_flag
 from glassnet.datasets.csv import TASKS
 
 #: --scale-target's values (None, its default, picks standard for mse, mae and huber)
@@ -17,6 +17,10 @@ SCALE_TARGET = ("standard", "none")
 SPEC: dict[str, tuple[Any, Any]] = {
     "data": (None, str),
     "target": (None, str),
+    "delimiter": (None, str),
+    "encoding": ("utf-8", str),
+    "categorical": ("none", str),
+    "impute": ("none", str),
     "weight_column": (None, str),
     "class_weight": (None, str),
     "task": (None, str),
@@ -45,6 +49,7 @@ SPEC: dict[str, tuple[Any, Any]] = {
     "checkpoint": (None, str),
     "resume": (False, bool),
     "save": (None, str),
+    "force": (False, bool),
     "json": (False, bool),
     "quiet": (False, bool),
     "plot_dir": (None, str),
@@ -67,6 +72,15 @@ their rows through the splits and a --resume.
 --lr-schedule changes the learning rate between epochs, starting from --lr (the progress bar
 and --json's history show each epoch's lr). A --resume keeps the checkpoint's schedule
 (unless you type another) and the lr it had reached.
+
+A CSV file's delimiter is detected (csv.Sniffer among , ; tab |; else ',') unless given with
+--delimiter; it is read as UTF-8 unless --encoding says otherwise. Text columns need
+--categorical auto and missing values --impute mean; both travel with the model file.
+--save and --checkpoint are checked before training starts: they never replace a file that is
+not a glassnet model (your data) without --force, nor a directory or device. Should saving
+fail after training, the model is written beside the path asked for (or in the temporary
+folder) and the message says where. Exit status: 0 done, 1 training failed (diverged) or the
+model could not be saved where asked, 2 bad input, 130 interrupted.
 
 Examples:
   glassnet train --data digits --hidden 128 --epochs 20 --save digits.npz
@@ -102,6 +116,21 @@ def add_flags(p: argparse.ArgumentParser) -> None:
         help="weigh the training samples by class: balanced (rare classes count as much as "
         "common ones), or CLASS:WEIGHT pairs such as spam:5 or 0:1,1:10 (other classes keep 1); "
         "multiplies --weight-column's weights",
+    )
+    add_csv_flags(g)
+    g.add_argument(
+        "--categorical",
+        choices=["none", "auto"],
+        help="text in a CSV feature column: none (default) refuses it; auto one-hot encodes "
+        "each such column (sorted categories, saved with the model: predict encodes new rows "
+        "alike and refuses a category the model never saw)",
+    )
+    g.add_argument(
+        "--impute",
+        choices=["none", "mean"],
+        help="missing CSV feature values (empty, NA, NaN, null, ...): none (default) refuses "
+        "them naming the row and column; mean fills each with its training column's mean "
+        "(saved with the model and used at predict)",
     )
     g.add_argument(
         "--task",
@@ -233,6 +262,13 @@ def add_flags(p: argparse.ArgumentParser) -> None:
         "run); starts afresh if the file does not exist yet",
     )
     g.add_argument("--save", metavar="PATH", help="write the final model (.npz)")
+    g.add_argument(
+        "--force",
+        action="store_true",
+        default=None,
+        help="let --save and --checkpoint replace a file that is not a glassnet model (never "
+        "a directory or a device); without it such a file is refused before training starts",
+    )
     g.add_argument(
         "--json",
         action="store_true",

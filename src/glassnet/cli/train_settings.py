@@ -7,6 +7,7 @@ its early-stopping state and its plateau schedule's state from the checkpoint it
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from typing import Any, TypeVar
 
@@ -56,7 +57,98 @@ def settings_from(args: argparse.Namespace) -> dict[str, Any]:
     s["lr_schedule"] = s["lr_schedule"] or None  # likewise: a constant lr
     if s["lr_schedule"] is not None:
         schedule_from(s["lr_schedule"], 1, "loss")  # a malformed value fails before any data loads
+    check_numbers(s)
+    check_csv_flags(s)
     return s
+
+
+#: flag -> (test, what it must be, an example of a good value); None values are not typed
+_NUMBERS: dict[str, tuple[Any, str, str]] = {
+    "lr": (lambda v: math.isfinite(v) and v > 0, "a finite number > 0", "--lr 0.001"),
+    "weight_decay": (lambda v: math.isfinite(v) and v >= 0, "a finite number >= 0",
+                     "--weight-decay 0.0001"),
+    "dropout": (lambda v: 0 <= v < 1, "a probability in [0, 1)", "--dropout 0.2"),
+    "test_size": (lambda v: 0 < v < 1, "a fraction in (0, 1)", "--test-size 0.2"),
+    "validation_split": (lambda v: 0 <= v < 1, "a fraction in [0, 1)", "--validation-split 0.1"),
+    "epochs": (lambda v: v >= 1, "a whole number >= 1", "--epochs 20"),
+    "batch_size": (lambda v: v >= 1, "a whole number >= 1", "--batch-size 32"),
+    "seed": (lambda v: v >= 0, "a whole number >= 0", "--seed 0"),
+    "early_stopping": (lambda v: v >= 0, "a whole number >= 0 (the patience)",
+                       "--early-stopping 5"),
+    "animate_every": (lambda v: v >= 1, "a whole number >= 1", "--animate-every 5"),
+}  # fmt: skip
+
+
+def check_numbers(s: dict[str, Any]) -> None:
+    """Refuse a numeric setting out of its range (NaN and inf included), naming the flag,
+    the value and a good value, before any data loads.
+
+    Examples
+    --------
+    >>> check_numbers({"lr": float("nan")})
+    Traceback (most recent call last):
+    ...
+    ValueError: --lr must be a finite number > 0; got nan. For example: --lr 0.001.
+    """
+    for key, (ok, what, example) in _NUMBERS.items():
+        value = s.get(key)
+        if value is not None and not ok(value):
+            flag = "--" + key.replace("_", "-")
+            raise ValueError(f"{flag} must be {what}; got {value}. For example: {example}.")
+
+
+def check_csv_flags(s: dict[str, Any]) -> None:
+    """``--delimiter``, ``--encoding``, ``--categorical`` and ``--impute``: valid values, and
+    only for a CSV file.
+
+    Examples
+    --------
+    >>> check_csv_flags({"data": "iris", "delimiter": None, "encoding": "utf-8",
+    ...                  "categorical": "auto", "impute": "none"})
+    Traceback (most recent call last):
+    ...
+    ValueError: --categorical auto applies to CSV files; data set 'iris' has none to read. Drop it.
+    """
+    from glassnet.datasets.csv_source import parse_delimiter, python_encoding
+
+    if s["categorical"] not in ("none", "auto"):
+        raise ValueError(f"--categorical must be none or auto; got {s['categorical']!r}.")
+    if s["impute"] not in ("none", "mean"):
+        raise ValueError(f"--impute must be none or mean; got {s['impute']!r}.")
+    parse_delimiter(s["delimiter"], "--delimiter")
+    try:
+        python_encoding(s["encoding"])
+    except ValueError as exc:
+        raise ValueError(f"--encoding: {exc}") from None
+    if common.is_csv(s["data"]):
+        return
+    typed = {
+        "--delimiter": s["delimiter"] not in (None, "auto"),
+        "--encoding": s["encoding"].lower().replace("_", "-") not in ("utf-8", "utf8"),
+        "--categorical": s["categorical"] != "none",
+        "--impute": s["impute"] != "none",
+    }
+    for flag, given in typed.items():
+        if given:
+            value = s[flag[2:]]
+            raise ValueError(
+                f"{flag} {value} applies to CSV files; data set {s['data']!r} has none to read. "
+                "Drop it."
+            )
+
+
+def csv_settings(s: dict[str, Any], info: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The keywords read_csv gets: from the flags for a new run; a resumed run (``info``, the
+    checkpoint's data description) reads with the checkpoint's categories and imputation."""
+    if info is not None:
+        return common.csv_options(
+            s["delimiter"] or info.get("delimiter"), s["encoding"],
+            info.get("categories") or None, bool(info.get("impute")),
+        )  # fmt: skip
+    return common.csv_options(
+        s["delimiter"], s["encoding"], "auto" if s["categorical"] == "auto" else None,
+        s["impute"] == "mean",
+    )  # fmt: skip
 
 
 def fresh_data(s: dict[str, Any]) -> tuple[Dataset, common.SampleWeights | None]:
@@ -67,8 +159,9 @@ def fresh_data(s: dict[str, Any]) -> tuple[Dataset, common.SampleWeights | None]
     if task is None and s["loss"] in common.REGRESSION_LOSSES and common.is_csv(s["data"]):
         task = "regression"
     return common.load_weighted(
-        s["data"], s["target"], s["seed"], s["test_size"], task, s["weight_column"]
-    )
+        s["data"], s["target"], s["seed"], s["test_size"], task, s["weight_column"],
+        csv_settings(s) if common.is_csv(s["data"]) else None,
+    )  # fmt: skip
 
 
 def resumed_data(
@@ -98,6 +191,7 @@ def resumed_data(
         info.get("test_size", s["test_size"]),
         info.get("task") if common.is_csv(s["data"]) else None,
         weight,
+        csv_settings(s, info) if common.is_csv(s["data"]) else None,
     )
 
 

@@ -152,6 +152,7 @@ def load(
             None if t.w is None else t.w[train],
             None if t.w is None else t.w[test],
             t.weight_name,
+            {"columns": t.columns, "categories": t.categories, "delimiter": t.delimiter},
         )
         return ds
     key = str(name).lower().replace("_", "-")

@@ -1,12 +1,15 @@
 """Parsing a CSV file's cells: feature, target and sample-weight columns into arrays.
 
-:func:`~glassnet.datasets.csv.read_csv` reads the rows as strings and hands each column here;
-every error names the row, line and column of the first bad cell.
+:func:`~glassnet.datasets.csv.read_csv` reads the rows chunk by chunk as strings and hands the
+feature cells of each chunk to :func:`parse_numbers`, the target and weight columns whole to
+:func:`_target` and :func:`_weights`; every error names the row, line and column of the first
+bad cell.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -19,35 +22,81 @@ def _where(path: Path, row: int, line: int, col: str) -> str:
     return f"row {row} (line {line}), column {col!r} of {path}"
 
 
-def _to_float(cells: np.ndarray, names: list[str], lines: list[int], path: Path) -> np.ndarray:
-    """Parse a (n, d) array of strings as float64, naming the first bad cell if any."""
-    empty = np.argwhere(cells == "")
-    if len(empty):
-        i, j = empty[0]
-        raise ValueError(
-            f"missing value (empty field) in {_where(path, i + 1, lines[i], names[j])}."
+class NonNumeric(NamedTuple):
+    """Columns of a chunk that hold a value that is not a number: their positions and the
+    first bad cell (row in the chunk, column position, text)."""
+
+    columns: list[int]
+    first: tuple[int, int, str]
+    names: list[str]
+    lines: Any
+    path: Path
+    row0: int
+
+    def error(self) -> ValueError:
+        """The error naming the first non-numeric cell."""
+        i, j, text = self.first
+        return ValueError(
+            f"non-numeric value {text!r} in "
+            f"{_where(self.path, self.row0 + i + 1, self.lines[i], self.names[j])}; feature "
+            "columns must hold numbers: encode categories as numbers first, or one-hot encode "
+            "them with --categorical auto (read_csv(..., categorical='auto'))."
         )
+
+
+def parse_numbers(
+    cells: np.ndarray,
+    names: list[str],
+    lines: Any,
+    path: Path,
+    row0: int,
+    allow_missing: bool,
+) -> np.ndarray | NonNumeric:
+    """Parse a chunk of feature cells (n, d) of stripped strings as float64 (n, d).
+
+    Missing values (:data:`~.csv_encode.NA_VALUES`) are an error naming the first, or NaN with
+    ``allow_missing``; NaN and inf written as numbers are errors. Columns with a value that is
+    not a number come back as a :class:`NonNumeric` for the caller to refuse (its ``error()``)
+    or to one-hot encode. ``row0`` is the chunk's first row in the file (for messages).
+    """
+    from .csv_encode import missing_mask, missing_message
+
+    missing = missing_mask(cells)  # (n, d)
+    if missing.any():
+        if not allow_missing:
+            i, j = np.argwhere(missing)[0]
+            where = _where(path, row0 + i + 1, lines[i], names[j])
+            raise ValueError(missing_message(str(cells[i, j]), where))
+        cells = np.where(missing, "nan", cells)
     try:
-        values = cells.astype(np.float64)  # (n, d)
+        values = cells.astype(object).astype(np.float64)  # (n, d), as Python's float reads them
     except ValueError:
-        for i, j in np.ndindex(*cells.shape):
-            try:
-                float(cells[i, j])
-            except ValueError:
-                raise ValueError(
-                    f"non-numeric value {str(cells[i, j])!r} in "
-                    f"{_where(path, i + 1, lines[i], names[j])}; feature columns must hold "
-                    "numbers (encode categories as numbers first)."
-                ) from None
-        raise
-    bad = np.argwhere(~np.isfinite(values))
+        return _non_numeric(cells, names, lines, path, row0)
+    bad = np.argwhere(~np.isfinite(values) & ~missing)
     if len(bad):
         i, j = bad[0]
         raise ValueError(
             f"missing or non-finite value {str(cells[i, j])!r} (NaN or inf) in "
-            f"{_where(path, i + 1, lines[i], names[j])}; fill or drop such rows first."
+            f"{_where(path, row0 + i + 1, lines[i], names[j])}; fill or drop such rows first."
         )
     return values
+
+
+def _non_numeric(
+    cells: np.ndarray, names: list[str], lines: Any, path: Path, row0: int
+) -> NonNumeric:
+    """The columns of a chunk that do not parse, and the first bad cell in file order."""
+    columns, first = [], None
+    for j in range(cells.shape[1]):
+        try:
+            cells[:, j].astype(object).astype(np.float64)
+        except ValueError:
+            columns.append(j)
+            i = next(i for i, c in enumerate(cells[:, j]) if not is_number(str(c)))
+            if first is None or i < first[0]:
+                first = (i, j, str(cells[i, j]))
+    assert first is not None  # the whole chunk failed to parse, so some column did
+    return NonNumeric(columns, first, names, lines, path, row0)
 
 
 def is_number(text: str) -> bool:

@@ -33,6 +33,10 @@ class Dataset:
         ``sample_weight=ds.w_train`` to ``fit``.
     weight_name : str or None
         The weight column's name.
+    csv_schema : dict or None
+        How a CSV file's features were read, to read new rows alike: ``columns`` (the file's
+        feature columns), ``categories`` (one-hot encoded column -> its categories) and
+        ``delimiter``; None for other data.
 
     Examples
     --------
@@ -58,6 +62,7 @@ class Dataset:
     w_train: np.ndarray | None = None
     w_test: np.ndarray | None = None
     weight_name: str | None = None
+    csv_schema: dict | None = None
 
     def __post_init__(self) -> None:
         if self.task not in TASKS:

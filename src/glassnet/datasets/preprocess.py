@@ -84,6 +84,18 @@ def one_hot(y: np.ndarray, n_classes: int | None = None, dtype: type = np.float3
     return out
 
 
+def _block_rows(X: np.ndarray) -> int:
+    """Rows per block: about a million numbers (8 MB in float64)."""
+    return max(1, 2**20 // max(1, X.shape[1]))
+
+
+def _row_blocks(X: np.ndarray):  # noqa: ANN202 - a generator of arrays
+    """Consecutive blocks of rows of a 2-D ``X`` (views)."""
+    rows = _block_rows(X)
+    for start in range(0, X.shape[0], rows):
+        yield X[start : start + rows]
+
+
 class Standardizer:
     """Scale each column to mean 0 and standard deviation 1.
 
@@ -121,18 +133,31 @@ class Standardizer:
         X = np.asarray(X)
         if X.ndim != 2:
             raise ValueError(f"Standardizer.{what} expected X of shape (n, d); got {X.shape}.")
-        if not np.issubdtype(X.dtype, np.number) or not np.isfinite(X).all():
+        if not np.issubdtype(X.dtype, np.number) or not all(
+            np.isfinite(block).all() for block in _row_blocks(X)
+        ):
             raise ValueError(f"Standardizer.{what} expected finite numbers; got NaN, inf or text.")
         return X
 
     def fit(self, X: np.ndarray) -> Standardizer:
-        """Learn ``mean_`` and ``scale_`` from ``X`` of shape (n, d); returns self."""
+        """Learn ``mean_`` and ``scale_`` from ``X`` of shape (n, d); returns self.
+
+        Two passes over blocks of rows (the sum, then the squared deviations from the mean)
+        in float64: no float64 copy of the whole X (MNIST's would be 376 MB).
+        """
         X = self._check(X, "fit")
         if X.shape[0] == 0:
             raise ValueError("Standardizer.fit expected at least one row; got 0.")
-        X64 = X.astype(np.float64)  # (n, d)
-        self.mean_ = X64.mean(axis=0)  # (d,)
-        std = X64.std(axis=0)  # (d,)
+        n, d = X.shape
+        total = np.zeros(d)  # (d,)
+        for block in _row_blocks(X):
+            total += block.sum(axis=0, dtype=np.float64)
+        self.mean_ = total / n  # (d,)
+        squares = np.zeros(d)  # (d,)
+        for block in _row_blocks(X):
+            deviation = block - self.mean_  # (rows, d) float64
+            squares += np.einsum("ij,ij->j", deviation, deviation)
+        std = np.sqrt(squares / n)  # (d,)
         self.scale_ = np.where(std > 0, std, 1.0)  # (d,)
         return self
 
@@ -148,10 +173,25 @@ class Standardizer:
         dtype = X.dtype if np.issubdtype(X.dtype, np.floating) else np.dtype(np.float32)
         return X, dtype
 
-    def transform(self, X: np.ndarray) -> np.ndarray:
-        """Return ``(X - mean_) / scale_`` (shape (n, d))."""
+    def transform(self, X: np.ndarray, copy: bool = True) -> np.ndarray:
+        """Return ``(X - mean_) / scale_`` (shape (n, d)), computed in float64 block by block.
+
+        ``copy=False`` scales a float ``X`` in place (as scikit-learn's
+        ``StandardScaler(copy=False)``), so no second array as large as X is made; the
+        numbers are the same either way.
+
+        Examples
+        --------
+        >>> X = np.array([[1.0], [3.0]], dtype=np.float32)
+        >>> Z = Standardizer().fit(X).transform(X, copy=False); Z is X, X.ravel().tolist()
+        (True, [-1.0, 1.0])
+        """
         X, dtype = self._fitted(X, "transform")
-        return ((X - self.mean_) / self.scale_).astype(dtype)  # (n, d)
+        in_place = not copy and X.dtype == dtype and X.flags.writeable
+        out = X if in_place else np.empty(X.shape, dtype=dtype)  # (n, d)
+        for start, block in zip(range(0, len(X), _block_rows(X)), _row_blocks(X), strict=True):
+            out[start : start + len(block)] = (block - self.mean_) / self.scale_
+        return out
 
     def state(self) -> dict[str, list[float]]:
         """``{"mean": [...], "scale": [...]}`` as JSON-able lists (what model files store)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Sequence
 from typing import Any
 
@@ -11,8 +12,40 @@ from glassnet.layers.dropout import Dropout
 from glassnet.model.sequential import Sequential
 
 
+def _whole(w: Any, i: int, spec: Any, name: str) -> int:
+    """One width of a list: a whole number (an int, a float such as 4.0, or a string of digits);
+    4.7 is refused rather than truncated to 4."""
+    if isinstance(w, bool) or not isinstance(w, numbers.Real | str):
+        raise TypeError(
+            f"{name} must hold whole numbers; got {w!r} ({type(w).__name__}) at position {i} "
+            f"of {spec!r}."
+        )
+    if isinstance(w, numbers.Integral):
+        return int(w)
+    if isinstance(w, str):
+        try:
+            return int(w)
+        except ValueError:
+            pass
+    elif float(w).is_integer():
+        return int(w)
+    shown = "[" + ", ".join(str(v) for v in spec) + "]"
+    raise ValueError(
+        f"{name} must hold whole numbers of units; got {w} at position {i} of {shown}. "
+        "Give integers such as [3, 5, 2]."
+    )
+
+
 def parse_widths(spec: str | Sequence[int], name: str = "layers", min_count: int = 2) -> list[int]:
     """Turn "3,5,2" (or [3, 5, 2]) into a list of at least ``min_count`` positive widths.
+
+    Raises
+    ------
+    ValueError
+        A width that is not a whole number (4.7 is not rounded), or fewer than ``min_count``
+        positive widths.
+    TypeError
+        A width that is not a number (None, True, a list).
 
     Examples
     --------
@@ -20,6 +53,10 @@ def parse_widths(spec: str | Sequence[int], name: str = "layers", min_count: int
     [784, 256, 10]
     >>> parse_widths("64", "--hidden", min_count=1)
     [64]
+    >>> parse_widths([3, 4.7, 2])
+    Traceback (most recent call last):
+    ...
+    ValueError: layers must hold whole numbers of units; got 4.7 at position 1 of [3, 4.7, 2]. Give integers such as [3, 5, 2].
     """
     if isinstance(spec, str):
         try:
@@ -29,7 +66,7 @@ def parse_widths(spec: str | Sequence[int], name: str = "layers", min_count: int
                 f"{name} must be comma-separated integers such as '2,8,1'; got {spec!r}."
             ) from None
     else:
-        widths = [int(w) for w in spec]
+        widths = [_whole(w, i, spec, name) for i, w in enumerate(spec)]
     if len(widths) < min_count or any(w <= 0 for w in widths):
         what = "two positive widths (inputs and outputs), e.g. '2,8,1'"
         if min_count != 2:

@@ -101,7 +101,8 @@ def as_2d_array(x: Any, name: str, dtype: np.dtype | None = None) -> np.ndarray:
     Raises
     ------
     TypeError
-        If ``x`` is not numeric.
+        If ``x`` is not numeric, or complex (NumPy would drop the imaginary parts; scikit-learn
+        refuses complex data too).
     ValueError
         If ``x`` is empty, has more than two dimensions, or holds NaN or inf.
 
@@ -109,7 +110,12 @@ def as_2d_array(x: Any, name: str, dtype: np.dtype | None = None) -> np.ndarray:
     --------
     >>> as_2d_array([1.0, 2.0], "X").shape
     (2, 1)
+    >>> as_2d_array([1 + 2j], "X")
+    Traceback (most recent call last):
+    ...
+    TypeError: X holds complex numbers (dtype complex128); a network takes real inputs. Pass the real part (X.real), the magnitude (abs(X)) or both as separate columns.
     """
+    check_not_complex(x, name)
     try:
         arr = np.asarray(x, dtype=dtype)
     except (TypeError, ValueError) as exc:
@@ -127,6 +133,37 @@ def as_2d_array(x: Any, name: str, dtype: np.dtype | None = None) -> np.ndarray:
         raise ValueError(f"{name} is empty (shape {arr.shape}); give at least one sample.")
     check_finite(arr, name)
     return arr
+
+
+def check_not_complex(x: Any, name: str) -> None:
+    """Raise TypeError if ``x`` holds complex numbers, before any conversion could drop their
+    imaginary parts (``np.asarray(x, dtype=np.float32)`` does, with only a warning).
+
+    Examples
+    --------
+    >>> check_not_complex(np.ones(2), "X")
+    >>> check_not_complex(np.array([1j]), "T")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    TypeError: T holds complex numbers (dtype complex128); ...
+    """
+    dtype = getattr(x, "dtype", None)
+    if dtype is None and hasattr(x, "dtypes"):  # a DataFrame: its columns' dtypes, no copy
+        complex_columns = [d for d in x.dtypes if getattr(d, "kind", "") == "c"]
+        dtype = complex_columns[0] if complex_columns else np.float64
+    if dtype is None:  # a list or a scalar: what NumPy would make of it
+        if isinstance(x, str | bytes):
+            return
+        try:
+            dtype = np.asarray(x).dtype
+        except (TypeError, ValueError):
+            return  # not array-like: the caller's conversion says why
+    if getattr(dtype, "kind", "") == "c":
+        raise TypeError(
+            f"{name} holds complex numbers (dtype {np.dtype(dtype)}); a network takes real "
+            f"inputs. Pass the real part ({name}.real), the magnitude (abs({name})) or both as "
+            "separate columns."
+        )
 
 
 def check_finite(arr: np.ndarray, name: str) -> None:
