@@ -139,3 +139,14 @@ def test_model_checkpoint_checks_its_destination_before_training(tmp_path):
         np.testing.assert_array_equal(p.value, w)
     net.fit(X, T, epochs=1, verbose=0, callbacks=[gn.ModelCheckpoint(data, overwrite=True)])
     assert gn.load_checkpoint(data)[2]["epoch"] == 1
+
+
+def test_sequential_save_takes_overwrite_as_the_function_does(tmp_path):
+    data = tmp_path / "notes.txt"
+    data.write_text("my notes\n")
+    net = gn.mlp([2, 1], seed=0)
+    with pytest.raises(FileExistsError, match="pass overwrite=True to replace it"):
+        net.save(data)
+    assert data.read_text() == "my notes\n"
+    net.save(data, overwrite=True)
+    assert gn.load(data).n_params == net.n_params

@@ -286,8 +286,12 @@ class Sequential(Parameters, Inference):
             jit_compile=jit_compile,
         )
 
-    def save(self, path: Any) -> None:
+    def save(self, path: Any, *, overwrite: bool = False) -> None:
         """Write the network to ``path`` (.npz arrays plus a JSON architecture; no pickle).
+
+        The file is written atomically. An existing glassnet model (or an empty file) is
+        replaced; any other file only with ``overwrite=True``, and never a directory or a
+        special file (as Keras's ``model.save(overwrite=...)``).
 
         Examples
         --------
@@ -300,7 +304,7 @@ class Sequential(Parameters, Inference):
         """
         from glassnet.saving.serialize import save
 
-        save(self, path)
+        save(self, path, overwrite=overwrite)
 
     def to_onnx(
         self,
