@@ -2,25 +2,23 @@
 
 from __future__ import annotations
 
-import warnings
 from typing import Any
 
 import numpy as np
-from sklearn.base import BaseEstimator, is_classifier
-from sklearn.exceptions import ConvergenceWarning
-from sklearn.metrics import accuracy_score, r2_score
+from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from glassnet.callbacks.base import restore
-from glassnet.datasets import train_test_split
 from glassnet.losses import get_loss
 from glassnet.model.build import mlp
+from glassnet.sklearn._init import init_weights
 from glassnet.sklearn._lbfgs import fit_lbfgs
 from glassnet.sklearn._objective import objective
-from glassnet.sklearn._params import check_params, solver_optimizer
-from glassnet.sklearn._rules import InvScaling, NoImprovement, ValidationScore
-from glassnet.train.fit import fit as fit_network
+from glassnet.sklearn._params import check_params
+from glassnet.sklearn._rows import as_rows, outputs
+from glassnet.sklearn._rules import NoImprovement
+from glassnet.sklearn._stochastic import NON_FINITE, fit_stochastic
 
 __all__ = ["continue_from"]
 
@@ -129,84 +127,66 @@ class _BaseMLP(BaseEstimator):
         return bool(self.warm_start) and hasattr(self, "model_")
 
     def _train(
-        self, X: np.ndarray, T: np.ndarray, n_out: int, stratify: bool, sample_weight: Any
+        self,
+        X: Any,
+        T: np.ndarray,
+        n_out: int,
+        stratify: np.ndarray | None,
+        sample_weight: Any,
+        incremental: bool = False,
     ) -> None:
-        """Build ``model_`` (or continue it) and fit it; sets loss_curve_, n_iter_ and friends."""
-        hidden, batch = check_params(self, len(X))
-        warm = self._warm()
-        seed = int(check_random_state(self.random_state).randint(2**31 - 1))
-        dtype = self.dtype or X.dtype  # None: follow the input, float32 stays float32
-        net = mlp(
-            [X.shape[1], *hidden, n_out],
-            self.activation,
-            output_activation=self._output_activation,
-            dtype=dtype,
-            seed=seed,
-        )
-        if warm:
-            continue_from(self.model_, net)
-        self.model_ = net
+        """Build ``model_`` (or continue it) and fit it; sets loss_curve_, n_iter_ and friends.
+
+        As scikit-learn's ``_fit``: a first pass (no model yet, or neither ``warm_start`` nor
+        ``partial_fit``) draws scikit-learn's initial weights from
+        ``check_random_state(random_state)`` (:mod:`glassnet.sklearn._init`), and the same
+        generator then splits off the validation rows and shuffles the epochs. A later
+        ``partial_fit`` goes on with the generator the last call left (scikit-learn seeds a
+        new one each call), so n calls are the n epochs of one ``fit``. ``stratify``: the
+        labels the validation split keeps in proportion, or None.
+        """
+        hidden, _ = check_params(self, X.shape[0])
+        lbfgs = str(self.solver).lower() == "lbfgs"
+        continuing = hasattr(self, "model_") and (incremental or bool(self.warm_start))
+        random_state = check_random_state(self.random_state)
+        if incremental and continuing:
+            random_state = getattr(self, "_random_state", random_state)
+        if not (incremental and continuing):  # partial_fit trains the model it has
+            # None: follow the input, float32 stays float32, as scikit-learn's; L-BFGS works in
+            # float64 (SciPy's), as scikit-learn's does whatever the input
+            dtype = self.dtype or (np.float64 if lbfgs else X.dtype)
+            net = mlp(
+                [X.shape[1], *hidden, n_out],
+                self.activation,
+                output_activation=self._output_activation,
+                dtype=dtype,
+                seed=0,  # its own initial weights are replaced just below
+            )
+            if continuing:  # a warm start: the fitted weights, same shapes or an error
+                continue_from(self.model_, net)
+            else:
+                init_weights(net, self.activation, random_state)
+            self.model_ = net
         w = None
         if sample_weight is not None:
             w = _check_sample_weight(sample_weight, X, dtype=np.float64)  # (N,)
-        if str(self.solver).lower() == "lbfgs":  # the whole set as one batch, no epochs
-            self._train_lbfgs(X, T, w, warm)
-            return
-        callbacks: list[Any] = []
-        if self.early_stopping:  # scikit-learn's: the score (accuracy, R^2) of held-out rows
-            rows = np.arange(len(X))  # split row numbers, then take X, T and w alike
-            strata = T[:, 0] if T.ndim == 2 and T.shape[1] == 1 else T  # a 0/1 column: labels
-            train, held, _, _ = train_test_split(
-                rows, strata, self.validation_fraction, seed=seed, stratify=stratify
+        if lbfgs:  # the whole set as one batch, no epochs
+            self._train_lbfgs(X, T, w, continuing)
+        else:
+            fit_stochastic(
+                self,
+                X,
+                T,
+                w,
+                stratify=stratify,
+                continuing=continuing,
+                incremental=incremental,
+                random_state=random_state,
             )
-            score = accuracy_score if is_classifier(self) else r2_score
-            w_held = None if w is None else w[held]
-            callbacks.append(ValidationScore(X[held], T[held], w_held, score, self._decide))
-            X, T = X[train], T[train]
-            w = None if w is None else w[train]
-        # scikit-learn's learning_rate applies to solver="sgd" only; the others keep a constant lr
-        schedule = self.learning_rate if str(self.solver).lower() == "sgd" else "constant"
-        rule = NoImprovement(
-            "val_score" if self.early_stopping else "loss",
-            self.tol,
-            self.n_iter_no_change,
-            adaptive=schedule == "adaptive",
-            restore_best=bool(self.early_stopping),
-            resume=getattr(self, "_progress", None) if warm else None,
-            mode="max" if self.early_stopping else "min",
-        )
-        t0 = getattr(self, "t_", 0) if warm else 0
-        callbacks.append(rule)  # after the score it reads
-        if schedule == "invscaling":
-            callbacks.append(InvScaling(len(X), self.power_t, t0))
-        # kept as _optimizer: a partial_fit after this fit continues it (scikit-learn's rule)
-        self._optimizer = solver_optimizer(self, batch * (1.0 if w is None else float(w.mean())))
-        history = fit_network(
-            self.model_,
-            X,
-            T,
-            loss=self._objective(self._optimizer),
-            optimizer=self._optimizer,
-            epochs=self.max_iter,
-            batch_size=batch,
-            shuffle=self.shuffle,
-            sample_weight=w,
-            seed=seed,
-            callbacks=callbacks,
-            verbose=2 if self.verbose else 0,
-        )
-        self.model_.loss_ = get_loss(self._loss)  # glassnet's own loss on the fitted network
-        scores = callbacks[0].scores if self.early_stopping else None
-        self._record(history.history, rule, warm, t0, len(X), scores)
-        if history.stopped is None:
-            warnings.warn(
-                f"{type(self).__name__}: max_iter={self.max_iter} epochs reached and the loss "
-                "is still improving; raise max_iter.",
-                ConvergenceWarning,
-                stacklevel=3,
-            )
+        if not all(np.isfinite(p.value).all() for p in self.model_.parameters()):
+            raise ValueError(NON_FINITE)  # scikit-learn's check after every solver
 
-    def _train_lbfgs(self, X: np.ndarray, T: np.ndarray, w: Any, warm: bool) -> None:
+    def _train_lbfgs(self, X: Any, T: np.ndarray, w: Any, warm: bool) -> None:
         """``solver="lbfgs"`` (:mod:`glassnet.sklearn._lbfgs`): sets ``loss_`` and ``n_iter_``
         as scikit-learn's does (no ``loss_curve_``: there are no epochs); a first fit sets
         ``t_`` to 0, a warm start keeps it."""
@@ -214,7 +194,7 @@ class _BaseMLP(BaseEstimator):
         loss = objective(self._loss, self.coefs_[-1].shape[1], 0.0, self.coefs_, None)
         T = T.astype(dtype, copy=False) if T.dtype.kind == "f" else T  # labels stay integers
         self.loss_, self.n_iter_ = fit_lbfgs(
-            self.model_, X.astype(dtype, copy=False), T, w, loss,
+            self.model_, as_rows(X, dtype), T, w, loss,
             float(self.alpha), self.max_iter, self.max_fun, float(self.tol), bool(self.verbose),
         )  # fmt: skip
         self.t_ = getattr(self, "t_", 0) if warm else 0
@@ -259,15 +239,26 @@ class _BaseMLP(BaseEstimator):
         if scores is not None:
             self.validation_scores_ = list(earlier or []) + list(scores)
 
-    def _inputs(self, X: Any) -> np.ndarray:
-        """X (N, d) checked against the fit and cast to the network's dtype."""
+    def _inputs(self, X: Any) -> Any:
+        """X (N, d), an array or a CSR/CSC matrix, checked against the fit (float64 or
+        float32, as scikit-learn keeps them)."""
         check_is_fitted(self, "model_")
-        X = validate_data(self, X, reset=False, dtype=(np.float64, np.float32))
-        return X.astype(self.model_.dtype, copy=False)  # (N, d)
+        return validate_data(
+            self, X, reset=False, accept_sparse=["csr", "csc"], dtype=(np.float64, np.float32)
+        )
 
     def _outputs(self, X: Any) -> np.ndarray:
+        """The network's outputs (N, out) for X, in the dtype scikit-learn's would have:
+        float32 only when both X and the weights are (float32 input to a float32 model)."""
         X = self._inputs(X)  # (N, d), checked before model_ is read
-        return self.model_.predict(X)  # (N, out)
+        out = outputs(self.model_, X)  # (N, out); a sparse X a chunk of rows at a time
+        return out.astype(np.result_type(X.dtype, self.model_.dtype), copy=False)
+
+    def __sklearn_tags__(self) -> Any:
+        """Declare sparse input (CSR and CSC), as scikit-learn's MLP does."""
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
 
 
 def continue_from(fitted: Any, net: Any) -> None:

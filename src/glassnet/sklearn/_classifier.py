@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+from scipy.special import softmax
 from sklearn.base import ClassifierMixin
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
@@ -23,7 +24,9 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
     defaults (see the module docstring for what each does and where it differs); ``solver``
     takes "lbfgs" or any glassnet optimiser name and ``dtype`` the float
     type of the network: None (default) follows the input as scikit-learn does (float32 input
-    trains in float32, about twice as fast; anything else in float64), or "float32"/"float64".
+    trains in float32, about twice as fast, and predicts float32; anything else, and L-BFGS
+    whatever the input, in float64), or "float32"/"float64". X may be dense or scipy.sparse
+    (CSR, CSC), and y may hold a single class (fitted and predicted as scikit-learn does).
 
     Attributes
     ----------
@@ -82,8 +85,9 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
     @property
     def _logistic(self) -> bool:
         """Sigmoid outputs with binary cross-entropy: multilabel y, or two classes (one output,
-        the probability of classes_[1]), as scikit-learn's; else K softmax outputs."""
-        return self._multilabel or len(getattr(self, "classes_", ())) == 2
+        the probability of classes_[1]) or one (scikit-learn's LabelBinarizer gives a single
+        class a column of zeros to fit), as scikit-learn's; else K softmax outputs."""
+        return self._multilabel or len(getattr(self, "classes_", ())) <= 2
 
     @property
     def _loss(self) -> str:
@@ -99,20 +103,37 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
 
     def _decide(self, out: np.ndarray) -> np.ndarray:
         """Predictions shaped like the training targets: 0/1 where a sigmoid is above 0.5
-        ((N, K) multilabel, (N, 1) binary), else class indices (N,) (the largest logit)."""
+        ((N, K) multilabel, (N, 1) binary), else class indices (N,) (the largest logit); with
+        a single class, that class (index 0) whatever the output, as scikit-learn's."""
+        if len(self.classes_) == 1 and not self._multilabel:
+            return np.zeros(out.shape, dtype=np.int64)  # (N, 1)
         return (out > 0.5).astype(np.int64) if self._logistic else out.argmax(axis=1)
 
     def _encoded(self, indices: np.ndarray, dtype: np.dtype) -> tuple[np.ndarray, int]:
         """(targets, outputs) for class indices (N,): a 0/1 column and one output for two
-        classes, else the indices and K outputs."""
-        if len(self.classes_) == 2:
+        classes (a column of zeros for one, as scikit-learn's), else the indices and K outputs."""
+        if len(self.classes_) <= 2:
             return indices.reshape(-1, 1).astype(dtype), 1  # (N, 1), P(classes_[1])
         return indices.astype(np.int64), len(self.classes_)  # (N,)
+
+    def _strata(self, T: np.ndarray, multilabel: bool) -> np.ndarray | None:
+        """What early stopping's split stratifies by: scikit-learn's binarised y, (N, 1) of
+        bools, where it has one output (one or two classes); None (no stratifying) for K > 2
+        classes or multilabel y, whose K columns scikit-learn does not stratify."""
+        if multilabel or T.ndim == 1:
+            return None
+        return T.astype(bool)  # (N, 1)
 
     def _targets(self, X: Any, y: Any, reset: bool) -> tuple[np.ndarray, np.ndarray, bool]:
         """(X, y, multilabel): y (N,) of labels, or a 0/1 indicator matrix (N, K)."""
         X, y = validate_data(
-            self, X, y, dtype=(np.float64, np.float32), multi_output=True, reset=reset
+            self,
+            X,
+            y,
+            accept_sparse=["csr", "csc"],
+            dtype=(np.float64, np.float32),
+            multi_output=True,
+            reset=reset,
         )
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)  # a column of labels (scikit-learn warns, as here)
@@ -146,13 +167,9 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
                 f"call to fit. Previously got {self.classes_}, `y` has {classes}; set "
                 "warm_start=False to start afresh."
             )
-        if len(classes) < 2 and not multilabel:
-            raise ValueError(
-                f"MLPClassifier needs at least 2 classes in y; got 1 class ({classes[0]!r})."
-            )
         self.classes_, self._multilabel = classes, multilabel
         T, n_out = (labels, len(classes)) if multilabel else self._encoded(labels, X.dtype)
-        self._train(X, T, n_out, not multilabel, sample_weight)
+        self._train(X, T, n_out, self._strata(T, multilabel), sample_weight)
         return self
 
     @available_if(stochastic)
@@ -208,19 +225,19 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
                 f"classes={classes.tolist()} is not the same as on the first call to "
                 f"partial_fit (or fit), which gave {self.classes_.tolist()}."
             )
-        if len(classes) < 2:
-            raise ValueError(f"MLPClassifier needs at least 2 classes; got {classes!r}.")
         return classes
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Class probabilities (N, K): the softmax of the network's logits, rows summing to 1
-        (two classes: 1 - p and p, p the sigmoid output); for multilabel y, each class's own
-        probability (its sigmoid)."""
-        X = self._inputs(X)  # (N, d), checked before model_ is read
-        proba = self.model_.predict_proba(X).astype(np.float64)  # (N, K) or (N, 1)
-        if self._logistic and not self._multilabel:
-            return np.hstack([1 - proba, proba])  # (N, 2)
-        return proba
+        (two classes, or one: 1 - p and p, p the sigmoid output, as scikit-learn's); for
+        multilabel y, each class's own probability (its sigmoid). float32 for float32 X to a
+        float32 model, else float64, as scikit-learn's."""
+        out = self._outputs(X)  # (N, K) or (N, 1), checked as fitted first
+        if not self._logistic:
+            return softmax(out, axis=1)  # (N, K)
+        if not self._multilabel:
+            return np.hstack([1 - out, out])  # (N, 2)
+        return out
 
     def predict_log_proba(self, X: Any) -> np.ndarray:
         """The logarithm of :meth:`predict_proba`, as scikit-learn's (-inf where a probability

@@ -20,10 +20,12 @@ import warnings
 from typing import Any
 
 import numpy as np
+import scipy
 from scipy.optimize import minimize
 from sklearn.exceptions import ConvergenceWarning
 
 from glassnet.model.sequential import Sequential
+from glassnet.sklearn._rows import chunks, dense
 from glassnet.train import step as training
 
 __all__ = ["fit_lbfgs"]
@@ -38,7 +40,8 @@ class _FullBatch:
         self.net, self.X, self.T, self.w, self.loss, self.alpha = net, X, T, w, loss, alpha
         self.params = net.parameters()
         self.coefs = [layer.params["W"] for layer in net.layers if layer.params]
-        self.s = float(len(X) if w is None else np.sum(w))  # the weight of the batch
+        self.s = float(X.shape[0] if w is None else np.sum(w))  # the weight of the batch
+        self.is_coef = [any(p.value is W for W in self.coefs) for p in self.params]
 
     def vector(self) -> np.ndarray:
         """The parameters as one float64 vector (each array raveled, in the network's order)."""
@@ -53,17 +56,30 @@ class _FullBatch:
 
     def __call__(self, theta: np.ndarray) -> tuple[float, np.ndarray]:
         self.set(theta)
-        net = self.net
-        # forward, E and backward: the training step's (glassnet.train.step), without its update
-        value, _ = training.error_and_gradients(net, self.loss, self.X, self.T, self.w)
+        net, w = self.net, self.w
+        value = 0.0
+        flat = np.zeros(sum(p.value.size for p in self.params))  # dE/dtheta, float64
+        for start, stop in chunks(self.X):  # all of a dense X; a sparse one block by block
+            wb = None if w is None else w[start:stop]
+            share = (stop - start) / len(self.T) if w is None else float(np.sum(wb)) / self.s
+            if share == 0:  # rows of weight 0: nothing to add
+                continue
+            # forward, E and backward of the block: the training step's (glassnet.train.step),
+            # without its update; the whole set's E and gradient are the blocks' weighted by
+            # each block's share of the rows (or of the weights)
+            x = dense(self.X, start, stop, net.dtype)  # (m, in)
+            part, _ = training.error_and_gradients(net, self.loss, x, self.T[start:stop], wb)
+            value += share * part
+            flat += share * np.concatenate([p.grad.ravel() for p in self.params])
         if self.alpha and self.s > 0:  # scikit-learn's L2 term, on the weight matrices only
             squares = sum(float(np.dot(W.ravel(), W.ravel())) for W in self.coefs)
             value += 0.5 * self.alpha * squares / self.s
-            for layer in net.layers:
-                if layer.params:
-                    layer.grads["W"] += layer.params["W"] * (self.alpha / self.s)
-        flat = np.concatenate([p.grad.ravel() for p in self.params])
-        return float(value), flat.astype(np.float64)
+            start = 0
+            for p, coef in zip(self.params, self.is_coef, strict=True):
+                if coef:  # d/dW of alpha |W|^2 / (2 s) = alpha W / s
+                    flat[start : start + p.value.size] += p.value.ravel() * (self.alpha / self.s)
+                start += p.value.size
+        return float(value), flat
 
 
 def fit_lbfgs(
@@ -92,28 +108,50 @@ def fit_lbfgs(
     (True, True)
     """
     f = _FullBatch(net, X, T, sample_weight, loss, float(alpha))
+    options = {"maxfun": int(max_fun), "maxiter": int(max_iter), "gtol": float(tol)}
+    options.update(_iprint(verbose))
     net.train()
-    result = minimize(
-        f,
-        f.vector(),
-        method="L-BFGS-B",
-        jac=True,
-        options={"maxfun": int(max_fun), "maxiter": int(max_iter), "gtol": float(tol)},
-    )
-    net.eval()
+    try:
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            result = minimize(f, f.vector(), method="L-BFGS-B", jac=True, options=options)
+    finally:
+        net.eval()
     f.set(result.x)
+    n_iter = int(min(result.nit, max_iter))
     if result.status != 0:  # 1: a bound on iterations or evaluations; 2: the line search
         warnings.warn(
-            f"lbfgs stopped before converging ({_reason(result)}); raise max_iter or max_fun, "
-            "or scale the inputs.",
-            ConvergenceWarning,
-            stacklevel=3,
+            _not_converged(result, n_iter, int(max_iter)), ConvergenceWarning, stacklevel=3
         )
-    if verbose:
-        print(f"lbfgs: {result.nit} iterations, {result.nfev} evaluations, loss {result.fun:.8f}")
-    return float(result.fun), int(min(result.nit, max_iter))
+    return float(result.fun), n_iter
 
 
-def _reason(result: Any) -> str:
-    message = result.message
-    return message.decode() if isinstance(message, bytes) else str(message)
+def _iprint(verbose: bool) -> dict[str, int]:
+    """scikit-learn's ``verbose`` for L-BFGS: SciPy's ``iprint`` (1 verbose, else -1), which
+    SciPy prints from; SciPy 1.15 rewrote L-BFGS-B and no longer prints, so from there on,
+    as scikit-learn, nothing is passed (and nothing printed).
+
+    Examples
+    --------
+    >>> _iprint(True) in ({}, {"iprint": 1})
+    True
+    """
+    major, minor = (int(part) for part in scipy.__version__.split(".")[:2])
+    if (major, minor) >= (1, 15):
+        return {}
+    return {"iprint": 1 if verbose else -1}
+
+
+def _not_converged(result: Any, n_iter: int, max_iter: int) -> str:
+    """scikit-learn's ConvergenceWarning for an L-BFGS run that did not converge."""
+    message = (
+        f"lbfgs failed to converge after {n_iter} iteration(s) (status={result.status}):\n"
+        f"{result.message}\n"
+    )
+    if n_iter == max_iter:
+        message += (
+            f"\nIncrease the number of iterations to improve the convergence (max_iter={max_iter})."
+        )
+    return message + (
+        "\nYou might also want to scale the data as shown in:\n"
+        "    https://scikit-learn.org/stable/modules/preprocessing.html"
+    )

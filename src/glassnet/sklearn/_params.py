@@ -57,18 +57,27 @@ def check_params(est: Any, n: int) -> tuple[list[int], int]:
         raise ValueError(f"solver must be one of {list(SOLVERS)}; got {est.solver!r}.")
     for name in ("max_iter", "n_iter_no_change", "max_fun"):
         value = getattr(est, name)
+        if name == "n_iter_no_change" and _is_inf(value):
+            continue  # scikit-learn's Options(Real, {np.inf}): never stop for want of progress
         if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
-            raise ValueError(f"{name} must be an integer >= 1; got {value!r}.")
+            also = " or np.inf (never stop on no improvement)" * (name == "n_iter_no_change")
+            raise ValueError(f"{name} must be an integer >= 1{also}; got {value!r}.")
     if est.alpha < 0 or est.tol < 0:
         raise ValueError(f"alpha and tol must be >= 0; got {est.alpha!r} and {est.tol!r}.")
-    if not 0 < est.validation_fraction < 1:
-        raise ValueError(f"validation_fraction must be in (0, 1); got {est.validation_fraction!r}.")
+    if not 0 <= est.validation_fraction < 1:  # scikit-learn's Interval(Real, 0, 1, "left")
+        raise ValueError(f"validation_fraction must be in [0, 1); got {est.validation_fraction!r}.")
     _check_solver_params(est)
     if est.batch_size == "auto":
         return [int(h) for h in hidden], min(200, n)
     if isinstance(est.batch_size, int | np.integer) and est.batch_size >= 1:
         return [int(h) for h in hidden], min(int(est.batch_size), n)
     raise ValueError(f"batch_size must be 'auto' or an integer >= 1; got {est.batch_size!r}.")
+
+
+def _is_inf(value: Any) -> bool:
+    """Whether ``value`` is +inf as a real number (not a bool, not NaN)."""
+    real = isinstance(value, numbers.Real) and not isinstance(value, bool | np.bool_)
+    return real and value == np.inf
 
 
 def _check_solver_params(est: Any) -> None:

@@ -39,7 +39,7 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
     Examples
     --------
     >>> X = np.linspace(-1, 1, 50).reshape(-1, 1)  # (50, 1)
-    >>> reg = MLPRegressor(hidden_layer_sizes=(16,), learning_rate_init=0.01, max_iter=300, random_state=0)
+    >>> reg = MLPRegressor(hidden_layer_sizes=(16,), learning_rate_init=0.02, max_iter=300, random_state=0)
     >>> reg.fit(X, 3 * X[:, 0] + 1).score(X, 3 * X[:, 0] + 1) > 0.99
     True
     >>> counts = np.round(np.exp(1 + X[:, 0]))  # (50,), counts with a rate exp(1 + x)
@@ -127,13 +127,14 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
             self,
             X,
             y,
+            accept_sparse=["csr", "csc"],
             dtype=(np.float64, np.float32),
             multi_output=True,
             y_numeric=True,
             reset=not self._warm(),
         )
         T = y.reshape(-1, 1) if y.ndim == 1 else y  # (N, k)
-        self._train(X, T, T.shape[1], False, sample_weight)
+        self._train(X, T, T.shape[1], None, sample_weight)
         self.n_outputs_ = T.shape[1]  # once trained: a refused warm start keeps the last fit
         return self
 
@@ -149,6 +150,7 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
             self,
             X,
             y,
+            accept_sparse=["csr", "csc"],
             dtype=(np.float64, np.float32),
             multi_output=True,
             y_numeric=True,
@@ -165,10 +167,11 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
         return self
 
     def predict(self, X: Any) -> np.ndarray:
-        """Predictions (N,) for a single target, (N, k) otherwise, as float64 (the rates
-        exp(z) with ``loss="poisson"``)."""
+        """Predictions (N,) for a single target, (N, k) otherwise (the rates exp(z) with
+        ``loss="poisson"``): float32 for float32 X to a float32 model, else float64, as
+        scikit-learn's."""
         out = self._outputs(X)  # (N, k), checked as fitted first
-        out = self.model_.loss_.predictions(out).astype(np.float64)
+        out = self.model_.loss_.predictions(out)
         return out[:, 0] if self.n_outputs_ == 1 else out
 
     def __sklearn_tags__(self) -> Any:

@@ -15,6 +15,7 @@ import numpy as np
 
 from glassnet.callbacks.base import Callback, restore, snapshot
 from glassnet.callbacks.schedules import EpochSchedule, fit_optimizer
+from glassnet.sklearn._rows import outputs
 
 __all__ = ["MIN_ADAPTIVE_LR", "InvScaling", "NoImprovement", "ValidationScore", "set_lr"]
 
@@ -122,8 +123,8 @@ class NoImprovement(Callback):
         stopping.
     tol : float
         Smallest decrease that counts as an improvement.
-    n_iter_no_change : int
-        Epochs without improvement tolerated.
+    n_iter_no_change : int or inf
+        Epochs without improvement tolerated (``math.inf``: never act, as scikit-learn's).
     adaptive : bool
         Divide the lr by 5 instead of stopping (``learning_rate="adaptive"``).
     restore_best : bool
@@ -133,6 +134,11 @@ class NoImprovement(Callback):
         watched another metric.
     mode : {"min", "max"}
         Whether lower (a loss) or higher (a score) values are better.
+    verbose : bool
+        Print scikit-learn's line when the rule acts, e.g. "Training loss did not improve more
+        than tol=0.000100 for 10 consecutive epochs. Stopping." ("Validation score" with
+        ``mode="max"``; " Setting learning rate to %f" or " Learning rate too small. Stopping."
+        for ``adaptive``), to stdout.
 
     Examples
     --------
@@ -157,11 +163,16 @@ class NoImprovement(Callback):
         restore_best: bool = False,
         resume: dict[str, Any] | None = None,
         mode: str = "min",
+        verbose: bool = False,
     ) -> None:
         if mode not in ("min", "max"):
             raise ValueError(f"mode must be 'min' or 'max'; got {mode!r}.")
-        self.monitor, self.tol, self.n_iter_no_change = monitor, float(tol), int(n_iter_no_change)
+        self.monitor, self.tol = monitor, float(tol)
+        # an integer, or inf (scikit-learn's Options(Real, {np.inf})): the count never exceeds it
+        inf = isinstance(n_iter_no_change, float | np.floating) and math.isinf(n_iter_no_change)
+        self.n_iter_no_change = math.inf if inf else int(n_iter_no_change)
         self.adaptive, self.restore_best, self.mode = bool(adaptive), bool(restore_best), mode
+        self.verbose = bool(verbose)
         self.best, self.count = (math.inf if mode == "min" else -math.inf), 0
         self.best_params: list[np.ndarray] | None = None
         if resume is not None and resume.get("monitor") == monitor:
@@ -201,8 +212,19 @@ class NoImprovement(Callback):
         if self.adaptive and opt.lr > MIN_ADAPTIVE_LR:
             set_lr(opt, opt.lr / 5.0)
             self.count = 0
+            self._say(f" Setting learning rate to {opt.lr:f}")
         else:
             self.net.stop_training, self.net.stop_reason = True, "early_stopping"
+            self._say(" Learning rate too small. Stopping." if self.adaptive else " Stopping.")
+
+    def _say(self, action: str) -> None:
+        """Print scikit-learn's line for the rule's action, when verbose."""
+        if self.verbose:
+            what = "Validation score" if self.mode == "max" else "Training loss"
+            print(
+                f"{what} did not improve more than tol={self.tol:f} for "
+                f"{self.n_iter_no_change:d} consecutive epochs.{action}"
+            )
 
     def on_train_end(self, logs: dict[str, Any]) -> None:
         """Put the best weights back, with ``restore_best``."""
@@ -215,14 +237,15 @@ class ValidationScore(Callback):
 
     After each epoch: ``score(y, decide(outputs), sample_weight=w)`` on the held-out data, with
     the estimator's own score function (accuracy for a classifier, R^2 for a regressor) and its
-    own way from the network's outputs to predictions, or NaN when the outputs are not finite
-    (scikit-learn's rule). Every score is kept in
-    ``scores``, the estimator's ``validation_scores_``.
+    own way from the network's outputs to predictions, or NaN when those predictions are
+    floats and not all finite (scikit-learn's rule: a regressor's; a classifier's labels are
+    scored whatever its outputs). Every score is kept in ``scores``, the estimator's
+    ``validation_scores_``.
 
     Parameters
     ----------
-    X : ndarray, shape (N, d)
-        Held-out inputs, in the network's dtype.
+    X : ndarray or scipy.sparse matrix, shape (N, d)
+        Held-out inputs (a sparse X goes through the network a chunk of rows at a time).
     y : ndarray
         Their targets as ``score`` takes them: class indices (N,), 0/1 rows (N, K), or values.
     sample_weight : ndarray of shape (N,), optional
@@ -231,6 +254,8 @@ class ValidationScore(Callback):
     decide : callable
         The network's outputs (N, outputs) to predictions shaped like y: the argmax, a
         threshold at 0.5, or the values (a Poisson model's exp).
+    verbose : bool
+        Print scikit-learn's "Validation score: %f" after each epoch, to stdout.
 
     Examples
     --------
@@ -252,19 +277,21 @@ class ValidationScore(Callback):
         sample_weight: np.ndarray | None,
         score: Any,
         decide: Any,
+        verbose: bool = False,
     ) -> None:
         self.X, self.y, self.sample_weight = X, y, sample_weight
-        self.score, self.decide = score, decide
+        self.score, self.decide, self.verbose = score, decide, bool(verbose)
         self.scores: list[float] = []
 
     def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
         """Score the held-out data and put it in ``logs["val_score"]``."""
-        with np.errstate(all="ignore"):  # a diverged network: NaN below, without warnings
-            out = self.net.predict(self.X)  # (N, outputs)
-        if not np.isfinite(out).all():
-            value = math.nan
-        else:
-            pred = self.decide(out)  # shaped like y
-            value = float(self.score(self.y, pred, sample_weight=self.sample_weight))
+        with np.errstate(all="ignore"):  # a diverging network: no overflow warnings
+            pred = self.decide(outputs(self.net, self.X))  # shaped like y
+            if pred.dtype.kind == "f" and not np.isfinite(pred).all():
+                value = math.nan
+            else:
+                value = float(self.score(self.y, pred, sample_weight=self.sample_weight))
         self.scores.append(value)
         logs["val_score"] = value
+        if self.verbose:
+            print(f"Validation score: {value:f}")
