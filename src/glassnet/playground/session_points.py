@@ -179,9 +179,9 @@ class PointsState:
         'blobs: 90 points (72 train, 18 test), 3 classes (0: 30, 1: 30, 2: 30)'
         """
         n = len(self.X)
-        head = f"{self.source}: {n} points ({self.n_train} train, {self.n_test} test)"
+        head = f"{self.source.replace('preset:', 'preset ')}: {n} point{'' if n == 1 else 's'} ({self.n_train} train, {self.n_test} test)"
         if self.given is not None:
-            return f"{head}, targets given per output ({self.given.shape[1]} outputs)"
+            return f"{head}, a target given for each of the {self.given.shape[1]} outputs"
         if self.regression:
             lo, hi = (float(self.y.min()), float(self.y.max())) if n else (0.0, 0.0)
             return f"{head}, values from {lo:.2f} to {hi:.2f} (a regression)"

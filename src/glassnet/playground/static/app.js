@@ -216,10 +216,9 @@ function clickParam(layer, param, ev) {
   $("weight-hint").textContent = app.sample ? "its chain rule is below, in step mode"
     : "step mode (Forward, Backward) writes out its chain rule";
   box.hidden = false;
-  if (ev) {
-    box.style.left = `${Math.min(ev.clientX - r.left + $("net-view").scrollLeft + 8, r.width - 240)}px`;
-    box.style.top = `${ev.clientY - r.top + $("net-view").scrollTop + 8}px`;
-  }
+  const x = ev && ev.clientX ? ev.clientX - r.left : 20, y = ev && ev.clientY ? ev.clientY - r.top : 20;
+  box.style.left = `${Math.max(0, Math.min(x + 8, r.width - 240)) + $("net-view").scrollLeft}px`;
+  box.style.top = `${Math.max(0, Math.min(y + 8, r.height - 70)) + $("net-view").scrollTop}px`;
   if (app.sample) askEquation(layer, param);
 }
 
@@ -245,6 +244,7 @@ function renderState() {
 
 // "2-8-8-8-8-1" as "2-8×4-1": runs of three or more equal widths written once
 function shortWidths(widths) {
+  if (widths.length <= 8) return widths.join("-");
   const parts = [];
   for (let k = 0; k < widths.length;) {
     let n = 1;
@@ -272,7 +272,8 @@ function redraw() {
 
 function renderCounts() {
   const d = app.data, test = d.points.filter((p) => p[3]).length;
-  $("counts").textContent = `${d.points.length} points: ${d.points.length - test} train (filled), ${test} test (rings)`;
+  const n = d.points.length;
+  $("counts").textContent = `${n} point${n === 1 ? "" : "s"}: ${n - test} train (filled), ${test} test (rings)`;
   $("data-description").textContent = d.description;
   $("sample-index").max = d.points.length - 1;
   const generated = [...$("dataset").options].some((o) => o.value === d.source && !o.disabled);

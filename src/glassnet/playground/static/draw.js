@@ -141,9 +141,11 @@ function drawData(canvas, data, state, picked, options = {}) {
   ctx.beginPath(); ctx.moveTo(px(0), 0); ctx.lineTo(px(0), H); ctx.moveTo(0, py(0)); ctx.lineTo(W, py(0)); ctx.stroke();
   ctx.fillStyle = "rgba(0,0,0,0.45)"; ctx.font = "10px system-ui";
   ctx.fillText(`x1 \u2208 [${-L}, ${L}]`, 6, H - 6); ctx.fillText("x2", px(0) + 4, 12);
-  if (options.focus) {
-    ctx.fillStyle = "rgba(29,36,48,0.85)"; ctx.font = "12px system-ui";
-    ctx.fillText(`${options.focusName} over the map (hover)`, 6, 16);
+  if (options.focus) {  // whose map this is, on a light band so the points do not hide it
+    const text = `${options.focusName} (hover)`;
+    ctx.font = "12px system-ui";
+    ctx.fillStyle = "rgba(255,255,255,0.8)"; ctx.fillRect(0, H - 40, ctx.measureText(text).width + 12, 20);
+    ctx.fillStyle = "rgba(29,36,48,0.9)"; ctx.fillText(text, 6, H - 25);
   }
   data.points.forEach((p, i) => {
     if (p[3] && options.showTest === false) return;
