@@ -12,7 +12,6 @@ from __future__ import annotations
 import base64
 import re
 import statistics
-import time
 from pathlib import Path
 from typing import Any
 
@@ -46,9 +45,10 @@ def page(browser: Any, live_server: str) -> Any:
 def open_page(page: Any, hash_: str) -> None:
     """Open the page at ``hash_`` and wait for the network it names."""
     page.goto(page.base + "/" + hash_)
-    n = len([w for w in re.search(r"hidden=([^&]*)", hash_).group(1).split(",") if w]) + 2
+    hidden = re.search(r"hidden=([^&]*)", hash_).group(1)
+    want = ",".join(["2", *[w for w in hidden.split(",") if w], "1"])
     page.wait_for_function(
-        f"window.playground.state && window.playground.state.net.widths.length === {n}"
+        f"window.playground.state && window.playground.state.net.widths.join() === '{want}'"
     )
 
 
@@ -77,8 +77,13 @@ def test_pause_and_steps_act_within_200_ms_while_playing(page: Any, width: int, 
     page.wait_for_timeout(2500)
     frames = page.evaluate("window.playground.drawLog.filter(d => d.frame)")
     assert len(frames) >= 5 and statistics.median(f["ms"] for f in frames) < 100  # drawn fast
-    measured = {b: [latency(page, b) for _ in range(3)] for b in ("play", "step-batch", "step-epoch")}
-    print(f"{depth}x{width} click-to-effect ms:", {b: [round(v) for v in m] for b, m in measured.items()})
+    measured = {
+        b: [latency(page, b) for _ in range(3)] for b in ("play", "step-batch", "step-epoch")
+    }
+    print(
+        f"{depth}x{width} click-to-effect ms:",
+        {b: [round(v) for v in m] for b, m in measured.items()},
+    )
     for button, ms in measured.items():  # the median of three, on a shared two-core machine
         assert statistics.median(ms) < 200, (button, ms)
     assert not page.evaluate("window.playground.state.playing")
@@ -144,15 +149,25 @@ def test_the_decision_map_is_100_by_100_and_drawn_smoothly(page: Any) -> None:
     assert out["size"] == views.OUTPUT_GRID == 100  # before: 48 x 48 cells
     page.uncheck("#show-test")
     assert page.evaluate("devicePixelRatio") == 1
-    shown = np.array(page.evaluate("""() => Array.from(document.getElementById('data-canvas')
-        .getContext('2d').getImageData(0, 0, 420, 420).data)"""), dtype=float)
+    shown = np.array(
+        page.evaluate("""() => Array.from(document.getElementById('data-canvas')
+        .getContext('2d').getImageData(0, 0, 420, 420).data)"""),
+        dtype=float,
+    )
     shown = shown.reshape(420, 420, 4)[..., :3]
     cells = cell_colours(out)  # (100, 100, 3)
     u = (np.arange(420) + 0.5) * 100 / 420 - 0.5  # each pixel's place among the cells
-    rows = np.stack([np.interp(u, np.arange(100), cells[:, x, c])  # (420, 100, 3)
-                     for x in range(100) for c in range(3)], axis=1).reshape(420, 100, 3)
-    bilinear = np.stack([np.interp(u, np.arange(100), rows[y, :, c])
-                         for y in range(420) for c in range(3)]).reshape(420, 3, 420)
+    rows = np.stack(
+        [
+            np.interp(u, np.arange(100), cells[:, x, c])  # (420, 100, 3)
+            for x in range(100)
+            for c in range(3)
+        ],
+        axis=1,
+    ).reshape(420, 100, 3)
+    bilinear = np.stack(
+        [np.interp(u, np.arange(100), rows[y, :, c]) for y in range(420) for c in range(3)]
+    ).reshape(420, 3, 420)
     bilinear = bilinear.transpose(0, 2, 1)  # (420, 420, 3)
     near = np.minimum(99, np.arange(420) * 100 // 420)
     blocky = cells[near][:, near]  # each cell a 4.2 px block, as a map drawn without smoothing
@@ -178,13 +193,18 @@ def test_the_colours_are_tensorflow_playground_s_and_the_gallery_s(page: Any) ->
     rgb = {name: [int(h[i : i + 2], 16) for i in (0, 2, 4)] for name, h in
            (("positive", positive), ("negative", negative))}  # fmt: skip
     open_page(page, SPIRALS + hidden(4, 1))
-    assert page.evaluate("POSITIVE") == rgb["positive"] and page.evaluate("NEGATIVE") == rgb["negative"]
+    assert (
+        page.evaluate("POSITIVE") == rgb["positive"]
+        and page.evaluate("NEGATIVE") == rgb["negative"]
+    )
     assert page.evaluate("CLASS_COLORS.slice(0, 2)") == [rgb["negative"], rgb["positive"]]
     # edges: blue where the weight is positive, orange where negative
     weights = page.evaluate("window.playground.state.net.weights[0]")
     for i, row in enumerate(weights):
         for j, w in enumerate(row):
-            stroke = page.get_attribute(f'#net-svg path.edge[data-layer="1"][data-param="W[{i},{j}]"]', "stroke")
+            stroke = page.get_attribute(
+                f'#net-svg path.edge[data-layer="1"][data-param="W[{i},{j}]"]', "stroke"
+            )
             assert stroke == "#" + (positive if w >= 0 else negative), (i, j, w, stroke)
     # a class-1 point is blue and a class-0 point orange, on the map
     pixel = """([x, y]) => {

@@ -85,7 +85,11 @@ def test_the_presets_are_the_published_networks() -> None:
     two = get_preset("two-node")
     step = explain(preset_network(two), [two.point[0]], list(two.target), lr=two.lr)
     s = step.summary  # the article's numbers
-    assert (round(s["y"], 4), round(s["error"], 4), round(s["w_new"], 4)) == (0.6457, 0.0238, 0.5706)
+    assert (round(s["y"], 4), round(s["error"], 4), round(s["w_new"], 4)) == (
+        0.6457,
+        0.0238,
+        0.5706,
+    )
 
 
 def test_mazur_through_the_playground_s_step_mode(client: TestClient) -> None:
@@ -158,7 +162,11 @@ def test_every_number_of_a_chain_is_derived_on_a_line_shown(layer: int, param: s
             assert symbol in shown, f"{b['lhs']} uses {symbol}, which no line derives"
     assert eq["note"] is None  # a small network: every line
     if layer == 1:  # upstream of a first-layer weight: both layers' dE/dz
-        assert {"dE/dz2[1]", "dE/dz2[2]", "dE/da1[1]" if param == "W[0,0]" else "dE/da1[2]"} <= shown
+        assert {
+            "dE/dz2[1]",
+            "dE/dz2[2]",
+            "dE/da1[1]" if param == "W[0,0]" else "dE/da1[2]",
+        } <= shown
 
 
 def test_a_large_network_s_chain_says_what_it_leaves_out() -> None:
@@ -196,8 +204,14 @@ def test_a_weight_set_by_hand_changes_the_network_and_every_panel(client: TestCl
         assert after["out"]["probs"] != before["out"]["probs"]  # the map redrawn
         assert after["neurons"][1]["maps"][2] != before["neurons"][1]["maps"][2]
         for msg, match in [
-            ({"layer": 3, "param": "W[0,0]", "value": 1.0}, "layer must be a Dense layer number 1..2"),
-            ({"layer": 1, "param": "W[2,0]", "value": 1.0}, "outside this layer's W of shape (2, 3)"),
+            (
+                {"layer": 3, "param": "W[0,0]", "value": 1.0},
+                "layer must be a Dense layer number 1..2",
+            ),
+            (
+                {"layer": 1, "param": "W[2,0]", "value": 1.0},
+                "outside this layer's W of shape (2, 3)",
+            ),
             ({"layer": 1, "param": "W[0,0]", "value": 1e9}, "value must be between -1000 and 1000"),
             ({"layer": 1, "param": "w", "value": 1.0}, "param must look like 'W[0,1]' or 'b[1]'"),
         ]:

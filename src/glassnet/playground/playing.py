@@ -146,7 +146,10 @@ class PlayHandlers:
 
     async def _wait_drawn(self) -> None:
         """Wait until the page drew the last frame, playing stops, or ``ACK_SECONDS`` pass."""
-        waits = [asyncio.ensure_future(self.drawn.wait()), asyncio.ensure_future(self.stopped.wait())]
+        waits = [
+            asyncio.ensure_future(self.drawn.wait()),
+            asyncio.ensure_future(self.stopped.wait()),
+        ]
         try:
             await asyncio.wait(waits, timeout=ACK_SECONDS, return_when=asyncio.FIRST_COMPLETED)
         finally:
@@ -160,7 +163,9 @@ class PlayHandlers:
         try:
             while self.playing:
                 start = loop.time()
-                per_epoch = math.ceil(max(1, self.session.n_train) / self.session.net_spec.batch_size)
+                per_epoch = math.ceil(
+                    max(1, self.session.n_train) / self.session.net_spec.batch_size
+                )
                 n, carry = batches_due(self.speed, start - last, per_epoch, carry)
                 last = start
                 if n == 0:

@@ -104,6 +104,8 @@ class StepModeHandlers:
         self.step = None
         self.claim_weights()
         data = await self.compute(self.data_msg)
-        await self.send({**data, "preset": {"name": name, "title": preset.title, "note": preset.note}})
+        await self.send(
+            {**data, "preset": {"name": name, "title": preset.title, "note": preset.note}}
+        )
         state = await self.compute(self.state_msg)
         await self.send({**state, "loaded": True, "cause": "load_preset"})

@@ -21,7 +21,6 @@ from typing import Any
 
 import numpy as np
 
-from glassnet.layers.dense import Dense
 from glassnet.model.sequential import Sequential
 from glassnet.playground.dense_blocks import dense_with_activation
 from glassnet.playground.features import DEFAULT, expand

@@ -128,11 +128,7 @@ function onMessage(msg) {
   }
   if (msg.type === "sample") {
     app.sample = msg; app.picked = msg.index;
-    const d = Number($("digits").value);
-    $("sample-info").textContent = msg.phase === "forward"
-      ? `sample #${msg.index}: x = (${msg.x.map((v) => fmt(v, d)).join(", ")}), output ${msg.output.map((v) => fmt(v, d)).join(", ")}, target ${msg.target.map((v) => fmt(v, d)).join(", ")}`
-      : `backward done: E = ${fmt(msg.loss, d)}; each neuron shows \u2202 = dE/dz. Click a weight or a neuron for its chain rule.`;
-    redraw(); return;
+    renderSampleInfo(); redraw(); return;
   }
   if (msg.type === "equation") { app.equation = msg; renderEquation(msg); return; }
   if (msg.type === "focus") {
@@ -406,6 +402,14 @@ function renderEquation(msg) {
   }
 }
 
+function renderSampleInfo() {
+  const msg = app.sample, d = Number($("digits").value), all = (v) => v.map((x) => fmt(x, d)).join(", ");
+  if (!msg) return;
+  $("sample-info").textContent = msg.phase === "forward"
+    ? `sample #${msg.index}: x = (${all(msg.x)}), output ${all(msg.output)}, target ${all(msg.target)}`
+    : `backward done: E = ${fmt(msg.loss, d)}; each neuron shows \u2202 = dE/dz. Click a weight or a neuron for its chain rule.`;
+}
+
 // ---- the data map: add, remove, pick -------------------------------------------------------
 function toData(ev) {
   const c = $("data-canvas"), r = c.getBoundingClientRect(), L = app.data.domain;
@@ -479,6 +483,7 @@ function setup() {
   $("sample-backward").addEventListener("click", () => send({ type: "sample_backward" }));
   $("sample-update").addEventListener("click", () => { send({ type: "sample_update" }); clearSample(); });
   $("digits").addEventListener("change", () => {
+    renderSampleInfo();
     if (app.equationFor && app.sample) askEquation(app.equationFor.layer, app.equationFor.param);
   });
   document.querySelectorAll("[data-preset]").forEach((b) => b.addEventListener("click", () => {
