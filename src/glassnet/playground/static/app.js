@@ -169,10 +169,10 @@ function hoverNeuron(layer, node) {
   hoverNeuron.timer = setTimeout(sendFocus, 40);
 }
 
+// The hovered neuron's map: from the last frame (it follows the training), else the reply.
 function shownFocus() {
-  const f = (app.state && app.state.focus) || app.focus;
-  if (!app.hover || !f || f.layer !== app.hover.layer || f.node !== app.hover.node) return null;
-  return f;
+  const h = app.hover, same = (f) => f && h && f.layer === h.layer && f.node === h.node;
+  return [app.state && app.state.focus, app.focus].find(same) || null;
 }
 
 function focusName(f) {
