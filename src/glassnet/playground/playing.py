@@ -187,10 +187,13 @@ class PlayHandlers:
                     await self.send_error(failed("play"))
                 if self.stopped.is_set():
                     break  # pause or step answers with the state itself
+                state = await self.compute(self.state_msg)
+                if self.stopped.is_set():  # paused meanwhile: Pause sends this state, not us
+                    self.shown = state
+                    break
                 self.frame += 1
                 self.drawn.clear()
-                await self.send({**(await self.compute(self.state_msg)), "cause": "play",
-                                 "frame": self.frame})  # fmt: skip
+                await self.send({**state, "cause": "play", "frame": self.frame})
                 if not self.playing:
                     break
                 await self._wait_drawn()
