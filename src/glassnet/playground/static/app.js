@@ -205,6 +205,7 @@ function paramName(layer, param) {
 // and, in step mode, its chain rule.
 function clickParam(layer, param, ev) {
   const box = $("weight-editor"), r = $("net-view").getBoundingClientRect();
+  tip(null);
   const exact = Boolean(app.state.net.weights);
   box.dataset.layer = layer; box.dataset.param = param;
   $("weight-name").textContent = paramName(layer, param) + (exact ? " =" : " \u2248");
