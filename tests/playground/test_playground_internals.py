@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+
 import numpy as np
 import pytest
 
@@ -82,23 +84,30 @@ def test_scores_by_hand() -> None:
     assert s.scores(X[:0], T[:0]) == (None, None)
 
 
-class Unread(np.ndarray):
-    """A weight array that fails if it is converted (network_view copies W with astype)."""
+class Unlisted(np.ndarray):
+    """A weight array that fails if it is written out as lists (slow for large networks)."""
 
-    def astype(self, *args: object, **kw: object) -> np.ndarray:
-        raise AssertionError("the weights were read")
+    def tolist(self) -> list:
+        raise AssertionError("the weights were listed")
 
 
-def test_network_view_skips_the_weights_of_networks_too_big_to_draw() -> None:
-    big = mlp([2, 40, 40, 1], "tanh", "sigmoid", seed=0)
-    for lay in big.layers:
-        if isinstance(lay, Dense):
-            lay.params["W"] = lay.params["W"].view(Unread)
+def test_network_view_sends_large_networks_weights_compactly_never_blank() -> None:
+    # before: a network of more than 256 hidden neurons or 32 a layer came without weights
+    # and the page drew "too large to draw neuron by neuron"; now every layer comes
+    big = mlp([2, 150, 150, 1], "tanh", "sigmoid", seed=0)  # 23,251 > LISTED_WEIGHTS
+    dense = [lay for lay in big.layers if isinstance(lay, Dense)]
+    for lay in dense:
+        lay.params["W"] = lay.params["W"].view(Unlisted)
     v = views.network_view(big)
-    assert v["drawable"] is False and "weights" not in v and "biases" not in v
-    assert v["widths"] == [2, 40, 40, 1] and v["activations"] == ["tanh", "tanh", "sigmoid"]
-    small = views.network_view(mlp([2, 3, 1], "relu", "sigmoid", seed=0))
-    assert np.array(small["weights"][0]).shape == (2, 3) and len(small["biases"][1]) == 1
+    assert "weights" not in v and len(v["weights_q"]) == len(v["biases_q"]) == 3
+    assert v["widths"] == [2, 150, 150, 1] and v["activations"] == ["tanh", "tanh", "sigmoid"]
+    for lay, q in zip(dense, v["weights_q"], strict=True):
+        W = np.frombuffer(base64.b64decode(q["data"]), np.int8).reshape(lay.params["W"].shape)
+        scale = float(np.abs(lay.params["W"]).max())
+        assert q["scale"] == pytest.approx(scale)
+        np.testing.assert_allclose(W / 127 * scale, lay.params["W"], atol=scale / 254 + 1e-7)
+    small = views.network_view(mlp([2, 40, 40, 1], "relu", "sigmoid", seed=0))  # 1,801
+    assert np.array(small["weights"][1]).shape == (40, 40) and len(small["biases"][2]) == 1
 
 
 def test_probabilities_are_predict_proba_for_cross_entropy() -> None:

@@ -133,10 +133,15 @@ VALID: dict[str, dict[str, Any]] = {
     "load_model": {"data": "UEs="},
     "step": {"unit": "epoch"},
     "sample_forward": {"index": 0},
-    "explain_param": {"layer": 1, "param": "W[0,0]"},
+    "explain_param": {"layer": 1, "param": "W[0,0]", "digits": 4},
+    "drawn": {"frame": 1},
+    "set_speed": {"speed": 10},
+    "focus": {"layer": 1, "node": 0},
+    "set_weight": {"layer": 1, "param": "W[0,0]", "value": 0.5},
+    "load_preset": {"name": "mazur"},
 }
 FIELDS = [(kind, field) for kind, fields in validate.MESSAGES.items() for field in fields]
-STRINGS = {"dataset", "loss", "optimizer", "data", "unit", "param"}
+STRINGS = {"dataset", "loss", "optimizer", "data", "unit", "param", "name"}
 LISTS = {"hidden", "activations", "features"}
 
 

@@ -48,8 +48,9 @@ def test_the_output_map_is_the_networks_value():
     s = Session(DataSpec("plane", 0.0, 200, 0.3, 0), NetSpec([], [], lr=0.05))
     s.train(epochs=100)
     m = views.output_map(s.net, s.domain, s.loss_name, regression=True)
-    shown = np.frombuffer(base64.b64decode(m["values"]), np.int8).reshape(48, 48) / 127
-    X = views.grid(s.domain, 48)
+    G = views.OUTPUT_GRID  # 100 (48 before the map was drawn finer)
+    shown = np.frombuffer(base64.b64decode(m["values"]), np.int8).reshape(G, G) / 127
+    X = views.grid(s.domain, G)
     np.testing.assert_allclose(shown.ravel(), np.clip(X.sum(axis=1) / 2, -1, 1), atol=0.02)
     # top left (-L, L) is 0, top right (L, L) high, bottom left (-L, -L) low
     assert shown[0, 0] == pytest.approx(0, abs=0.02) and shown[0, -1] > 0.5 > -0.5 > shown[-1, 0]

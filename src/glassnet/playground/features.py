@@ -27,8 +27,9 @@ FEATURES: dict[str, Callable[[np.ndarray], np.ndarray]] = {
 DEFAULT = ["x1", "x2"]
 
 
-def expand(X: np.ndarray, names: Sequence[str]) -> np.ndarray:
-    """The chosen features of points X (N, 2), as float32 columns (N, len(names)).
+def expand(X: np.ndarray, names: Sequence[str], dtype: object = np.float32) -> np.ndarray:
+    """The chosen features of points X (N, 2), as columns (N, len(names)) of ``dtype``
+    (float32 to train on; float64 keeps a preset's inputs exact).
 
     Examples
     --------
@@ -37,7 +38,7 @@ def expand(X: np.ndarray, names: Sequence[str]) -> np.ndarray:
     """
     X = np.asarray(X, dtype=np.float64)  # (N, 2)
     cols = [FEATURES[name](X) for name in names]  # each (N,)
-    return np.stack(cols, axis=1).astype(np.float32)  # (N, k)
+    return np.stack(cols, axis=1).astype(dtype)  # (N, k)
 
 
 def check(names: object) -> list[str]:

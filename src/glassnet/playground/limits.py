@@ -7,15 +7,21 @@ machine. The bounds, and what happens beyond each:
   with code 1013 ("try again later").
 - **threads**: every computation runs in one pool of :data:`WORKERS` threads shared by all tabs
   (:class:`Capacity`), never on the event loop, so a busy tab delays the others by at most one
-  computation each, and the CPU is never asked for more than that many at once.
+  computation each, and the CPU is never asked for more than that many at once. While the
+  server runs, BLAS products take one thread each (:func:`one_blas_thread`): the pool is the
+  parallelism, and OpenBLAS's own threads, spinning against the pool's on a busy two-core
+  machine, made the 10,000-point decision map of a 6 x 32 network take a median 150 ms
+  instead of 13.
 - **queued messages**: a tab computes one thing at a time; at most :data:`MAX_PENDING`
   messages (and :data:`MAX_PENDING_BYTES` of them) wait behind it. More are refused with an
   error, not piled up.
 - **work per update**: every update scores the network on all the points and draws its maps
-  over :data:`GRID_POINTS` more, so (points + GRID_POINTS) x weights, the multiply-adds of
-  those forward passes, is at most :data:`MAX_WORK` (:func:`check_work`); a full-batch step
-  costs about three times its share. This also caps the network: 64 hidden layers of 256 are
-  valid settings, but no data set makes them cheap enough.
+  over at least :data:`GRID_POINTS` more, so (points + GRID_POINTS) x weights, the
+  multiply-adds of those forward passes, is at most :data:`MAX_WORK` (:func:`check_work`); a
+  full-batch step costs about three times its share. This also caps the network: 64 hidden
+  layers of 256 are valid settings, but no data set makes them cheap enough. The decision map
+  is drawn as finely as this budget allows, 100 x 100 for all but the largest networks
+  (:func:`output_size`).
 - **one step**: "step one epoch" stops after :data:`STEP_SECONDS` and says so.
 - **weights held**: all tabs' networks together hold at most :data:`MAX_TOTAL_WEIGHTS`
   weights (:meth:`Capacity.claim`).
@@ -34,11 +40,12 @@ import asyncio
 import functools
 import os
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from typing import Any
 
-from glassnet.playground.views import NEURON_GRID, OUTPUT_GRID
+from glassnet.playground.views import MIN_OUTPUT_GRID, NEURON_GRID, OUTPUT_GRID
 
 MAX_TABS = 16  # websockets open at once
 MAX_CONNECTIONS = 64  # uvicorn's limit_concurrency: HTTP connections and tasks
@@ -47,7 +54,7 @@ MAX_PENDING = 8  # messages waiting behind a tab's computation
 MAX_PENDING_BYTES = 2 * MAX_MESSAGE  # and their bytes
 WORKERS = max(2, min(4, os.cpu_count() or 2))  # threads for every tab's maths
 MAX_WORK = 4 * 10**9  # multiply-adds of one update's forward passes (~0.15 s at 30 GMAC/s)
-GRID_POINTS = OUTPUT_GRID**2 + NEURON_GRID**2  # points the page's maps are drawn at
+GRID_POINTS = MIN_OUTPUT_GRID**2 + NEURON_GRID**2  # the fewest points the maps are drawn at
 MAX_TOTAL_WEIGHTS = 2**24  # all tabs' networks together
 STEP_SECONDS = 5.0  # one "step an epoch" stops after this long
 READ_SECONDS = 10.0  # parsing one uploaded CSV or model file
@@ -97,6 +104,42 @@ def check_work(n_points: int, n_weights: int) -> None:
             f"{MAX_WORK:.0e}: {fewer}a network of at most "
             f"{MAX_WORK // (n_points + GRID_POINTS):,} weights for {n_points} points."
         )
+
+
+@contextmanager
+def one_blas_thread() -> Iterator[None]:
+    """BLAS (NumPy's OpenBLAS) on one thread inside the block, as before it after; nothing
+    changes where threadpoolctl (which scikit-learn installs) is missing.
+
+    Examples
+    --------
+    >>> with one_blas_thread():
+    ...     pass
+    """
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - threadpoolctl comes with scikit-learn
+        yield
+        return
+    with threadpool_limits(limits=1, user_api="blas"):
+        yield
+
+
+def output_size(n_points: int, n_weights: int) -> int:
+    """Cells per side of the decision map: ``OUTPUT_GRID``, or for networks so large that
+    (points + cells + neuron maps) x weights would pass ``MAX_WORK``, the most that fits, at
+    least ``MIN_OUTPUT_GRID`` (which :func:`check_work` has let through).
+
+    Examples
+    --------
+    >>> output_size(300, 5_409)  # 6 hidden layers of 32
+    100
+    >>> output_size(5000, 461_569)  # 8 hidden layers of 256
+    58
+    """
+    room = MAX_WORK // max(1, n_weights) - n_points - NEURON_GRID**2  # grid points that fit
+    side = int(max(0, room) ** 0.5)
+    return max(MIN_OUTPUT_GRID, min(OUTPUT_GRID, side))
 
 
 class Capacity:

@@ -11,7 +11,9 @@ every computation runs in one small pool of worker threads, never on the event l
 computes one thing at a time and a few messages wait behind it, more are dropped with an
 error; uploads are parsed in the pool after their declared sizes are checked
 (:mod:`glassnet.playground.modelcheck`), within a time limit. Training runs in small chunks,
-at most about ten updates a second, so other tabs and other messages stay responsive.
+one frame at a time, each sent only once the page has drawn the last
+(:mod:`glassnet.playground.playing`), so other tabs and other messages stay responsive and
+Pause acts at once whatever the network's size.
 """
 
 from __future__ import annotations
@@ -36,38 +38,16 @@ from starlette.staticfiles import StaticFiles
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from glassnet.playground import limits, modelcheck, modelio, validate, views
+from glassnet.playground.answers import MAX_ERROR, TabClosed, failed
 from glassnet.playground.guard import HostOriginGuard
 from glassnet.playground.inbox import INLINE_JSON, Inbox, frame_text, parse_json
+from glassnet.playground.playing import PlayHandlers
 from glassnet.playground.session import Session
 from glassnet.playground.steptab import StepModeHandlers
+from glassnet.playground.touch import TouchHandlers
 
 STATIC = Path(__file__).parent / "static"
-CHUNK_SECONDS = 0.06  # training time per update while playing
-MIN_INTERVAL = 0.1  # seconds between updates (at most 10 a second)
-MAX_EPOCHS = 100_000  # playing stops here
-MAX_ERROR = 2000  # characters of an error message sent to the page
 log = logging.getLogger("glassnet.playground")
-
-
-class TabClosed(Exception):
-    """The tab's websocket is gone: nothing more can be sent to it."""
-
-
-def failed(kind: str | None) -> str:
-    """The page's message when handling a message failed unexpectedly (details go to the log).
-
-    Examples
-    --------
-    >>> failed("step")
-    "the server failed while handling the 'step' message (the details are in its log); the tab carries on: try again, or reload the page."
-    >>> failed("<not a type>")[:46]
-    'the server failed while handling a message (th'
-    """
-    what = f"the {kind!r} message" if kind in validate.MESSAGES else "a message"
-    return (
-        f"the server failed while handling {what} (the details are in its log); the tab "
-        "carries on: try again, or reload the page."
-    )
 
 
 def _retrieve(fut: asyncio.Future) -> None:
@@ -76,13 +56,15 @@ def _retrieve(fut: asyncio.Future) -> None:
         fut.exception()
 
 
-class Tab(StepModeHandlers):
+class Tab(PlayHandlers, StepModeHandlers, TouchHandlers):
     """One websocket connection: its session, its play loop and its step-mode state.
 
     Messages are read as they come into a bounded :class:`Inbox`, and answered one at a time
     by a worker task; computations hold ``lock`` (one on the session at a time) and run in the
-    server's shared pool (``capacity``). The step-mode handlers live in
-    :class:`glassnet.playground.steptab.StepModeHandlers`.
+    server's shared pool (``capacity``). Playing, pausing and stepping live in
+    :class:`glassnet.playground.playing.PlayHandlers`, step mode and its presets in
+    :class:`glassnet.playground.steptab.StepModeHandlers`, a hovered neuron and a weight set
+    by hand in :class:`glassnet.playground.touch.TouchHandlers`.
     """
 
     def __init__(self, ws: WebSocket, capacity: limits.Capacity) -> None:
@@ -91,14 +73,16 @@ class Tab(StepModeHandlers):
         self.session = Session()
         self.lock = asyncio.Lock()  # one computation on the session at a time
         self.send_lock = asyncio.Lock()
-        self.playing = False
-        self.play_task: asyncio.Task | None = None
+        self.init_play()
+        self.focus: tuple[int, int] | None = None  # the hovered neuron (layer, node)
         self.step: dict[str, Any] | None = None
         self.inbox = Inbox(limits.MAX_PENDING, limits.MAX_PENDING_BYTES)
         self.stray: asyncio.Future | None = None  # an upload still being read past its time
 
     async def send(self, msg: dict[str, Any]) -> None:
         text = json.dumps(msg)
+        if msg.get("type") == "state":
+            self.shown = msg  # what the page shows now (see PlayHandlers.send_state)
         async with self.send_lock:
             try:
                 await self.ws.send_text(text)
@@ -123,16 +107,21 @@ class Tab(StepModeHandlers):
             "n_classes": s.n_classes,
             "regression": s.regression,
             "source": s.source,
+            "description": s.describe(),
+            "targets": None if s.given is None else s.given.tolist(),
             "spec": asdict(s.data_spec),
         }
 
     def state_msg(self) -> dict[str, Any]:
+        """What the page draws of the network now (computed in the pool, holding the session)."""
         s = self.session
-        view = views.network_view(s.net)
-        msg = {"type": "state", "playing": self.playing, "spec": asdict(s.net_spec), "net": view}
-        features = s.net_spec.features
-        msg["out"] = views.output_map(s.net, s.domain, s.loss_name, features, s.regression)
-        msg["neurons"] = views.neuron_maps(s.net, s.domain, features) if view["drawable"] else []
+        msg = {"type": "state", "playing": self.playing, "spec": asdict(s.net_spec)}
+        msg["net"] = views.network_view(s.net)
+        features, size = s.net_spec.features, limits.output_size(len(s.X), s.net.n_params)
+        msg["out"] = views.output_map(s.net, s.domain, s.loss_name, features, s.regression, size)
+        msg["neurons"] = views.neuron_maps(s.net, s.domain, features)
+        msg["focus"] = self.focus_map(size)
+        msg["notice"], s.notice = s.notice, None  # said once
         msg.update(s.summary())
         return msg
 
@@ -217,12 +206,13 @@ class Tab(StepModeHandlers):
             await self.send_error(failed(kind))
 
     # -- handlers ---------------------------------------------------------------------
-    async def changed(self, data: bool = False) -> None:
+    async def changed(self, data: bool = False, cause: str | None = None) -> None:
+        """The weights or the points changed: forget the step shown, send the new state."""
         self.step = None
         self.claim_weights()
         if data:
             await self.send(await self.compute(self.data_msg))
-        await self.send(await self.compute(self.state_msg))
+        await self.send({**(await self.compute(self.state_msg)), "cause": cause})
 
     async def on_hello(self, msg: dict[str, Any]) -> None:
         await self.changed(data=True)
@@ -292,56 +282,6 @@ class Tab(StepModeHandlers):
         await self.compute(self.session.build)
         await self.changed()
 
-    async def on_step(self, msg: dict[str, Any]) -> None:
-        """One batch, or one epoch cut short after ``limits.STEP_SECONDS`` (and said so)."""
-        unit = validate.choice(msg, "unit", ("epoch", "batch"), "epoch")
-        s = self.session
-        before = s.epoch
-        if unit == "epoch":
-            await self.compute(lambda: s.train(epochs=1, seconds=limits.STEP_SECONDS))
-        else:
-            await self.compute(lambda: s.train(batches=1))
-        await self.changed()
-        if unit == "epoch" and s.epoch == before:
-            await self.send_error(
-                f"the epoch stopped after {limits.STEP_SECONDS:g} s, the playground's limit for "
-                f"one step, at {s.pos} of {s.n_train} training points; press Step again to go "
-                "on, or use fewer points, a larger batch or a smaller network."
-            )
-
-    async def on_play(self, msg: dict[str, Any]) -> None:
-        if not self.playing:
-            self.playing = True
-            self.play_task = asyncio.create_task(self.play_loop())
-
-    async def on_pause(self, msg: dict[str, Any]) -> None:
-        self.playing = False
-        await self.send(await self.compute(self.state_msg))
-
-    async def play_loop(self) -> None:
-        loop = asyncio.get_running_loop()
-        try:
-            while self.playing:
-                start = loop.time()
-                try:
-                    await self.compute(lambda: self.session.train(seconds=CHUNK_SECONDS))
-                    if self.session.epoch >= MAX_EPOCHS:
-                        self.playing = False
-                except ValueError as exc:  # includes session.DivergedError
-                    self.playing = False
-                    await self.send_error(str(exc))
-                except Exception:
-                    self.playing = False
-                    log.exception("playground: training failed while playing")
-                    await self.send_error(failed("play"))
-                await self.send(await self.compute(self.state_msg))
-                await asyncio.sleep(max(0.0, MIN_INTERVAL - (loop.time() - start)))
-        except TabClosed:
-            self.playing = False
-        except Exception:
-            self.playing = False
-            log.exception("playground: the play loop failed")
-
 
 async def ws_endpoint(ws: WebSocket) -> None:
     """Serve one tab, unless ``MAX_TABS`` are open: then say so and close with code 1013."""
@@ -402,7 +342,8 @@ def create_app(allow_remote: bool = False, capacity: limits.Capacity | None = No
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        yield
+        with limits.one_blas_thread():  # the pool's threads are the parallelism
+            yield
         shared.shutdown()  # the worker threads end with the server
 
     app = Starlette(

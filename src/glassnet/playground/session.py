@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -23,8 +24,9 @@ from glassnet.optimizers.base import is_bias
 from glassnet.playground.features import expand
 from glassnet.playground.limits import check_work, count_weights
 from glassnet.playground.points import out_width, targets
+from glassnet.playground.presets import Preset, preset_network
 from glassnet.playground.session_points import PointsState
-from glassnet.playground.validate import DataSpec, NetSpec
+from glassnet.playground.validate import DataSpec, NetSpec, param_index
 from glassnet.train import step as training
 
 MAX_HISTORY = 400  # loss-chart points kept; older ones are thinned
@@ -53,6 +55,8 @@ class Session(PointsState):
 
     def __init__(self, data: DataSpec | None = None, net: NetSpec | None = None) -> None:
         self.net_spec = net or NetSpec()
+        self.notice: str | None = None
+        self.given: np.ndarray | None = None  # targets given as they are (a preset's)
         self._scores: tuple[float | None, ...] | None = None  # see scores_now()
         self.set_data(data or DataSpec())  # the points, then the network
 
@@ -61,6 +65,14 @@ class Session(PointsState):
     def loss_name(self) -> str:
         """The loss trained with: the chosen one, or the squared error for a regression."""
         return "mse" if self.regression else self.net_spec.loss
+
+    def out_width(self, loss: str | None = None) -> int:
+        """Output neurons for the points: one per given target, else
+        :func:`glassnet.playground.points.out_width` of the loss (default the one trained
+        with) and the classes."""
+        if self.given is not None:
+            return int(self.given.shape[1])
+        return out_width(loss or self.loss_name, self.n_classes)
 
     # -- network -----------------------------------------------------------------------
     def weights_for(self, spec: NetSpec, n_classes: int | None = None) -> int:
@@ -75,9 +87,11 @@ class Session(PointsState):
         >>> s.weights_for(NetSpec([4], ["tanh"]), n_classes=3)  # 2*4+4 + 4*3+3
         27
         """
-        n_classes = self.n_classes if n_classes is None else n_classes
-        loss = "mse" if n_classes == 0 else spec.loss
-        return count_weights([len(spec.features), *spec.hidden, out_width(loss, n_classes)])
+        if n_classes is None:  # the current points (whose targets may be given as they are)
+            width = self.out_width("mse" if self.regression else spec.loss)
+        else:  # new points, with classes or values
+            width = out_width("mse" if n_classes == 0 else spec.loss, n_classes)
+        return count_weights([len(spec.features), *spec.hidden, width])
 
     def check_work(self, n_points: int, n_weights: int | None = None) -> None:
         """Refuse ``n_points`` points for a network of ``n_weights`` (default the current
@@ -89,7 +103,7 @@ class Session(PointsState):
         """(Re)build the network from ``net_spec`` (or adopt ``net``) and reset training."""
         spec = self.net_spec
         if net is None:
-            widths = [len(spec.features), *spec.hidden, out_width(self.loss_name, self.n_classes)]
+            widths = [len(spec.features), *spec.hidden, self.out_width()]
             linear = self.regression or self.loss_name == "cross_entropy"  # values, or logits
             out_act = None if linear else "sigmoid"
             net = mlp(widths, spec.activations, output_activation=out_act, seed=spec.seed)
@@ -97,7 +111,7 @@ class Session(PointsState):
         self.net = net
         self.loss = get_loss(self.loss_name)
         self.net.loss_ = self.loss
-        self.epoch, self.pos = 0, 0
+        self.epoch, self.pos, self.batches_done = 0, 0, 0
         self.history: list[tuple[float, float, float | None]] = []
         self.opt = self._optimizer()
         self._prepare()
@@ -106,7 +120,7 @@ class Session(PointsState):
     def adopt(self, net: Sequential, spec: NetSpec) -> None:
         """Use a loaded network (described by ``spec``) if its outputs fit the data's classes."""
         loss = "mse" if self.regression else spec.loss
-        want = out_width(loss, self.n_classes)
+        want = self.out_width(loss)
         self.check_work(len(self.X), net.n_params)
         if net.out_features != want:
             need = "a regression needs 1" if self.regression else (
@@ -117,6 +131,26 @@ class Session(PointsState):
             )
         self.net_spec = spec
         self.build(net if net.dtype == np.float32 else net.copy("float32"))
+
+    def load_preset(self, preset: Preset, name: str) -> None:
+        """One sample, its targets and the preset's network (float64, so that its numbers come
+        out to the published digits), trained with plain SGD at the preset's rate, one sample
+        per batch."""
+        net = preset_network(preset)
+        self.data_spec = DataSpec(self.data_spec.dataset, 0.0, 1, 0.0, self.data_spec.seed)
+        self.source = f"preset:{name}"
+        given = np.array([preset.target])  # (1, outputs)
+        self._set_points(np.array([preset.point]), given[:, 0], None, True, None, given)
+        self.net_spec = NetSpec(
+            hidden=[len(b) for _, b, _ in preset.layers[:-1]],
+            activations=[act for _, _, act in preset.layers[:-1]],
+            loss="mse",
+            optimizer="sgd",
+            lr=preset.lr,
+            batch_size=1,
+            features=list(preset.features),
+        )
+        self.build(net)
 
     def _optimizer(self) -> Optimizer:
         spec = self.net_spec
@@ -153,12 +187,55 @@ class Session(PointsState):
         self._scores = None
         train = ~self.test
         self.X_train = self.inputs(self.X[train])  # (n_train, k)
-        self.T_train = targets(self.y[train], self.loss_name, self.n_classes)
+        self.T_train = self._targets(train)
         self.X_test = self.inputs(self.X[self.test])  # (n_test, k)
-        self.T_test = targets(self.y[self.test], self.loss_name, self.n_classes)
+        self.T_test = self._targets(self.test)
         rng = np.random.default_rng([self.net_spec.seed, self.epoch])
         self.order = rng.permutation(len(self.X_train))
         self.pos = 0
+
+    def _targets(self, which: np.ndarray) -> np.ndarray:
+        """The targets of the points ``which`` (a mask) as the loss takes them."""
+        if self.given is not None:
+            return self.given[which].astype(self.net.dtype)  # (m, outputs)
+        return targets(self.y[which], self.loss_name, self.n_classes)
+
+    def target_of(self, index: int) -> np.ndarray:
+        """The target of point ``index`` as the loss takes it: a label (cross-entropy) or a row.
+
+        Examples
+        --------
+        >>> s = Session(DataSpec("xor", 0.1, 20, 0.25, 0))
+        >>> s.target_of(0).tolist() == [float(s.y[0])]
+        True
+        """
+        if self.given is not None:
+            return self.given[index]
+        return targets(self.y[index : index + 1], self.loss_name, self.n_classes)[0]
+
+    def set_param(self, layer: int, param: str, value: float) -> float:
+        """Set weight "W[i,j]" or bias "b[j]" (0-based) of Dense layer ``layer`` (1-based) to
+        ``value``, and score the network again; returns the value as the network holds it.
+
+        Examples
+        --------
+        >>> s = Session(DataSpec("xor", 0.1, 20, 0.25, 0), NetSpec([3], ["tanh"]))
+        >>> s.set_param(2, "W[1,0]", 0.25), float(s.net.layers[2].params["W"][1, 0])
+        (0.25, 0.25)
+        """
+        dense = [lay for lay in self.net.layers if lay.params and "W" in lay.params]
+        if isinstance(layer, bool) or not isinstance(layer, int) or not 1 <= layer <= len(dense):
+            raise ValueError(f"layer must be a Dense layer number 1..{len(dense)}; got {layer}.")
+        d = dense[layer - 1]
+        i, j = param_index(param, d.in_features, d.out_features)
+        if i is None:
+            d.params["b"][j] = value
+            held = d.params["b"][j]
+        else:
+            d.params["W"][i, j] = value
+            held = d.params["W"][i, j]
+        self.record()
+        return float(held)
 
     def inputs(self, X: np.ndarray) -> np.ndarray:
         """The network's inputs for points X (N, 2): the chosen features, (N, k).
@@ -169,7 +246,7 @@ class Session(PointsState):
         >>> s.inputs(np.array([[2.0, 3.0]])).tolist(), s.net.in_features
         ([[2.0, 6.0]], 2)
         """
-        return expand(X, self.net_spec.features)
+        return expand(X, self.net_spec.features, self.net.dtype)
 
     # -- training ----------------------------------------------------------------------
     @property
@@ -191,6 +268,7 @@ class Session(PointsState):
                 f"Lower the learning rate (now {self.net_spec.lr:g})."
             )
         self.pos += len(idx)
+        self.batches_done += 1
         if self.pos >= n:
             self.epoch += 1
             self.order = np.random.default_rng([self.net_spec.seed, self.epoch]).permutation(n)
@@ -205,9 +283,14 @@ class Session(PointsState):
                 p.grad += l1 * np.sign(p.value)
 
     def train(
-        self, batches: int | None = None, epochs: int | None = None, seconds: float | None = None
+        self,
+        batches: int | None = None,
+        epochs: int | None = None,
+        seconds: float | None = None,
+        stop: Callable[[], bool] | None = None,
     ) -> None:
-        """Train for a number of batches, whole epochs, or about ``seconds``; record the losses.
+        """Train for a number of batches, whole epochs, or about ``seconds``, or until
+        ``stop()`` says so (asked after each batch); record the losses.
 
         If the loss becomes NaN or inf, the weights go back to how they were before the call
         and :class:`DivergedError` is raised.
@@ -229,6 +312,8 @@ class Session(PointsState):
                     if target is not None and self.epoch >= target:
                         break
                     if seconds is not None and time.perf_counter() - start >= seconds:
+                        break
+                    if stop is not None and stop():
                         break
         except DivergedError:
             for p, v in zip(self.net.parameters(), saved, strict=True):
@@ -279,6 +364,7 @@ class Session(PointsState):
         """Epoch, losses and accuracies as JSON-able numbers (the scores are not recomputed)."""
         train, acc, test, test_acc = self.scores_now()
         return {
+            "loss_name": self.loss_name,
             "epoch": self.epoch,
             "epoch_float": self.epoch_float,
             "train_loss": train,

@@ -9,6 +9,7 @@ change.
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 
@@ -48,8 +49,9 @@ class PointsState:
     """
 
     data_spec: DataSpec
-    source: str  # the data set's name, or "csv"
+    source: str  # the data set's name, "csv", or "preset:<name>"
     net_spec: NetSpec
+    notice: str | None  # what changed on its own with the points (the loss), said once
 
     def _set_points(
         self,
@@ -58,17 +60,34 @@ class PointsState:
         domain: float | None,
         regression: bool,
         test: np.ndarray | None = None,
+        given: np.ndarray | None = None,
     ) -> None:
-        """Keep the points; ``test`` is their split, else drawn with the data seed and ratio."""
+        """Keep the points; ``test`` is their split, else drawn with the data seed and ratio.
+
+        ``given`` (n, outputs): targets given as they are, one value per output (a preset's
+        sample); the points are then kept in float64, so the sample's numbers stay exact.
+        """
         rng = np.random.default_rng(self.data_spec.seed)
         n = len(X)
         n_test = int(round(n * self.data_spec.test_ratio))
-        self.X = X.astype(np.float32)  # (n, 2)
+        self.X = X.astype(np.float64 if given is not None else np.float32)  # (n, 2)
         self.y = y.astype(np.float32 if regression else np.int64)  # (n,) values or classes
+        self.given = None if given is None else np.asarray(given, np.float64)  # (n, outputs)
         self.test = rng.permutation(n) < n_test if test is None else np.asarray(test, bool)
         big = float(np.abs(self.X).max()) if n else 1.0
         self.domain = domain or max(1.0, math.ceil(big * 1.15 * 10) / 10)
         self.n_classes = classes_of(self.y, regression)  # 0 for a regression: one output
+        self._fit_loss()
+
+    def _fit_loss(self) -> None:
+        """More than two classes are told apart with the softmax's cross-entropy: a binary
+        cross-entropy setting becomes ``cross_entropy`` (and the page is told so)."""
+        if self.n_classes > 2 and self.net_spec.loss == "binary_cross_entropy":
+            self.net_spec = replace(self.net_spec, loss="cross_entropy")
+            self.notice = (
+                f"{self.n_classes} classes: the loss is now cross-entropy (softmax), one output "
+                "per class; binary cross-entropy tells two classes apart."
+            )
 
     @property
     def regression(self) -> bool:
@@ -107,11 +126,12 @@ class PointsState:
         self.check_work(
             len(self.X) + 1, self.weights_for(self.net_spec, max(self.n_classes, label + 1))
         )
-        self.X = np.vstack([self.X, np.array([[x, y]], dtype=np.float32)])  # (n + 1, 2)
+        self.X = np.vstack([self.X, np.array([[x, y]], dtype=self.X.dtype)])  # (n + 1, 2)
         self.y = np.append(self.y, np.int64(label))  # (n + 1,)
         self.test = np.append(self.test, False)
         if label >= self.n_classes:
             self.n_classes = label + 1
+            self._fit_loss()
             self.build()
         else:
             self._prepare()
@@ -123,6 +143,8 @@ class PointsState:
         if removed and keep.sum() < 2:
             raise ValueError(f"keep at least 2 points; this would remove all but {keep.sum()}.")
         self.X, self.y, self.test = self.X[keep], self.y[keep], self.test[keep]
+        if self.given is not None:
+            self.given = self.given[keep]
         self._prepare()
         return removed
 
@@ -146,3 +168,23 @@ class PointsState:
         'x1,x2,label,split'
         """
         return points_csv(self.X, self.y, self.test, self.regression)
+
+    def describe(self) -> str:
+        """What the points are, in words, for the data panel.
+
+        Examples
+        --------
+        >>> from glassnet.playground.session import Session
+        >>> Session(DataSpec("blobs", 0.1, 90, 0.2, 0)).describe()
+        'blobs: 90 points (72 train, 18 test), 3 classes (0: 30, 1: 30, 2: 30)'
+        """
+        n = len(self.X)
+        head = f"{self.source.replace('preset:', 'preset ')}: {n} point{'' if n == 1 else 's'} ({self.n_train} train, {self.n_test} test)"
+        if self.given is not None:
+            return f"{head}, a target given for each of the {self.given.shape[1]} outputs"
+        if self.regression:
+            lo, hi = (float(self.y.min()), float(self.y.max())) if n else (0.0, 0.0)
+            return f"{head}, values from {lo:.2f} to {hi:.2f} (a regression)"
+        counts = np.bincount(self.y, minlength=self.n_classes)
+        each = ", ".join(f"{c}: {k}" for c, k in enumerate(counts.tolist()))
+        return f"{head}, {self.n_classes} classes ({each})"

@@ -11,13 +11,15 @@ from typing import Any
 
 import numpy as np
 
-from glassnet.explain.equations import Equation
+from glassnet.explain.equations import Equation, build_equations
 from glassnet.explain.explanation import Explanation, explain
 from glassnet.explain.render import equation_text, render_text
 from glassnet.layers.dense import Dense
 from glassnet.model.sequential import Sequential
+from glassnet.playground import steptext
 from glassnet.playground.brief import brief
 from glassnet.playground.dense_blocks import dense_with_activation
+from glassnet.playground.validate import param_index
 
 
 def _dense_positions(net: Sequential) -> list[int]:
@@ -76,9 +78,22 @@ def node_values(step: Explanation) -> dict[str, Any]:
 
 
 def param_equations(
-    net: Sequential, x: np.ndarray, target: Any, loss: str, lr: float, layer: int, param: str
+    net: Sequential,
+    x: np.ndarray,
+    target: Any,
+    loss: str,
+    lr: float,
+    layer: int,
+    param: str,
+    digits: int = 4,
 ) -> dict[str, Any]:
     """The chain-rule equations of one weight or bias, written as ``glassnet explain`` writes them.
+
+    ``text`` and ``lines`` are what ``glassnet explain --weight`` prints for that weight (its
+    own layer's lines). ``blocks`` are what the page shows: every line the update rests on
+    (:func:`glassnet.playground.steptext.chain`: the forward pass, the error, the dE/dz of
+    every node downstream, the weight's own lines), each wrapped one term a line, with
+    ``digits`` decimals; ``note`` says what a large network's list leaves out.
 
     Parameters
     ----------
@@ -86,14 +101,18 @@ def param_equations(
         Dense layer, 1-based (as in explain's names w2[1,3]).
     param : str
         "W[i,j]" or "b[j]", 0-based indices.
+    digits : int
+        Decimals of the numbers in ``blocks`` (``text`` keeps explain's 4).
 
     Examples
     --------
     >>> from glassnet.model.build import mlp
     >>> net = mlp("2,2,1", "tanh", "sigmoid", seed=0)
-    >>> eq = param_equations(net, np.array([0.5, -1.0]), [1.0], "mse", 0.1, 2, "W[1,0]")
+    >>> eq = param_equations(net, np.array([0.5, -1.0]), [1.0], "mse", 0.1, 1, "W[1,0]")
     >>> [line for line in eq["lines"] if line.startswith("dE/dw")]  # doctest: +ELLIPSIS
-    ['dE/dw2[2,1] = dE/dz2[1]*dz2[1]/dw2[2,1] = ...']
+    ['dE/dw1[2,1] = dE/dz1[1]*dz1[1]/dw1[2,1] = ...']
+    >>> [b["lhs"] for b in eq["blocks"] if b["section"] == "backward"]  # every dE/dz upstream
+    ['dE/dY', 'dY/dz2[1]', 'dE/dz2[1]', 'dE/da1[1]', 'da1[1]/dz1[1]', 'dE/dz1[1]', 'dz1[1]/dw1[2,1]', 'dE/dw1[2,1]']
     """
     dense = _dense_positions(net)
     if isinstance(layer, bool) or not isinstance(layer, int) or not 1 <= layer <= len(dense):
@@ -113,27 +132,19 @@ def param_equations(
             chosen.append(e)
         elif e.dense == layer and e.node == j and e.kind in node_kinds:
             chosen.append(e)
+    every = build_equations(step.trace, plain_sgd=True)  # every node's lines, all layers
+    shown, note = steptext.chain(every, layer, param, net.n_params)
     return {
         "layer": layer,
         "param": param,
         "text": render_text(chosen),
         "lines": [equation_text(e) for e in chosen],
+        "blocks": steptext.blocks(shown, digits),
+        "digits": digits,
+        "note": note,
     }
 
 
 def _parse_param(param: Any, n_in: int, n_out: int) -> tuple[int | None, int]:
     """(i, j) from "W[i,j]" (or (None, j) from "b[j]"), checked against the layer's shape."""
-    if not isinstance(param, str):
-        raise TypeError(f"param must be a string like 'W[0,1]' or 'b[1]'; got {brief(param)}.")
-    try:
-        if param.startswith("W[") and param.endswith("]"):
-            i, j = (int(v) for v in param[2:-1].split(","))
-        elif param.startswith("b[") and param.endswith("]"):
-            i, j = None, int(param[2:-1])
-        else:
-            raise ValueError
-    except ValueError:
-        raise ValueError(f"param must look like 'W[0,1]' or 'b[1]'; got {brief(param)}.") from None
-    if not 0 <= j < n_out or (i is not None and not 0 <= i < n_in):
-        raise ValueError(f"{param} is outside this layer's W of shape ({n_in}, {n_out}).")
-    return i, j
+    return param_index(param, n_in, n_out)

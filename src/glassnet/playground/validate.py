@@ -25,6 +25,10 @@ MAX_LAYERS = 64
 MAX_NEURONS = 256
 MAX_UPLOAD = 5 * 1024 * 1024  # bytes
 MAX_CLASSES = 8
+MAX_WEIGHT = 1000.0  # largest magnitude a weight may be given by hand
+SPEEDS = (0.1, 10_000.0)  # epochs per second while playing: the slowest and the fastest
+DEFAULT_SPEED = 10.0  # slow enough to watch the boundary form (TensorFlow Playground-like)
+DIGITS = (2, 12)  # decimals step mode may write its numbers with
 DATASETS = ("xor", "moons", "circles", "spirals", "blobs", "plane", "gaussian")
 ACTIVATIONS = (
     "tanh",
@@ -62,7 +66,12 @@ MESSAGES: dict[str, tuple[str, ...]] = {
     "sample_forward": ("index",),
     "sample_backward": (),
     "sample_update": (),
-    "explain_param": ("layer", "param"),
+    "explain_param": ("layer", "param", "digits"),
+    "drawn": ("frame",),
+    "set_speed": ("speed",),
+    "focus": ("layer", "node"),
+    "set_weight": ("layer", "param", "value"),
+    "load_preset": ("name",),
 }  # fmt: skip
 
 
@@ -420,3 +429,58 @@ def parse_csv(text: str) -> UploadedPoints:
         raise ValueError("the CSV needs at least two classes (labels); got one.")
     test = np.asarray(splits, dtype=bool) if width == 4 else None  # (n,)
     return UploadedPoints(np.asarray(rows, dtype=np.float32), y, test, regression)
+
+
+def param_index(param: Any, n_in: int, n_out: int) -> tuple[int | None, int]:
+    """(i, j) of a weight named "W[i,j]", or (None, j) of a bias "b[j]" (0-based), checked
+    against its layer's W of shape (n_in, n_out).
+
+    Examples
+    --------
+    >>> param_index("W[1,0]", 2, 3), param_index("b[2]", 2, 3)
+    ((1, 0), (None, 2))
+    >>> param_index("W[2,0]", 2, 3)
+    Traceback (most recent call last):
+    ...
+    ValueError: W[2,0] is outside this layer's W of shape (2, 3).
+    """
+    if not isinstance(param, str):
+        raise TypeError(f"param must be a string like 'W[0,1]' or 'b[1]'; got {brief(param)}.")
+    try:
+        if param.startswith("W[") and param.endswith("]"):
+            i, j = (int(v) for v in param[2:-1].split(","))
+        elif param.startswith("b[") and param.endswith("]"):
+            i, j = None, int(param[2:-1])
+        else:
+            raise ValueError
+    except ValueError:
+        raise ValueError(f"param must look like 'W[0,1]' or 'b[1]'; got {brief(param)}.") from None
+    if not 0 <= j < n_out or (i is not None and not 0 <= i < n_in):
+        raise ValueError(f"{param} is outside this layer's W of shape ({n_in}, {n_out}).")
+    return i, j
+
+
+def speed(msg: dict[str, Any]) -> float:
+    """Epochs per second while playing, from a ``set_speed`` message.
+
+    Examples
+    --------
+    >>> speed({"speed": 3})
+    3.0
+    >>> speed({"speed": 0})
+    Traceback (most recent call last):
+    ...
+    ValueError: speed must be between 0.1 and 10000; got 0.
+    """
+    return number(msg, "speed", SPEEDS[0], SPEEDS[1])
+
+
+def weight_value(msg: dict[str, Any]) -> float:
+    """The value a weight or bias is set to by hand (``set_weight``), at most MAX_WEIGHT in size.
+
+    Examples
+    --------
+    >>> weight_value({"value": -0.25})
+    -0.25
+    """
+    return number(msg, "value", -MAX_WEIGHT, MAX_WEIGHT)

@@ -2,7 +2,15 @@
 
 Grids are sent compactly as base64 bytes: neuron maps as int8 (activation / its largest
 magnitude * 127), class probabilities as uint8 (probability * 255), row 0 at the top
-(largest x2), column 0 at the left (smallest x1).
+(largest x2), column 0 at the left (smallest x1). The decision map is computed at
+``OUTPUT_GRID`` x ``OUTPUT_GRID`` points in one forward pass (coarser, down to
+``MIN_OUTPUT_GRID``, only for networks so large that the finer map would pass the work limit
+of :mod:`glassnet.playground.limits`); the page draws it with bilinear smoothing.
+
+Every layer is drawn whatever its width (the page shows wide layers as heat maps of their
+weight matrices), so the weights always come: as nested lists (rounded to 4 decimals) for
+networks of up to ``LISTED_WEIGHTS`` parameters, else per layer as int8 (weight / the layer's
+largest magnitude * 127) with that scale, a few bytes per weight.
 """
 
 from __future__ import annotations
@@ -13,15 +21,15 @@ from typing import Any
 
 import numpy as np
 
-from glassnet.layers.dense import Dense
 from glassnet.model.sequential import Sequential
 from glassnet.playground.dense_blocks import dense_with_activation
 from glassnet.playground.features import DEFAULT, expand
 
-OUTPUT_GRID = 48  # cells per side of the decision map
+OUTPUT_GRID = 100  # cells per side of the decision map (TensorFlow Playground's density)
+MIN_OUTPUT_GRID = 48  # the coarsest it gets, for the largest networks the limits allow
 NEURON_GRID = 16  # cells per side of each neuron's map
-MAX_DRAWN_NEURONS = 8 * 32  # larger networks are summarised, not drawn
-MAX_DRAWN_WIDTH = 32
+LISTED_WEIGHTS = 20_000  # networks up to this many parameters send their weights as numbers
+MAP_BATCH = 2048  # grid points a forward pass takes at a time: each layer's values stay in cache
 
 
 def grid(domain: float, size: int) -> np.ndarray:
@@ -65,7 +73,7 @@ def probabilities(net: Sequential, X: np.ndarray, loss: str) -> np.ndarray:
         raise ValueError(
             f"net.loss_ must be the cross_entropy loss for loss='cross_entropy'; got {loss_name!r}."
         )
-    out = net.predict_proba(X).astype(np.float64)  # (N, out)
+    out = net.predict_proba(X, batch_size=MAP_BATCH).astype(np.float64)  # (N, out)
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         if loss == "cross_entropy":
             p = out  # already a softmax
@@ -78,11 +86,19 @@ def probabilities(net: Sequential, X: np.ndarray, loss: str) -> np.ndarray:
     return np.nan_to_num(p, nan=0.0)
 
 
-def drawable(net: Sequential) -> bool:
-    """Whether the network is small enough to draw neuron by neuron."""
-    dense = [lay for lay in net.layers if isinstance(lay, Dense)]
-    hidden = [d.out_features for d in dense[:-1]]
-    return sum(hidden) <= MAX_DRAWN_NEURONS and max(hidden, default=0) <= MAX_DRAWN_WIDTH
+def _quantised(a: np.ndarray) -> dict[str, Any]:
+    """An array as int8 (a / its largest magnitude * 127, row-major) and that magnitude.
+
+    Examples
+    --------
+    >>> q = _quantised(np.array([[0.5, -1.0]]))
+    >>> q["scale"], np.frombuffer(base64.b64decode(q["data"]), np.int8).tolist()
+    (1.0, [64, -127])
+    """
+    a = np.nan_to_num(np.asarray(a, dtype=np.float64))
+    scale = float(np.abs(a).max()) if a.size else 0.0
+    q = np.round(a / (scale or 1.0) * 127).astype(np.int8)
+    return {"scale": scale, "data": _b64(q)}
 
 
 def _int8_maps(a: np.ndarray, layer: int) -> dict[str, Any]:
@@ -123,7 +139,9 @@ def neuron_maps(
 
 
 def network_view(net: Sequential) -> dict[str, Any]:
-    """Widths, activation names, and (for drawable networks) weights and biases.
+    """Widths, activation names, weights and biases: nested lists (4 decimals) for networks of
+    up to ``LISTED_WEIGHTS`` parameters, else ``weights_q`` and ``biases_q``: per layer an int8
+    array and its scale (:func:`_quantised`), W row-major of shape (in, out).
 
     Examples
     --------
@@ -131,6 +149,8 @@ def network_view(net: Sequential) -> dict[str, Any]:
     >>> v = network_view(mlp("2,3,1", "tanh", "sigmoid", seed=0))
     >>> v["widths"], v["activations"], len(v["weights"][0])
     ([2, 3, 1], ['tanh', 'sigmoid'], 2)
+    >>> sorted(network_view(mlp("2,150,150,1", seed=0)))  # 23,251 parameters
+    ['activations', 'biases_q', 'inputs', 'n_params', 'weights_q', 'widths']
     """
     found = dense_with_activation(net.layers)
     dense = [net.layers[pos] for pos, _, _ in found]
@@ -141,12 +161,52 @@ def network_view(net: Sequential) -> dict[str, Any]:
         "inputs": list(inputs),
         "activations": [name for _, _, name in found],
         "n_params": net.n_params,
-        "drawable": drawable(net),
     }
-    if view["drawable"]:  # only then are the weights worth sending (64 x 256 would take 0.5 s)
+    if net.n_params <= LISTED_WEIGHTS:
         view["weights"] = [np.round(d.params["W"].astype(np.float64), 4).tolist() for d in dense]
         view["biases"] = [np.round(d.params["b"].astype(np.float64), 4).tolist() for d in dense]
+    else:  # 64 x 256 as lists would take half a second and megabytes
+        view["weights_q"] = [_quantised(d.params["W"]) for d in dense]
+        view["biases_q"] = [_quantised(d.params["b"]) for d in dense]
     return view
+
+
+def neuron_map(
+    net: Sequential,
+    domain: float,
+    layer: int,
+    node: int,
+    features: Sequence[str] = DEFAULT,
+    size: int = OUTPUT_GRID,
+) -> dict[str, Any]:
+    """One node's output over a size x size grid, as int8 (value / its largest magnitude * 127):
+    the enlarged map the page shows while a neuron is hovered.
+
+    ``layer`` 0 is the inputs (the chosen features), 1.. the Dense layers' activated outputs,
+    the last one the network's outputs.
+
+    Examples
+    --------
+    >>> from glassnet.model.build import mlp
+    >>> m = neuron_map(mlp("2,3,1", "tanh", "sigmoid", seed=0), 1.0, 0, 0, size=4)
+    >>> np.frombuffer(base64.b64decode(m["map"]), np.int8).reshape(4, 4)[0].tolist()  # x1
+    [-127, -42, 42, 127]
+    """
+    found = dense_with_activation(net.layers)
+    if isinstance(layer, bool) or not isinstance(layer, int) or not 0 <= layer <= len(found):
+        raise ValueError(f"layer must be between 0 and {len(found)} for this network; got {layer}.")
+    width = net.in_features if layer == 0 else net.layers[found[layer - 1][0]].out_features
+    if isinstance(node, bool) or not isinstance(node, int) or not 0 <= node < width:
+        raise ValueError(f"node must be between 0 and {width - 1} in layer {layer}; got {node}.")
+    net.eval()
+    a = expand(grid(domain, size), features).astype(net.dtype)  # (G*G, k)
+    if layer > 0:
+        for lay in net.layers[: found[layer - 1][1] + 1]:
+            a = lay.forward(a)  # (G*G, width of the layer)
+    values = np.asarray(a[:, node], dtype=np.float64)  # (G*G,)
+    scale = float(np.nan_to_num(np.abs(values)).max()) or 1.0
+    q = np.round(np.nan_to_num(values / scale) * 127).astype(np.int8)
+    return {"layer": layer, "node": node, "size": size, "scale": scale, "map": _b64(q)}
 
 
 def output_map(
@@ -155,24 +215,27 @@ def output_map(
     loss: str,
     features: Sequence[str] = DEFAULT,
     regression: bool = False,
+    size: int = OUTPUT_GRID,
 ) -> dict[str, Any]:
-    """Class probabilities over the decision grid, as uint8 planes (one per class); for a
-    regression the output value instead, clipped to [-1, 1], as int8 (value * 127).
+    """Class probabilities over the size x size decision grid (one forward pass), as uint8
+    planes, one per class; for a regression the output values instead, clipped to [-1, 1], as
+    int8 (value * 127), one plane per output.
 
     Examples
     --------
     >>> from glassnet import Dense
     >>> net = Sequential([Dense(2, 1, weights=[[0.5], [0.0]], bias=[0.0])])  # 0.5 x1
     >>> m = output_map(net, 1.0, "mse", regression=True)
-    >>> v = np.frombuffer(base64.b64decode(m["values"]), np.int8).reshape(48, 48)
-    >>> m["regression"], int(v[0, 0]), int(v[0, -1])  # about -0.5 and 0.5 at the edges
-    (True, -62, 62)
+    >>> v = np.frombuffer(base64.b64decode(m["values"]), np.int8).reshape(100, 100)
+    >>> m["regression"], m["outputs"], int(v[0, 0]), int(v[0, -1])  # about -0.5, 0.5 at the edges
+    (True, 1, -63, 63)
     """
-    X = expand(grid(domain, OUTPUT_GRID), features)  # (G*G, k)
+    X = expand(grid(domain, size), features).astype(net.dtype)  # (G*G, k)
     if regression:
-        values = np.clip(net.predict(X)[:, 0].astype(np.float64), -1.0, 1.0)  # (G*G,)
-        q = np.round(np.nan_to_num(values) * 127).astype(np.int8)
-        return {"size": OUTPUT_GRID, "regression": True, "values": _b64(q)}
+        out = net.predict(X, batch_size=MAP_BATCH).astype(np.float64)  # (G*G, out)
+        values = np.clip(np.nan_to_num(out), -1.0, 1.0)
+        q = np.round(values * 127).astype(np.int8).T  # (out, G*G)
+        return {"size": size, "regression": True, "outputs": int(q.shape[0]), "values": _b64(q)}
     p = probabilities(net, X, loss)  # (G*G, k)
     q = np.round(p * 255).astype(np.uint8).T  # (k, G*G)
-    return {"size": OUTPUT_GRID, "classes": int(q.shape[0]), "probs": _b64(q)}
+    return {"size": size, "classes": int(q.shape[0]), "probs": _b64(q)}
