@@ -34,6 +34,18 @@ _META = "__glassnet__"
 _LAYER_TYPES: dict[str, type] = {
     "Dense": layers.Dense,
     "Dropout": Dropout,
+    **{
+        cls.__name__: cls
+        for cls in (
+            layers.Conv2D,
+            layers.MaxPool2D,
+            layers.AvgPool2D,
+            layers.GlobalAvgPool2D,
+            layers.Flatten,
+            layers.BatchNorm1D,
+            layers.BatchNorm2D,
+        )
+    },
     **{cls.__name__: cls for cls in activations.ACTIVATIONS.values()},
 }
 
@@ -86,8 +98,7 @@ def save(net: Sequential, path: Any) -> None:
     >>> from glassnet import Dense
     >>> save(Sequential([Dense(2, 1)]), os.path.join(tempfile.mkdtemp(), "m.npz"))
     """
-    arrays = {p.name: p.value for p in net.parameters()}
-    _write_npz(Path(path), arrays, describe(net))
+    _write_npz(Path(path), _arrays(net), describe(net))
 
 
 def save_checkpoint(
@@ -125,7 +136,7 @@ def save_checkpoint(
     >>> save_checkpoint(Sequential([Dense(2, 1)]), os.path.join(tempfile.mkdtemp(), "c.npz"),
     ...                 state={"epoch": 3})
     """
-    arrays = {p.name: p.value for p in net.parameters()}
+    arrays = _arrays(net)
     meta = describe(net)
     meta["state"] = state or {}
     if optimizer is not None:
@@ -146,6 +157,15 @@ def save_checkpoint(
     if stateful:
         meta["callback_states"] = [cb.state_key for cb in stateful]
     _write_npz(Path(path), arrays, meta)
+
+
+def _arrays(net: Sequential) -> dict[str, np.ndarray]:
+    """Every array a model file holds: the parameters ("0.W", ...) and each layer's state that
+    is saved but not learnt (BatchNorm's "1.running_mean", "1.running_var")."""
+    arrays = {p.name: p.value for p in net.parameters()}
+    for i, layer in enumerate(net.layers):
+        arrays.update({f"{i}.{key}": v for key, v in getattr(layer, "state", {}).items()})
+    return arrays
 
 
 def _read(path: Any) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
@@ -205,15 +225,18 @@ def _build(meta: dict[str, Any], arrays: dict[str, np.ndarray], path: Any) -> Se
         net = Sequential(built, dtype=meta["dtype"])
     except (KeyError, TypeError, ValueError) as exc:
         raise ValueError(f"{str(path)!r}: the model description is invalid ({exc}).") from None
-    for p in net.parameters():
-        if p.name not in arrays:
-            raise ValueError(f"{str(path)!r} lacks the array {p.name!r}; the file is incomplete.")
-        arr = arrays[p.name]
-        if arr.shape != p.value.shape:
+    targets = [(p.name, p.value) for p in net.parameters()]
+    for i, layer in enumerate(net.layers):
+        targets += [(f"{i}.{key}", v) for key, v in getattr(layer, "state", {}).items()]
+    for name, value in targets:
+        if name not in arrays:
+            raise ValueError(f"{str(path)!r} lacks the array {name!r}; the file is incomplete.")
+        arr = arrays[name]
+        if arr.shape != value.shape:
             raise ValueError(
-                f"{str(path)!r}: array {p.name!r} has shape {arr.shape}, expected {p.value.shape}."
+                f"{str(path)!r}: array {name!r} has shape {arr.shape}, expected {value.shape}."
             )
-        p.value[...] = arr
+        value[...] = arr
     if meta.get("loss"):
         from glassnet.losses import get_loss
 
