@@ -6,12 +6,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from glassnet.fast import jit
+from glassnet.fast import jit, threads
 
 
 @pytest.fixture(params=["numpy", "compiled"])
 def path(request, monkeypatch) -> str:
-    """Which code the layers take: NumPy (kernels off), or the numba kernels for any size."""
+    """Which code the layers take: NumPy (kernels off), or the numba kernels for any size
+    (and a batch of two or more split in halves on two threads)."""
     if request.param == "numpy":
         monkeypatch.setitem(jit._state, "checked", True)
         monkeypatch.setitem(jit._state, "enabled", False)
@@ -19,6 +20,7 @@ def path(request, monkeypatch) -> str:
         if not jit.enabled():
             pytest.skip("numba is not installed")
         monkeypatch.setattr(jit, "MIN_SIZE", 0)
+        monkeypatch.setattr(threads, "MIN_SPLIT", 2)  # halves on two threads from 2 samples
     return request.param
 
 

@@ -34,9 +34,10 @@ def _max_pool(x, kh, kw, sh, sw, out, arg):  # pragma: no cover - compiled
                     for p in range(kh):
                         for q in range(kw):
                             v = plane[r + p, s + q]
-                            if v > best or v != v:  # strictly greater: the first max stays
-                                best = v
-                                at = p * kw + q
+                            # selects, not branches (random data would mispredict them)
+                            take = (v > best) | (v != v)  # strictly greater: the first max stays
+                            best = v if take else best
+                            at = p * kw + q if take else at
                     out[n, c, i, j] = best
                     arg[n, c, i, j] = at
 
