@@ -154,3 +154,9 @@ def test_conv2d_weights_move_to_and_from_torch(rng):
                   weights=ref.weight.detach().numpy(), bias=ref.bias.detach().numpy())  # fmt: skip
     x = rng.normal(size=(2, 3, 9, 8))
     np.testing.assert_allclose(conv.forward(x), ref(torch.tensor(x)).detach().numpy(), **TOL)
+
+
+def test_conv2d_weight_gradient_summed_over_blocks_equals_torch(path, monkeypatch):
+    # dE/dW's product runs over blocks of DW_BLOCK output positions: 7 leaves a ragged last one
+    monkeypatch.setattr(conv2d, "DW_BLOCK", 7)
+    check_against_torch(3, 2, 3, 6, 7, 3, 1, 1, seed=8)

@@ -90,23 +90,27 @@ def _bias_relu_max_pool_2x2(z, b, Ho, Wo, out, arg):  # pragma: no cover - compi
 def _max_pool_relu_channels(g, arg, y, Ho, Wo, kh, kw, sh, sw, gT, sums):  # pragma: no cover
     N, O, Hp, Wp = g.shape
     HW = Ho * Wo
-    zero = g.dtype.type(0)
+    # where each window offset p kw + q lands in the map, p Wo + q (a table: an integer
+    # division and a remainder per pixel cost more than the rest of the loop)
+    offset = np.empty(kh * kw, np.int64)
+    for p in range(kh):
+        for q in range(kw):
+            offset[p * kw + q] = p * Wo + q
     for o in range(O):
-        row = gT[o]  # (N Ho Wo,)
-        for k in range(row.shape[0]):
-            row[k] = 0
-        total = 0.0  # float64 accumulator
-        for n in range(N):
-            base = n * HW
+        sums[o] = 0.0
+    for n in range(N):  # sample by sample: each map is zeroed and filled while in cache
+        for o in range(O):
+            plane = gT[o, n * HW : (n + 1) * HW]  # (Ho Wo,) dE/dZ of this sample's map
+            for k in range(HW):
+                plane[k] = 0
+            total = 0.0  # float64 accumulator
             for i in range(Hp):
                 for j in range(Wp):
-                    # the ReLU's slope at the max: 1 where it passed it on (y > 0), else 0
-                    # (a select, not a branch: the signs are random and would mispredict)
-                    v = g[n, o, i, j] if y[n, o, i, j] > 0 else zero
-                    at = arg[n, o, i, j]
-                    row[base + (i * sh + at // kw) * Wo + j * sw + at % kw] += v
-                    total += v
-        sums[o] = total
+                    if y[n, o, i, j] > 0:  # the ReLU passed the max on: its slope is 1
+                        v = g[n, o, i, j]
+                        plane[i * sh * Wo + j * sw + offset[arg[n, o, i, j]]] += v
+                        total += v
+            sums[o] += total
 
 
 def bias_relu_max_pool(

@@ -9,7 +9,8 @@ product P = W cols as Conv2D does, then one compiled pass turns it into the pool
 (bias, ReLU and max in registers, :mod:`glassnet.fast.block_kernels`), and backward one pass
 turns dE/dY into the channel-major dE/dZ the products need: Z, A, dE/dA and the layout move
 never touch memory. The numbers are the layers' own (tests hold the block to the three
-layers run one by one).
+layers run one by one). Each half of the batch runs on its own thread, with one-threaded BLAS
+(:mod:`glassnet.fast.threads`), as Conv2D's compiled path does.
 """
 
 from __future__ import annotations

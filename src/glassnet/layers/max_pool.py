@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from glassnet.fast import jit, pool_kernels
+from glassnet.fast import jit, pool_kernels, threads
 from glassnet.layers.base import Layer
 from glassnet.layers.spatial import check_images, check_shape, pair, too_small, window_positions
 
@@ -84,8 +84,15 @@ class MaxPool2D(Layer):
         (kh, kw), (sh, sw) = self.kernel_size, self.stride
         y = self._buffer("y", (x.shape[0], c, ho, wo), x.dtype)
         self.arg = self._buffer("arg", y.shape, pool_kernels.offset_dtype(kh, kw))  # p kw + q
-        if jit.worth(x.size):
-            return pool_kernels.max_pool(x, self.kernel_size, self.stride, y, self.arg)
+        if jit.worth(x.size):  # compiled, each half of the batch on its own thread
+            arg = self.arg
+            threads.split(
+                x.shape[0],
+                lambda lo, hi, part: pool_kernels.max_pool(
+                    x[lo:hi], self.kernel_size, self.stride, y[lo:hi], arg[lo:hi]
+                ),
+            )
+            return y
         windows = sliding_window_view(x, self.kernel_size, axis=(2, 3))
         windows = windows[:, :, : (ho - 1) * sh + 1 : sh, : (wo - 1) * sw + 1 : sw]
         flat = windows.reshape(*y.shape, kh * kw)  # (N, C, Ho, Wo, kh kw), a copy
@@ -100,9 +107,14 @@ class MaxPool2D(Layer):
         G = grad_out  # (N, C, Ho, Wo)
         dx = self._buffer("dx", self.in_shape, G.dtype)  # (N, C, H, W)
         if jit.worth(dx.size):
-            return pool_kernels.max_pool_backward(
-                np.ascontiguousarray(G), self.arg, self.kernel_size, self.stride, dx
+            G, arg = np.ascontiguousarray(G), self.arg
+            threads.split(
+                G.shape[0],
+                lambda lo, hi, part: pool_kernels.max_pool_backward(
+                    G[lo:hi], arg[lo:hi], self.kernel_size, self.stride, dx[lo:hi]
+                ),
             )
+            return dx
         (kh, kw), (sh, sw) = self.kernel_size, self.stride
         ho, wo = G.shape[2:]
         dx[...] = 0
