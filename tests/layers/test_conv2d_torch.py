@@ -64,6 +64,7 @@ CASES = [
 ]
 
 
+@pytest.mark.filterwarnings("ignore:Using padding='same' with even kernel")
 @pytest.mark.parametrize("case", CASES)
 def test_conv2d_equals_torch(case, path):
     n, c, o, h, w, kernel, stride, padding = case

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from glassnet.activations import LeakyReLU, ReLU
-from glassnet.fast import jit
-from glassnet.layers import Conv2D, Dense, Flatten, MaxPool2D, conv2d
+from glassnet.fast import jit, threads
+from glassnet.layers import Conv2D, Dense, Flatten, MaxPool2D, conv2d, conv_block
 from glassnet.layers.conv_block import ConvReLUPool, fuse
 
 CASES = [
@@ -46,13 +46,19 @@ def run_layers(layers, x, G, need):
     return y, g
 
 
+@pytest.mark.parametrize("layout", ["whole", "blocks", "unrolled again"])
 @pytest.mark.parametrize("need", [True, False])
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("case", CASES)
-def test_block_equals_the_layers_one_by_one(case, dtype, need, monkeypatch):
+def test_block_equals_the_layers_one_by_one(case, dtype, need, layout, monkeypatch):
     if not jit.enabled():
         pytest.skip("numba is not installed")
     monkeypatch.setattr(jit, "MIN_SIZE", 0)
+    monkeypatch.setattr(threads, "MIN_SPLIT", 2)  # halves on two threads, ragged for odd n
+    if layout != "whole":  # blocks of one sample, with a ragged split into halves
+        monkeypatch.setattr(conv_block, "BLOCK_SAMPLES", 1)
+    if layout == "unrolled again":  # the windows not kept: backward unrolls each block again
+        monkeypatch.setattr(conv_block, "KEEP_BYTES", 0)
     (fused_layers, plain), x, rng = three(case, dtype)
     block = ConvReLUPool(*fused_layers)
     for layer in (*fused_layers, plain[0], plain[2]):
@@ -64,6 +70,7 @@ def test_block_equals_the_layers_one_by_one(case, dtype, need, monkeypatch):
         xs = x + step
         y = block.forward(xs).copy()
         assert block.fused
+        assert (block.conv.cols is None) == (layout == "unrolled again")
         G = rng.normal(size=y.shape).astype(dtype)
         dx = block.backward(G, need)
         ry, rdx = run_layers(plain, xs, G, need)
