@@ -54,3 +54,14 @@ def test_products_on_both_halves_at_once_are_right():
 
     threads.split(8, work)
     np.testing.assert_allclose(out, A @ B)
+
+
+@pytest.mark.skipif(threads._THREADS is None, reason="NumPy's OpenBLAS thread calls not found")
+def test_overlapping_holds_give_the_setting_back_once_all_are_out():
+    get, put = threads._THREADS
+    put(2)
+    with threads.one_blas_thread():
+        with threads.one_blas_thread():
+            assert get() == 1
+        assert get() == 1  # the outer hold is still on
+    assert get() == 2

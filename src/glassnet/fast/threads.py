@@ -4,7 +4,7 @@ The compiled loops of a convolution (im2col, the fused bias, ReLU and pool, col2
 core, and OpenBLAS multiplies the convolution's thin matrices on two cores only in part. So
 :func:`split` runs the same work on each half of the batch at once, the first half on the
 calling thread and the second on a worker thread: numba's loops release the GIL, and so does
-NumPy's matmul. While they run, OpenBLAS is held to one thread (:func:`blas_threads`), so the
+NumPy's matmul. While they run, OpenBLAS is held to one thread (:func:`one_blas_thread`), so the
 two halves' products do not fight over its pool: two single-threaded products side by side.
 
 On this project's 2-core machines, with other processes about, that held up far better than
@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import os
+import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor, wait
 from typing import Any
@@ -48,14 +49,20 @@ def _thread_functions() -> tuple[Any, Any] | None:
 _THREADS = _thread_functions()
 
 
+_held = {"depth": 0, "before": 0}
+_lock = threading.Lock()
+
+
 @contextlib.contextmanager
-def blas_threads(n: int) -> Iterator[None]:
-    """Hold NumPy's OpenBLAS to ``n`` threads inside the block (a no-op where it cannot).
+def one_blas_thread() -> Iterator[None]:
+    """Hold NumPy's OpenBLAS to one thread inside the block (a no-op where it cannot). Blocks
+    may nest or overlap across threads: the first one in saves the setting, the last one out
+    puts it back.
 
     Examples
     --------
     >>> import numpy as np
-    >>> with blas_threads(1):
+    >>> with one_blas_thread():
     ...     float((np.ones((2, 2)) @ np.ones((2, 2)))[0, 0])
     2.0
     """
@@ -63,12 +70,18 @@ def blas_threads(n: int) -> Iterator[None]:
         yield
         return
     get, put = _THREADS
-    before = get()
-    put(n)
+    with _lock:
+        if _held["depth"] == 0:
+            _held["before"] = get()
+            put(1)
+        _held["depth"] += 1
     try:
         yield
     finally:
-        put(before)
+        with _lock:
+            _held["depth"] -= 1
+            if _held["depth"] == 0:
+                put(_held["before"])
 
 
 def parts(n: int) -> int:
@@ -100,7 +113,7 @@ def split(n: int, work: Callable[[int, int, int], Any]) -> list[Any]:
     half = n // 2
     if _pool is None:
         _pool = ThreadPoolExecutor(1, thread_name_prefix="glassnet-half")
-    with blas_threads(1):
+    with one_blas_thread():
         second = _pool.submit(work, half, n, 1)
         try:
             first = work(0, half, 0)
