@@ -5,7 +5,7 @@ Usage::
     env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE .venv/bin/python benchmarks/run.py
         [--quick] [--only NAME ...] [--repeats N] [--write-readme]
 
-Names: sgd, kernels, adam, tiny, mnist, digits, memory. Prints the environment (CPU, BLAS kernel and
+Names: sgd, kernels, adam, tiny, mnist, digits, memory, cnn. Prints the environment (CPU, BLAS kernel and
 threads, load average) and a Markdown table; ``--write-readme`` also puts both into
 ``benchmarks/README.md`` between its results markers.
 """
@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks import memory, suites, torch_ref  # noqa: E402
+from benchmarks import cnn_suite, memory, suites, torch_ref  # noqa: E402
 from benchmarks.harness import environment, load_average  # noqa: E402
 from benchmarks.report import environment_lines, markdown_table, update_readme  # noqa: E402
 
@@ -34,6 +34,7 @@ BENCHMARKS = {
     "mnist": suites.bench_mnist,
     "digits": suites.bench_digits,
     "memory": memory.bench_memory,
+    "cnn": cnn_suite.bench_cnn,
 }
 
 

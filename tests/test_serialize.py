@@ -157,7 +157,7 @@ def test_wrong_format_newer_version_and_bad_description_are_refused(tmp_path):
     cases = [
         ({**good, "format": "something-else"}, "not a glassnet model file"),
         ({**good, "version": 99}, "newer glassnet"),
-        ({**good, "layers": [{"type": "Conv2D", "config": {}}]}, "unknown layer type 'Conv2D'"),
+        ({**good, "layers": [{"type": "Conv3D", "config": {}}]}, "unknown layer type 'Conv3D'"),
         ({**good, "layers": [{"type": "Dense", "config": {"bogus": 1}}]}, "description is invalid"),
         (good, "lacks the array '0.W'"),
     ]

@@ -39,7 +39,17 @@ from glassnet.callbacks import (
 from glassnet.explain.batch import BatchExplanation, explain_batch
 from glassnet.explain.explanation import Explanation, explain
 from glassnet.explain.gradcheck import GradcheckReport, gradcheck
-from glassnet.layers import Dense, Layer
+from glassnet.layers import (
+    AvgPool2D,
+    BatchNorm1D,
+    BatchNorm2D,
+    Conv2D,
+    Dense,
+    Flatten,
+    GlobalAvgPool2D,
+    Layer,
+    MaxPool2D,
+)
 from glassnet.layers.dropout import Dropout
 from glassnet.losses import (
     MAE,
@@ -69,8 +79,12 @@ __all__ = [
     "SGD",
     "Adam",
     "AdamW",
+    "AvgPool2D",
+    "BatchNorm1D",
+    "BatchNorm2D",
     "BinaryCrossEntropy",
     "Callback",
+    "Conv2D",
     "CosineAnnealingLR",
     "CrossEntropy",
     "Dense",
@@ -79,6 +93,8 @@ __all__ = [
     "EarlyStopping",
     "Explanation",
     "ExponentialLR",
+    "Flatten",
+    "GlobalAvgPool2D",
     "GradcheckReport",
     "History",
     "ELU",
@@ -88,6 +104,7 @@ __all__ = [
     "Layer",
     "LearningRateScheduler",
     "LeakyReLU",
+    "MaxPool2D",
     "Loss",
     "ModelCheckpoint",
     "Optimizer",

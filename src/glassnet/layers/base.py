@@ -107,6 +107,19 @@ class Layer:
         """
         return {}
 
+    @classmethod
+    def array_shapes(cls, config: dict[str, Any]) -> dict[str, tuple[int, ...]]:
+        """The shapes of the arrays a layer built from ``config`` holds in a model file, its
+        parameters and its saved state, worked out without building it (``load`` checks a
+        file's arrays against them before reading any). None for a layer without arrays.
+
+        Examples
+        --------
+        >>> Layer.array_shapes({})
+        {}
+        """
+        return {}
+
     @property
     def n_params(self) -> int:
         """Number of learnable scalars.

@@ -143,6 +143,22 @@ class Dense(Layer):
             ones = self._buffers[("ones", (n,))] = np.ones(n, dtype)  # (N,)
         return ones
 
+    @classmethod
+    def array_shapes(cls, config: dict[str, Any]) -> dict[str, tuple[int, ...]]:
+        """W (in, out) and b (out,) from the config's widths (checked whole numbers >= 1).
+
+        Examples
+        --------
+        >>> Dense.array_shapes({"in_features": 2, "out_features": 3})
+        {'W': (2, 3), 'b': (3,)}
+        """
+        n_in, n_out = config.get("in_features"), config.get("out_features")
+        if not all(type(n) is int and n >= 1 for n in (n_in, n_out)):
+            raise ValueError(
+                f"needs whole numbers in_features, out_features >= 1; got {n_in!r}, {n_out!r}"
+            )
+        return {"W": (n_in, n_out), "b": (n_out,)}
+
     def output_features(self, in_features: int) -> int:
         """Return ``out_features``; raise if ``in_features`` does not match this layer."""
         if in_features != self.in_features:

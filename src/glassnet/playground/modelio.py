@@ -62,7 +62,7 @@ def read_model(raw: bytes) -> Sequential:
         with open(path, "wb") as f:
             f.write(raw)
         try:
-            net = load(path)
+            net = load(path, allow_nonfinite=True)  # refused below, in the playground's words
         except ValueError as exc:
             raise ValueError(str(exc).replace(repr(path), "the uploaded file")) from None
     for p in net.parameters():

@@ -20,8 +20,20 @@ from glassnet.layers.dropout import Dropout
 FORMAT = "glassnet-model"
 VERSION = 1
 LAYER_TYPES: dict[str, type] = {
-    "Dense": layers.Dense,
-    "Dropout": Dropout,
+    **{
+        cls.__name__: cls
+        for cls in (
+            layers.Dense,
+            Dropout,
+            layers.Conv2D,
+            layers.MaxPool2D,
+            layers.AvgPool2D,
+            layers.GlobalAvgPool2D,
+            layers.Flatten,
+            layers.BatchNorm1D,
+            layers.BatchNorm2D,
+        )
+    },
     **{cls.__name__: cls for cls in activations.ACTIVATIONS.values()},
 }
 #: constructor arguments a description never sets: random generators, arrays and dtypes
@@ -32,8 +44,9 @@ _SCALAR = (str, int, float, bool, type(None))
 class Plan(NamedTuple):
     """What a checked description promises about the file's arrays."""
 
-    params: dict[str, tuple[int, ...]]  # "0.W" -> (in, out), "0.b" -> (out,), ...
-    n_params: int  # total elements of the parameters
+    params: dict[str, tuple[int, ...]]  # "0.W" -> (in, out), "0.b" -> (out,), ... (and saved
+    # state such as BatchNorm's "1.running_mean")
+    n_params: int  # total elements of those arrays
     prefixes: tuple[str, ...]  # "optimizer/", "early_stopping/", ...: the checkpoint's state
 
 
@@ -48,17 +61,20 @@ def _is_int(value: Any) -> bool:
 def _config_kinds(cls: type) -> dict[str, Any]:
     """Constructor argument -> its default (which tells the kind of value it takes)."""
     params = inspect.signature(cls.__init__).parameters.values()
-    return {
-        p.name: p.default
+    return {  # an argument typed Any (a padding that is 1 or "same") has no one kind
+        p.name: inspect.Parameter.empty if p.annotation in ("Any", Any) else p.default
         for p in params
         if p.name not in _NOT_CONFIG and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
     }
 
 
 def _check_value(where: str, label: str, key: str, value: Any, default: Any) -> None:
-    """A config value: a JSON scalar of the kind of the argument's default, finite."""
+    """A config value: a JSON scalar of the kind of the argument's default, finite, or a pair
+    of whole numbers (an image layer's kernel size, stride or padding)."""
+    if isinstance(value, list) and len(value) == 2 and all(_is_int(v) for v in value):
+        return
     if not isinstance(value, _SCALAR):
-        raise _fail(where, f"{label}: {key} must be a number or a string; got {value!r}")
+        raise _fail(where, f"{label}: {key} must be a number or a string; got {value!r}"[:300])
     if isinstance(value, float) and not math.isfinite(value):
         raise _fail(where, f"{label}: {key} is {value}")
     if default is inspect.Parameter.empty or default is None:
@@ -110,22 +126,20 @@ def _check_layers(
                     f"{label} ({spec['type']}) has no argument {key!r}; it takes {list(kinds)}",
                 )
             _check_value(where, label, key, value, kinds[key])
-        if cls is layers.Dense:  # the only layer with parameters: W (in, out) and b (out,)
-            n_in, n_out = config.get("in_features"), config.get("out_features")
-            if not (_is_int(n_in) and _is_int(n_out) and n_in >= 1 and n_out >= 1):
-                raise _fail(
-                    where, f"{label}: Dense needs whole numbers in_features, out_features >= 1; "
-                    f"got {n_in!r}, {n_out!r}",
-                )  # fmt: skip
-            total += n_in * n_out + n_out  # Python ints: no overflow
-            if total > max_params:
-                raise ValueError(
-                    f"{where} describes more than {max_params} parameters (layer {i} is "
-                    f"Dense({n_in}, {n_out})), the limit of glassnet.saving.limits.MAX_PARAMS; "
-                    "nothing was allocated. If you trust the file, load it with "
-                    "load(path, max_params=...)."
-                )
-            params[f"{i}.W"], params[f"{i}.b"] = (n_in, n_out), (n_out,)
+        try:  # the arrays this layer holds, from its config alone (nothing allocated)
+            shapes = cls.array_shapes(config)
+        except (TypeError, ValueError) as exc:
+            raise _fail(where, f"{label}: {spec['type']} {exc}") from None
+        for key, shape in shapes.items():
+            total += math.prod(shape)  # Python ints: no overflow
+            params[f"{i}.{key}"] = shape
+        if total > max_params:
+            sizes = ", ".join(str(v) for v in config.values() if _is_int(v))
+            raise ValueError(
+                f"{where} describes more than {max_params} parameters (layer {i} is "
+                f"{spec['type']}({sizes})), the limit of glassnet.saving.limits.MAX_PARAMS; nothing was allocated. If you "
+                "trust the file, load it with load(path, max_params=...)."
+            )
     return params, total
 
 

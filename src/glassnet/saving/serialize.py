@@ -105,8 +105,7 @@ def save(net: Sequential, path: Any, *, overwrite: bool = False) -> None:
     >>> from glassnet import Dense
     >>> save(Sequential([Dense(2, 1)]), os.path.join(tempfile.mkdtemp(), "m.npz"))
     """
-    arrays = {p.name: p.value for p in net.parameters()}
-    _write_npz(Path(path), arrays, describe(net), overwrite)
+    _write_npz(Path(path), _arrays(net), describe(net), overwrite)
 
 
 def save_checkpoint(
@@ -148,7 +147,7 @@ def save_checkpoint(
     >>> save_checkpoint(Sequential([Dense(2, 1)]), os.path.join(tempfile.mkdtemp(), "c.npz"),
     ...                 state={"epoch": 3})
     """
-    arrays = {p.name: p.value for p in net.parameters()}
+    arrays = _arrays(net)
     meta = describe(net)
     meta["state"] = state or {}
     if optimizer is not None:
@@ -169,6 +168,15 @@ def save_checkpoint(
     if stateful:
         meta["callback_states"] = [cb.state_key for cb in stateful]
     _write_npz(Path(path), arrays, meta, overwrite)
+
+
+def _arrays(net: Sequential) -> dict[str, np.ndarray]:
+    """Every array a model file holds: the parameters ("0.W", ...) and each layer's state that
+    is saved but not learnt (BatchNorm's "1.running_mean", "1.running_var")."""
+    arrays = {p.name: p.value for p in net.parameters()}
+    for i, layer in enumerate(net.layers):
+        arrays.update({f"{i}.{key}": v for key, v in getattr(layer, "state", {}).items()})
+    return arrays
 
 
 def _refuse_foreign(path: Path, where: str) -> None:
@@ -322,15 +330,18 @@ def _build(meta: dict[str, Any], arrays: dict[str, np.ndarray], path: Any) -> Se
             net.loss_ = get_loss(meta["loss"], **meta.get("loss_config", {}))
     except (KeyError, TypeError, ValueError) as exc:
         raise ValueError(f"{where}: the model description is invalid ({exc}).") from None
-    for p in net.parameters():
-        if p.name not in arrays:
-            raise ValueError(f"{where} lacks the array {p.name!r}; the file is incomplete.")
-        arr = arrays[p.name]
-        if arr.shape != p.value.shape:
+    targets = [(p.name, p.value) for p in net.parameters()]
+    for i, layer in enumerate(net.layers):
+        targets += [(f"{i}.{key}", v) for key, v in getattr(layer, "state", {}).items()]
+    for name, value in targets:
+        if name not in arrays:
+            raise ValueError(f"{where} lacks the array {name!r}; the file is incomplete.")
+        arr = arrays[name]
+        if arr.shape != value.shape:
             raise ValueError(
-                f"{where}: array {p.name!r} has shape {arr.shape}, expected {p.value.shape}."
+                f"{where}: array {name!r} has shape {arr.shape}, expected {value.shape}."
             )
-        p.value[...] = arr
+        value[...] = arr
     names = meta.get("feature_names")
     if isinstance(names, list) and len(names) == net.in_features:
         net.feature_names = [str(n) for n in names]
